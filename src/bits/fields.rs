@@ -1,0 +1,283 @@
+//! The BITS header collector: turns each header line into its typed value as the head is
+//! parsed, and enforces the single-value rules (digest §7 A14). The same collector serves bytes
+//! and `http::HeaderMap`, so both views apply identical checks.
+
+use super::guid::{Guid, ProtocolList};
+use super::hresult::{ErrorContext, ErrorHeaderName, HResult};
+use super::packet_type::PacketType;
+use super::session_id::SessionId;
+use crate::error::{InvalidKind, InvalidMessage};
+use crate::http::content_range::ContentRange;
+use crate::http::head::{FieldLine, FieldSink};
+use crate::http::names::KnownHeader;
+use crate::http::syntax::{NumberError, decimal_u32, decimal_u64, hex_u32, is_visible};
+use crate::http::values::FieldValue;
+use crate::limits::MAX_SESSION_ID_LEN;
+use crate::options::DecodeOptions;
+
+/// Which message the collector reads: it types only the headers that message can carry, and
+/// keeps every other header untouched in the header list (receivers "MUST ignore any header
+/// fields that [they do] not understand", [MC-BUP] §2.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    Request,
+    Ack,
+    NotificationRequest,
+    NotificationResponse,
+}
+
+/// A typed value with the offset of the header line it came from.
+#[derive(Debug, Clone)]
+pub(crate) struct At<T> {
+    pub(crate) value: T,
+    pub(crate) at: usize,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Collected<'a> {
+    role: Role,
+    pub(crate) packet_type: Option<At<PacketType>>,
+    pub(crate) session_id: Option<At<SessionId<'a>>>,
+    pub(crate) supported_protocols: Option<ProtocolList>,
+    pub(crate) protocol: Option<At<Guid>>,
+    pub(crate) content_range: Option<At<ContentRange>>,
+    pub(crate) content_name: Option<At<FieldValue<'a>>>,
+    pub(crate) host: Option<At<FieldValue<'a>>>,
+    pub(crate) received_content_range: Option<At<u64>>,
+    pub(crate) host_id: Option<At<FieldValue<'a>>>,
+    pub(crate) host_id_fallback_timeout: Option<At<u32>>,
+    pub(crate) reply_url: Option<At<FieldValue<'a>>>,
+    pub(crate) error_code: Option<At<HResult>>,
+    pub(crate) error_spec: Option<At<HResult>>,
+    pub(crate) error_context: Option<At<ErrorContext>>,
+    pub(crate) original_request_url: Option<At<FieldValue<'a>>>,
+    pub(crate) request_data_file: Option<At<FieldValue<'a>>>,
+    pub(crate) response_data_file: Option<At<FieldValue<'a>>>,
+    pub(crate) static_response_url: Option<At<FieldValue<'a>>>,
+    pub(crate) copy_file_to_destination: Option<At<FieldValue<'a>>>,
+}
+
+fn invalid(kind: InvalidKind, offset: usize) -> InvalidMessage {
+    InvalidMessage { kind, offset }
+}
+
+/// Store a single-valued header: a second copy is an error unless it is identical and the
+/// caller allowed identical duplicates.
+fn set_once<T: PartialEq>(
+    slot: &mut Option<At<T>>,
+    value: T,
+    name: &'static str,
+    line: &FieldLine<'_>,
+    opts: &DecodeOptions,
+) -> Result<(), InvalidMessage> {
+    match slot {
+        None => {
+            *slot = Some(At { value, at: line.name_at });
+            Ok(())
+        }
+        Some(prev) if prev.value != value => Err(invalid(InvalidKind::ConflictingHeader(name), line.name_at)),
+        Some(_) if opts.allow_identical_duplicates => Ok(()),
+        Some(_) => Err(invalid(InvalidKind::DuplicateHeader(name), line.name_at)),
+    }
+}
+
+fn number_error(e: NumberError, name: &'static str, at: usize) -> InvalidMessage {
+    match e {
+        NumberError::Syntax(i) => invalid(InvalidKind::Number(name), at + i),
+        NumberError::Overflow => invalid(InvalidKind::NumberOverflow(name), at),
+    }
+}
+
+fn hex_error(e: NumberError, name: &'static str, at: usize) -> InvalidMessage {
+    match e {
+        NumberError::Syntax(i) => invalid(InvalidKind::HexNumber(name), at + i),
+        NumberError::Overflow => invalid(InvalidKind::HexNumber(name), at),
+    }
+}
+
+/// `BITS-Session-Id`: 1 to 100 visible ASCII characters (digest §7 A11).
+pub(crate) fn session_id<'a>(v: &'a [u8], at: usize) -> Result<SessionId<'a>, InvalidMessage> {
+    if v.is_empty() {
+        return Err(invalid(InvalidKind::SessionId, at));
+    }
+    if let Some(i) = v.iter().position(|&b| !is_visible(b)) {
+        return Err(invalid(InvalidKind::SessionId, at + i));
+    }
+    if v.len() > MAX_SESSION_ID_LEN {
+        return Err(invalid(InvalidKind::SessionId, at + MAX_SESSION_ID_LEN));
+    }
+    Ok(SessionId::unvalidated(core::str::from_utf8(v).unwrap_or_default()))
+}
+
+impl<'a> Collected<'a> {
+    pub(crate) fn new(role: Role) -> Self {
+        Self {
+            role,
+            packet_type: None,
+            session_id: None,
+            supported_protocols: None,
+            protocol: None,
+            content_range: None,
+            content_name: None,
+            host: None,
+            received_content_range: None,
+            host_id: None,
+            host_id_fallback_timeout: None,
+            reply_url: None,
+            error_code: None,
+            error_spec: None,
+            error_context: None,
+            original_request_url: None,
+            request_data_file: None,
+            response_data_file: None,
+            static_response_url: None,
+            copy_file_to_destination: None,
+        }
+    }
+
+    /// `BITS-Supported-Protocols`: GUIDs separated by runs of SP, HTAB or `,` ("space-delimited
+    /// or comma-delimited", [MC-BUP] §2.2.2.2). Several headers are one list, in order
+    /// (RFC 9110 §5.3; digest §7 A13).
+    fn supported_protocols(&mut self, v: &[u8], at: usize, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
+        let mut i = 0;
+        let mut any = false;
+        while i < v.len() {
+            if matches!(v[i], b' ' | b'\t' | b',') {
+                i += 1;
+                continue;
+            }
+            let len = v[i..].iter().position(|&b| matches!(b, b' ' | b'\t' | b',')).unwrap_or(v.len() - i);
+            let g = Guid::decode(&v[i..i + len], opts.allow_unbraced_guid)
+                .map_err(|j| invalid(InvalidKind::Guid, at + i + j))?;
+            match &mut self.supported_protocols {
+                None => self.supported_protocols = Some(ProtocolList::one(g)),
+                Some(list) => {
+                    if !list.push(g) {
+                        return Err(invalid(InvalidKind::TooManyProtocols, at + i));
+                    }
+                }
+            }
+            any = true;
+            i += len;
+        }
+        if any { Ok(()) } else { Err(invalid(InvalidKind::Guid, at)) }
+    }
+
+    /// The error code from `BITS-Error-Code` or `BITS-Error` (aliases, digest §7 A6): if both
+    /// are present they must agree.
+    pub(crate) fn error(&self) -> Result<Option<HResult>, InvalidMessage> {
+        match (&self.error_code, &self.error_spec) {
+            (Some(a), Some(b)) if a.value != b.value => {
+                Err(invalid(InvalidKind::ConflictingHeader("BITS-Error"), a.at.max(b.at)))
+            }
+            (Some(a), _) | (None, Some(a)) => Ok(Some(a.value)),
+            (None, None) => Ok(None),
+        }
+    }
+
+    /// Which error header names appeared.
+    pub(crate) fn error_header_name(&self) -> Option<ErrorHeaderName> {
+        match (self.error_code.is_some(), self.error_spec.is_some()) {
+            (true, true) => Some(ErrorHeaderName::Both),
+            (true, false) => Some(ErrorHeaderName::Code),
+            (false, true) => Some(ErrorHeaderName::Spec),
+            (false, false) => None,
+        }
+    }
+}
+
+impl<'a> FieldSink<'a> for Collected<'a> {
+    fn field(&mut self, line: &FieldLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
+        use KnownHeader as K;
+        use Role as R;
+        let Some(known) = line.known else { return Ok(()) };
+        let (v, at) = (line.value, line.value_at);
+        match (self.role, known) {
+            (R::Request | R::Ack, K::BitsPacketType) => {
+                let t = PacketType::from_bytes(v).ok_or(invalid(InvalidKind::PacketType, at))?;
+                set_once(&mut self.packet_type, t, "BITS-Packet-Type", line, opts)
+            }
+            (R::Request | R::Ack, K::BitsSessionId) => {
+                let id = session_id(v, at)?;
+                set_once(&mut self.session_id, id, "BITS-Session-Id", line, opts)
+            }
+            (R::Request, K::BitsSupportedProtocols) => self.supported_protocols(v, at, opts),
+            (R::Request, K::ContentRange) => {
+                let r = ContentRange::decode_value(v, opts).map_err(|(k, i)| invalid(k, at + i))?;
+                set_once(&mut self.content_range, r, "Content-Range", line, opts)
+            }
+            (R::Request, K::ContentName) => {
+                set_once(&mut self.content_name, FieldValue::unvalidated(v), "Content-Name", line, opts)
+            }
+            // Two Host headers are a classic smuggling shape: a server MUST reject them
+            // (RFC 9112 §3.2).
+            (R::Request | R::NotificationRequest, K::Host) => {
+                set_once(&mut self.host, FieldValue::unvalidated(v), "Host", line, opts)
+            }
+            (R::Ack, K::BitsProtocol) => {
+                let g = Guid::decode(v, opts.allow_unbraced_guid).map_err(|i| invalid(InvalidKind::Guid, at + i))?;
+                set_once(&mut self.protocol, g, "BITS-Protocol", line, opts)
+            }
+            (R::Ack, K::BitsReceivedContentRange) => {
+                let n = decimal_u64(v).map_err(|e| number_error(e, "BITS-Received-Content-Range", at))?;
+                set_once(&mut self.received_content_range, n, "BITS-Received-Content-Range", line, opts)
+            }
+            (R::Ack, K::BitsHostId) => set_once(&mut self.host_id, FieldValue::unvalidated(v), "BITS-Host-Id", line, opts),
+            (R::Ack, K::BitsHostIdFallbackTimeout) => {
+                let n = decimal_u32(v).map_err(|e| number_error(e, "BITS-Host-Id-Fallback-Timeout", at))?;
+                set_once(&mut self.host_id_fallback_timeout, n, "BITS-Host-Id-Fallback-Timeout", line, opts)
+            }
+            (R::Ack, K::BitsReplyUrl) => {
+                set_once(&mut self.reply_url, FieldValue::unvalidated(v), "BITS-Reply-URL", line, opts)
+            }
+            (R::Ack, K::BitsErrorCode) => {
+                let n = hex_u32(v).map_err(|e| hex_error(e, "BITS-Error-Code", at))?;
+                set_once(&mut self.error_code, HResult(n), "BITS-Error-Code", line, opts)
+            }
+            (R::Ack, K::BitsError) => {
+                let n = hex_u32(v).map_err(|e| hex_error(e, "BITS-Error", at))?;
+                set_once(&mut self.error_spec, HResult(n), "BITS-Error", line, opts)
+            }
+            (R::Ack, K::BitsErrorContext) => {
+                let n = hex_u32(v).map_err(|e| hex_error(e, "BITS-Error-Context", at))?;
+                set_once(&mut self.error_context, ErrorContext(n), "BITS-Error-Context", line, opts)
+            }
+            (R::NotificationRequest, K::BitsOriginalRequestUrl) => set_once(
+                &mut self.original_request_url,
+                FieldValue::unvalidated(v),
+                "BITS-Original-Request-URL",
+                line,
+                opts,
+            ),
+            (R::NotificationRequest, K::BitsRequestDataFileName) => set_once(
+                &mut self.request_data_file,
+                FieldValue::unvalidated(v),
+                "BITS-Request-DataFile-Name",
+                line,
+                opts,
+            ),
+            (R::NotificationRequest, K::BitsResponseDataFileName) => set_once(
+                &mut self.response_data_file,
+                FieldValue::unvalidated(v),
+                "BITS-Response-DataFile-Name",
+                line,
+                opts,
+            ),
+            (R::NotificationResponse, K::BitsStaticResponseUrl) => set_once(
+                &mut self.static_response_url,
+                FieldValue::unvalidated(v),
+                "BITS-Static-Response-URL",
+                line,
+                opts,
+            ),
+            (R::NotificationResponse, K::BitsCopyFileToDestination) => set_once(
+                &mut self.copy_file_to_destination,
+                FieldValue::unvalidated(v),
+                "BITS-Copy-File-To-Destination",
+                line,
+                opts,
+            ),
+            _ => Ok(()),
+        }
+    }
+}

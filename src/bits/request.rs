@@ -1,0 +1,520 @@
+//! BITS requests: `BITS_POST` with `BITS-Packet-Type` Ping, Create-Session, Fragment,
+//! Close-Session or Cancel-Session ([MC-BUP] §2.2.2, §2.2.4, §2.2.6, §2.2.8, §2.2.10).
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::ops::Deref;
+
+use bytes::BufMut;
+
+use super::fields::{Collected, Role};
+use super::guid::ProtocolList;
+use super::packet_type::PacketType;
+use super::session_id::SessionId;
+use crate::codec::{Decode, Encode};
+use crate::error::{DecodeError, InvalidKind, InvalidMessage, ValidationError};
+use crate::http::content_range::ContentRange;
+use crate::http::encode::{request_head, request_head_len};
+use crate::http::head::{self, Direction, FieldSink, Framing, StartLine};
+use crate::http::headers::Headers;
+use crate::http::names::KnownHeader;
+use crate::http::syntax::decimal_len;
+use crate::http::values::{FieldValue, HeaderName, RequestTarget, Version};
+use crate::limits::{MAX_HEAD_LEN, MAX_HEADERS};
+use crate::options::DecodeOptions;
+
+/// The method of every BITS request: case-sensitive (RFC 9110 §9.1), so `bits_post` is not one.
+pub const BITS_POST: &str = "BITS_POST";
+
+/// What a request asks for, with the fields that packet type requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestKind<'r> {
+    /// Ping: no session, no body.
+    Ping,
+    /// Create-Session with the client's protocol GUIDs.
+    CreateSession {
+        /// `BITS-Supported-Protocols`.
+        protocols: &'r ProtocolList,
+    },
+    /// Fragment: a range of the upload; the body is the range's bytes.
+    Fragment {
+        /// `BITS-Session-Id`.
+        session_id: &'r SessionId<'r>,
+        /// `Content-Range`.
+        range: ContentRange,
+    },
+    /// Close-Session.
+    CloseSession {
+        /// `BITS-Session-Id`.
+        session_id: &'r SessionId<'r>,
+    },
+    /// Cancel-Session.
+    CancelSession {
+        /// `BITS-Session-Id`.
+        session_id: &'r SessionId<'r>,
+    },
+}
+
+/// The head of a BITS request: everything but the body.
+///
+/// Decode it alone with [`RequestHead::decode`] to stream a large Fragment body: the head
+/// reports [`body_len`](RequestHead::body_len), and `consumed` stops at the end of the head.
+///
+/// Invariants (held by decoding and by every constructor): the packet type is a request type;
+/// Create-Session has its protocols; Fragment, Close-Session and Cancel-Session have a session
+/// id; Fragment has a `Content-Range` whose length equals `Content-Length`; every other packet
+/// has `Content-Length: 0`. The typed fields agree with [`headers`](RequestHead::headers),
+/// which hold every field in wire order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestHead<'a> {
+    target: RequestTarget<'a>,
+    version: Version,
+    packet_type: PacketType,
+    session_id: Option<SessionId<'a>>,
+    supported_protocols: Option<ProtocolList>,
+    content_range: Option<ContentRange>,
+    content_name: Option<FieldValue<'a>>,
+    host: Option<FieldValue<'a>>,
+    content_length: u64,
+    headers: Headers<'a>,
+}
+
+/// A whole BITS request: head and body (the body is empty except on Fragment).
+///
+/// ```
+/// use bits_codec::{Decode, Encode};
+/// use bits_codec::bits::{Request, RequestKind};
+///
+/// let wire = b"BITS_POST /up/f.txt HTTP/1.1\r\nBITS-Packet-Type: fragment\r\n\
+///              BITS-Session-Id: {A0FF5911-4144-45B3-BF27-27AFC8EC8A67}\r\n\
+///              Content-Range: bytes 0-4/5\r\nContent-Length: 5\r\n\r\nhello";
+/// let (req, used) = Request::decode(wire).unwrap();
+/// assert_eq!(used, wire.len());
+/// let RequestKind::Fragment { range, .. } = req.kind() else { panic!() };
+/// assert_eq!((range.first(), range.last(), range.total()), (0, 4, 5));
+/// assert_eq!(req.body(), b"hello");
+/// assert_eq!(req.to_vec(), wire); // lossless: order and spelling kept
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request<'a> {
+    head: RequestHead<'a>,
+    body: Cow<'a, [u8]>,
+}
+
+impl<'a> Deref for Request<'a> {
+    type Target = RequestHead<'a>;
+    fn deref(&self) -> &RequestHead<'a> {
+        &self.head
+    }
+}
+
+impl<'a> FieldSink<'a> for RequestSink<'a> {
+    fn start(&mut self, start: &StartLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
+        if let StartLine::Request { method, target, version } = start {
+            if *method != BITS_POST {
+                return Err(InvalidMessage { kind: InvalidKind::Method, offset: 0 });
+            }
+            if *version != Version::Http11 && !opts.allow_http10 {
+                let at = method.len() + 1 + target.len() + 1;
+                return Err(InvalidMessage { kind: InvalidKind::HttpVersion, offset: at });
+            }
+        }
+        Ok(())
+    }
+    fn field(&mut self, line: &head::FieldLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
+        self.0.field(line, opts)
+    }
+}
+
+struct RequestSink<'a>(Collected<'a>);
+
+fn missing(name: &'static str, at: usize) -> DecodeError {
+    DecodeError::invalid(InvalidKind::MissingHeader(name), at)
+}
+
+impl<'a> RequestHead<'a> {
+    /// The request target, as sent (origin-form in practice: the upload's destination path).
+    pub fn target(&self) -> &RequestTarget<'a> {
+        &self.target
+    }
+    /// The HTTP version (1.1 unless [`DecodeOptions::allow_http10`] let 1.0 in).
+    pub fn version(&self) -> Version {
+        self.version
+    }
+    /// `BITS-Packet-Type` (never [`PacketType::Ack`]).
+    pub fn packet_type(&self) -> PacketType {
+        self.packet_type
+    }
+    /// The packet with the fields its type requires.
+    pub fn kind(&self) -> RequestKind<'_> {
+        // The invariants guarantee the `Some`s; the fallbacks are never taken.
+        match (self.packet_type, &self.session_id) {
+            (PacketType::CreateSession, _) => match &self.supported_protocols {
+                Some(protocols) => RequestKind::CreateSession { protocols },
+                None => RequestKind::Ping,
+            },
+            (PacketType::Fragment, Some(session_id)) => match self.content_range {
+                Some(range) => RequestKind::Fragment { session_id, range },
+                None => RequestKind::Ping,
+            },
+            (PacketType::CloseSession, Some(session_id)) => RequestKind::CloseSession { session_id },
+            (PacketType::CancelSession, Some(session_id)) => RequestKind::CancelSession { session_id },
+            _ => RequestKind::Ping,
+        }
+    }
+    /// `BITS-Session-Id`: always present on Fragment, Close-Session and Cancel-Session; on
+    /// Ping and Create-Session only if the client sent one (a server ignores it there,
+    /// digest §7 A9 and A29).
+    pub fn session_id(&self) -> Option<&SessionId<'a>> {
+        self.session_id.as_ref()
+    }
+    /// `BITS-Supported-Protocols` (Create-Session).
+    pub fn supported_protocols(&self) -> Option<&ProtocolList> {
+        self.supported_protocols.as_ref()
+    }
+    /// `Content-Range` (Fragment; on other packets it is ignored and `None`).
+    pub fn content_range(&self) -> Option<ContentRange> {
+        self.content_range
+    }
+    /// `Content-Name`: the client's file name, informational only ([MC-BUP] §2.2.1.1).
+    pub fn content_name(&self) -> Option<&FieldValue<'a>> {
+        self.content_name.as_ref()
+    }
+    /// `Host`.
+    pub fn host(&self) -> Option<&FieldValue<'a>> {
+        self.host.as_ref()
+    }
+    /// `Content-Length`: the body length that follows the head.
+    pub fn content_length(&self) -> u64 {
+        self.content_length
+    }
+    /// The body length that follows the head (same as [`content_length`](Self::content_length)).
+    pub fn body_len(&self) -> u64 {
+        self.content_length
+    }
+    /// Every header field in wire order, names as spelled; unknown headers included.
+    pub fn headers(&self) -> &Headers<'a> {
+        &self.headers
+    }
+    /// Header fields this crate does not type, in order.
+    pub fn other_headers(&self) -> impl Iterator<Item = crate::http::Field<'_>> {
+        self.headers.iter().filter(|f| f.known().is_none())
+    }
+
+    /// A copy that owns its bytes.
+    pub fn into_owned(self) -> RequestHead<'static> {
+        RequestHead {
+            target: self.target.into_owned(),
+            version: self.version,
+            packet_type: self.packet_type,
+            session_id: self.session_id.map(SessionId::into_owned),
+            supported_protocols: self.supported_protocols,
+            content_range: self.content_range,
+            content_name: self.content_name.map(FieldValue::into_owned),
+            host: self.host.map(FieldValue::into_owned),
+            content_length: self.content_length,
+            headers: self.headers.into_owned(),
+        }
+    }
+
+    fn from_collected(
+        target: &'a str,
+        version: Version,
+        c: Collected<'a>,
+        headers: Headers<'a>,
+        content_length: Option<(u64, usize)>,
+        end_at: usize,
+    ) -> Result<Self, DecodeError> {
+        let t = c.packet_type.as_ref().ok_or(missing("BITS-Packet-Type", end_at))?;
+        let packet_type = t.value;
+        if !packet_type.is_request() {
+            return Err(DecodeError::invalid(InvalidKind::PacketTypeDirection, t.at));
+        }
+        // "Content-Length MUST be present for all the request messages" ([MC-BUP] §2.2.1.1).
+        let (content_length, cl_at) = content_length.ok_or(missing("Content-Length", end_at))?;
+        let needs_session = matches!(
+            packet_type,
+            PacketType::Fragment | PacketType::CloseSession | PacketType::CancelSession
+        );
+        if needs_session && c.session_id.is_none() {
+            return Err(missing("BITS-Session-Id", end_at));
+        }
+        let mut content_range = None;
+        let mut supported_protocols = None;
+        match packet_type {
+            PacketType::CreateSession => {
+                supported_protocols =
+                    Some(c.supported_protocols.ok_or(missing("BITS-Supported-Protocols", end_at))?);
+            }
+            PacketType::Fragment => {
+                let range = c.content_range.as_ref().ok_or(missing("Content-Range", end_at))?;
+                // The body "MUST contain the range of bytes being sent" ([MC-BUP] §2.2.6.3).
+                if range.value.len() != content_length {
+                    return Err(DecodeError::invalid(InvalidKind::ContentLengthMismatch, cl_at));
+                }
+                content_range = Some(range.value);
+            }
+            _ => {}
+        }
+        if packet_type != PacketType::Fragment && content_length != 0 {
+            return Err(DecodeError::invalid(InvalidKind::BodyNotAllowed, cl_at));
+        }
+        Ok(Self {
+            target: RequestTarget::unvalidated(target),
+            version,
+            packet_type,
+            session_id: c.session_id.map(|a| a.value),
+            supported_protocols,
+            content_range,
+            content_name: c.content_name.map(|a| a.value),
+            host: c.host.map(|a| a.value),
+            content_length,
+            headers,
+        })
+    }
+
+    /// Decode a head; also returns `(consumed_head_bytes, content_length_offset)`.
+    fn decode_parts(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize, usize), DecodeError> {
+        let mut sink = RequestSink(Collected::new(Role::Request));
+        let h = head::head(input, Direction::Request, opts, &mut sink)?;
+        let StartLine::Request { target, version, .. } = h.start else {
+            return Err(DecodeError::invalid(InvalidKind::RequestLine, 0));
+        };
+        let cl_at = h.content_length.map_or(0, |(_, at)| at);
+        let headers = Headers::from_wire(h.block, h.count);
+        let head = Self::from_collected(target, version, sink.0, headers, h.content_length, h.end_at)?;
+        Ok((head, h.len, cl_at))
+    }
+
+    fn encoded_len(&self) -> usize {
+        request_head_len(BITS_POST, self.target.as_str(), &self.headers)
+    }
+
+    fn encode<B: BufMut>(&self, out: &mut B) {
+        request_head(out, BITS_POST, self.target.as_str(), self.version, &self.headers);
+    }
+}
+
+impl<'a> Decode<'a> for RequestHead<'a> {
+    /// Decodes the head only; `consumed` is the head's length and the body
+    /// ([`body_len`](RequestHead::body_len) bytes) follows it.
+    fn decode_with(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), DecodeError> {
+        let (head, len, cl_at) = Self::decode_parts(input, opts)?;
+        if opts.max_body_len.is_some_and(|max| head.content_length > max) {
+            return Err(DecodeError::invalid(InvalidKind::BodyTooLarge, cl_at));
+        }
+        Ok((head, len))
+    }
+}
+
+impl Encode for RequestHead<'_> {
+    fn encode<B: BufMut>(&self, out: &mut B) {
+        RequestHead::encode(self, out);
+    }
+    fn encoded_len(&self) -> usize {
+        RequestHead::encoded_len(self)
+    }
+}
+
+impl<'a> Decode<'a> for Request<'a> {
+    fn decode_with(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), DecodeError> {
+        let (head, len, cl_at) = RequestHead::decode_parts(input, opts)?;
+        let (body, used) = head::body(input, len, Framing::Length(head.content_length), false, opts, cl_at)?;
+        Ok((Self { head, body: Cow::Borrowed(body) }, used))
+    }
+}
+
+impl Encode for Request<'_> {
+    fn encode<B: BufMut>(&self, out: &mut B) {
+        self.head.encode(out);
+        out.put_slice(&self.body);
+    }
+    fn encoded_len(&self) -> usize {
+        self.head.encoded_len() + self.body.len()
+    }
+}
+
+impl<'a> Request<'a> {
+    /// The head.
+    pub fn head(&self) -> &RequestHead<'a> {
+        &self.head
+    }
+
+    /// The body: the Fragment's bytes, empty for every other packet.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// Write the head only (then write [`body`](Self::body) yourself, e.g. with vectored I/O).
+    pub fn encode_head<B: BufMut>(&self, out: &mut B) {
+        self.head.encode(out);
+    }
+
+    /// A copy that owns its bytes.
+    pub fn into_owned(self) -> Request<'static> {
+        Request { head: self.head.into_owned(), body: Cow::Owned(self.body.into_owned()) }
+    }
+
+    /// Split into head and body.
+    pub fn into_parts(self) -> (RequestHead<'a>, Cow<'a, [u8]>) {
+        (self.head, self.body)
+    }
+
+    fn build(target: RequestTarget<'a>, packet_type: PacketType) -> Self {
+        let mut headers = Headers::new();
+        headers.set_canonical("BITS-Packet-Type", FieldValue::from_static(packet_type.as_str()));
+        headers.set_canonical("Content-Length", FieldValue::from_static("0"));
+        Self {
+            head: RequestHead {
+                target,
+                version: Version::Http11,
+                packet_type,
+                session_id: None,
+                supported_protocols: None,
+                content_range: None,
+                content_name: None,
+                host: None,
+                content_length: 0,
+                headers,
+            },
+            body: Cow::Borrowed(&[]),
+        }
+    }
+
+    fn set_session_id(mut self, id: SessionId<'a>) -> Self {
+        self.head.headers.set_canonical("BITS-Session-Id", id.to_field_value());
+        self.head.session_id = Some(id);
+        self
+    }
+
+    /// A Ping ([MC-BUP] §2.2.4).
+    ///
+    /// ```
+    /// use bits_codec::Encode;
+    /// use bits_codec::bits::Request;
+    /// use bits_codec::http::{FieldValue, RequestTarget};
+    /// let ping = Request::ping(RequestTarget::new("/upload/report.bin").unwrap())
+    ///     .with_host(FieldValue::new("bits.example.com").unwrap());
+    /// assert_eq!(
+    ///     ping.to_vec(),
+    ///     b"BITS_POST /upload/report.bin HTTP/1.1\r\nHost: bits.example.com\r\n\
+    ///       BITS-Packet-Type: Ping\r\nContent-Length: 0\r\n\r\n"
+    /// );
+    /// ```
+    pub fn ping(target: RequestTarget<'a>) -> Self {
+        Self::build(target, PacketType::Ping)
+    }
+
+    /// A Create-Session offering `protocols` ([MC-BUP] §2.2.2).
+    pub fn create_session(target: RequestTarget<'a>, protocols: ProtocolList) -> Self {
+        let mut r = Self::build(target, PacketType::CreateSession);
+        r.head.headers.set_canonical("BITS-Supported-Protocols", owned_value(protocols.to_value()));
+        r.head.supported_protocols = Some(protocols);
+        r
+    }
+
+    /// A Fragment carrying `body` as the bytes `range` names ([MC-BUP] §2.2.6). Fails if the
+    /// body's length is not the range's.
+    ///
+    /// ```
+    /// use bits_codec::bits::{Request, SessionId};
+    /// use bits_codec::http::{ContentRange, RequestTarget};
+    /// let t = RequestTarget::new("/u").unwrap();
+    /// let id = SessionId::new("{6B29FC40-CA47-1067-B31D-00DD010662DA}").unwrap();
+    /// let range = ContentRange::new(4, 7, 10).unwrap();
+    /// assert!(Request::fragment(t.clone(), id.clone(), range, &b"EFGH"[..]).is_ok());
+    /// assert!(Request::fragment(t, id, range, &b"EFG"[..]).is_err());
+    /// ```
+    pub fn fragment(
+        target: RequestTarget<'a>,
+        session_id: SessionId<'a>,
+        range: ContentRange,
+        body: impl Into<Cow<'a, [u8]>>,
+    ) -> Result<Self, ValidationError> {
+        let body = body.into();
+        if body.len() as u64 != range.len() {
+            return Err(ValidationError::BodyLength);
+        }
+        let mut r = Self::build(target, PacketType::Fragment).set_session_id(session_id);
+        let mut v = Vec::with_capacity(range.encoded_len());
+        range.encode(&mut v);
+        r.head.headers.set_canonical("Content-Range", FieldValue::from_vec(v).unwrap_or_else(|_| FieldValue::from_static("")));
+        r.head.headers.set_canonical("Content-Length", decimal_value(range.len()));
+        r.head.content_range = Some(range);
+        r.head.content_length = range.len();
+        r.body = body;
+        Ok(r)
+    }
+
+    /// A Close-Session ([MC-BUP] §2.2.8).
+    pub fn close_session(target: RequestTarget<'a>, session_id: SessionId<'a>) -> Self {
+        Self::build(target, PacketType::CloseSession).set_session_id(session_id)
+    }
+
+    /// A Cancel-Session ([MC-BUP] §2.2.10).
+    pub fn cancel_session(target: RequestTarget<'a>, session_id: SessionId<'a>) -> Self {
+        Self::build(target, PacketType::CancelSession).set_session_id(session_id)
+    }
+
+    /// Set `Host` (first header, as digest §6.2 orders them).
+    pub fn with_host(mut self, host: FieldValue<'a>) -> Self {
+        self.head.headers.set_canonical("Host", host.clone());
+        self.head.host = Some(host);
+        self
+    }
+
+    /// Set `Content-Name`, the client's file name.
+    pub fn with_content_name(mut self, name: FieldValue<'a>) -> Self {
+        self.head.headers.set_canonical("Content-Name", name.clone());
+        self.head.content_name = Some(name);
+        self
+    }
+
+    /// Add a header this crate does not manage (before `Content-Length`). Headers with a typed
+    /// setter or a framing meaning are refused, as is a header past the count or size limits,
+    /// so the result always decodes with the default options.
+    ///
+    /// ```
+    /// use bits_codec::bits::Request;
+    /// use bits_codec::http::{FieldValue, HeaderName, RequestTarget};
+    /// let ping = Request::ping(RequestTarget::new("/u").unwrap());
+    /// let ua = (HeaderName::new("User-Agent").unwrap(), FieldValue::new("Microsoft BITS/7.8").unwrap());
+    /// assert!(ping.clone().with_header(ua.0, ua.1).is_ok());
+    /// let te = (HeaderName::new("transfer-encoding").unwrap(), FieldValue::new("chunked").unwrap());
+    /// assert!(ping.with_header(te.0, te.1).is_err());
+    /// ```
+    pub fn with_header(mut self, name: HeaderName<'a>, value: FieldValue<'a>) -> Result<Self, ValidationError> {
+        check_extra(&name, &value, &self.head.headers, self.head.encoded_len())?;
+        self.head.headers.insert_ranked(name, value);
+        Ok(self)
+    }
+}
+
+/// The checks every `with_header` makes: not a managed name, and within the default limits.
+pub(crate) fn check_extra(
+    name: &HeaderName<'_>,
+    value: &FieldValue<'_>,
+    headers: &Headers<'_>,
+    head_len: usize,
+) -> Result<(), ValidationError> {
+    if let Some(known) = KnownHeader::find(name.as_str().as_bytes()) {
+        return Err(ValidationError::ReservedHeader(known.as_str()));
+    }
+    let added = name.as_str().len() + 2 + value.as_bytes().len() + 2;
+    if headers.len() + 1 > MAX_HEADERS || head_len + added > MAX_HEAD_LEN {
+        return Err(ValidationError::TooManyHeaders);
+    }
+    Ok(())
+}
+
+pub(crate) fn owned_value(s: String) -> FieldValue<'static> {
+    // Only called with values this crate formats (GUIDs, numbers, ranges).
+    FieldValue::from_vec(s.into_bytes()).unwrap_or_else(|_| FieldValue::from_static(""))
+}
+
+pub(crate) fn decimal_value(n: u64) -> FieldValue<'static> {
+    let mut v = Vec::with_capacity(decimal_len(n));
+    crate::http::syntax::put_decimal(&mut v, n);
+    FieldValue::from_vec(v).unwrap_or_else(|_| FieldValue::from_static("0"))
+}

@@ -1,0 +1,52 @@
+//! `BITS-Session-Id`.
+
+use alloc::borrow::Cow;
+
+use super::guid::Guid;
+use crate::http::values::str_newtype;
+use crate::error::ValidationError;
+use crate::limits::MAX_SESSION_ID_LEN;
+
+fn is_session_id(s: &[u8]) -> bool {
+    !s.is_empty() && s.len() <= MAX_SESSION_ID_LEN && s.iter().all(|&b| crate::http::syntax::is_visible(b))
+}
+
+str_newtype!(
+    /// A session id: 1 to 100 visible ASCII characters (`%x21-7E`).
+    ///
+    /// [MC-BUP] calls it a GUID; the Learn docs allow "any HTTP-legal string up to 100
+    /// characters", and real servers send braced GUIDs in either case, bare GUIDs, and signed
+    /// decimal numbers (SimpleBITSServer). All are accepted and echoed byte for byte
+    /// (digest §7 A11).
+    ///
+    /// ```
+    /// use bits_codec::bits::SessionId;
+    /// let id = SessionId::new("{A0FF5911-4144-45B3-BF27-27AFC8EC8A67}").unwrap();
+    /// assert!(id.as_guid().is_some());
+    /// assert!(SessionId::new("-7214031596473453851").is_ok());
+    /// assert!(SessionId::new("has space").is_err());
+    /// assert!(SessionId::new("").is_err());
+    /// ```
+    SessionId, is_session_id, ValidationError::SessionId
+);
+
+impl SessionId<'_> {
+    /// A braced upper-case GUID, as IIS generates them.
+    pub fn from_guid(g: Guid) -> SessionId<'static> {
+        SessionId(Cow::Owned(g.to_braced(true)))
+    }
+
+    /// The GUID this id spells, braced or bare, in any case.
+    pub fn as_guid(&self) -> Option<Guid> {
+        Guid::decode(self.as_str().as_bytes(), true).ok()
+    }
+
+    /// Whether two ids name the same session: GUID-shaped ids compare by value (case and
+    /// braces aside), others byte for byte.
+    pub fn matches(&self, other: &SessionId<'_>) -> bool {
+        match (self.as_guid(), other.as_guid()) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.as_str() == other.as_str(),
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! `Content-Range: bytes first-last/total` (RFC 9110 §14.4), the form BITS Fragment requests
+//! and Graph `PUT`s use. Only a satisfied range with a known total is a valid value here.
+
+use core::fmt;
+
+use bytes::BufMut;
+
+use super::syntax::{NumberError, decimal_len, decimal_u64, put_decimal};
+use crate::error::{InvalidKind, ValidationError};
+use crate::options::DecodeOptions;
+
+/// A byte range of a complete representation: `first <= last < total`, all zero-based and
+/// inclusive. Built only through [`ContentRange::new`], so an empty or out-of-bounds range
+/// cannot exist.
+///
+/// ```
+/// use bits_codec::http::ContentRange;
+/// let r = ContentRange::new(0, 4891, 4892).unwrap();
+/// assert_eq!(r.len(), 4892);
+/// assert!(r.is_last());
+/// assert_eq!(r.to_string(), "bytes 0-4891/4892");
+/// assert!(ContentRange::new(9, 0, 10).is_err()); // last < first
+/// assert!(ContentRange::new(0, 10, 10).is_err()); // last >= total
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ContentRange {
+    first: u64,
+    last: u64,
+    total: u64,
+}
+
+impl ContentRange {
+    /// Build, checking `first <= last < total`.
+    pub fn new(first: u64, last: u64, total: u64) -> Result<Self, ValidationError> {
+        if first <= last && last < total {
+            Ok(Self { first, last, total })
+        } else {
+            Err(ValidationError::ContentRange)
+        }
+    }
+
+    /// The range of `len` bytes from `first`, in a file of `total` bytes.
+    pub fn from_len(first: u64, len: u64, total: u64) -> Result<Self, ValidationError> {
+        let last = len.checked_sub(1).and_then(|l| first.checked_add(l)).ok_or(ValidationError::ContentRange)?;
+        Self::new(first, last, total)
+    }
+
+    /// Offset of the first byte.
+    pub const fn first(&self) -> u64 {
+        self.first
+    }
+    /// Offset of the last byte (inclusive).
+    pub const fn last(&self) -> u64 {
+        self.last
+    }
+    /// Length of the whole representation.
+    pub const fn total(&self) -> u64 {
+        self.total
+    }
+    /// Number of bytes in the range (never 0).
+    #[allow(clippy::len_without_is_empty)] // a range is never empty
+    pub const fn len(&self) -> u64 {
+        self.last - self.first + 1
+    }
+    /// Offset just past the range.
+    pub const fn end(&self) -> u64 {
+        self.last + 1
+    }
+    /// `true` if the range ends at the last byte of the representation.
+    pub const fn is_last(&self) -> bool {
+        self.last + 1 == self.total
+    }
+
+    /// Bytes [`encode`](Self::encode) writes.
+    pub fn encoded_len(&self) -> usize {
+        "bytes ".len() + decimal_len(self.first) + 1 + decimal_len(self.last) + 1 + decimal_len(self.total)
+    }
+
+    /// Write `bytes first-last/total`.
+    pub fn encode<B: BufMut>(&self, out: &mut B) {
+        out.put_slice(b"bytes ");
+        put_decimal(out, self.first);
+        out.put_u8(b'-');
+        put_decimal(out, self.last);
+        out.put_u8(b'/');
+        put_decimal(out, self.total);
+    }
+
+    /// Parse a `Content-Range` value (already trimmed of OWS). The error carries the offset of
+    /// the offending byte within `v`.
+    pub(crate) fn decode_value(v: &[u8], opts: &DecodeOptions) -> Result<Self, (InvalidKind, usize)> {
+        let syntax = |at: usize| (InvalidKind::ContentRange, at);
+        // Range units are case-insensitive (RFC 9110 §14.1): the Learn page writes `Bytes`.
+        if v.len() < 6 || !v[..5].eq_ignore_ascii_case(b"bytes") {
+            return Err(syntax(0));
+        }
+        if v[5] != b' ' {
+            return Err(syntax(5));
+        }
+        let mut at = 6;
+        if opts.allow_spaces_in_content_range {
+            while v.get(at) == Some(&b' ') {
+                at += 1;
+            }
+        }
+        let number = |from: usize, to: usize| -> Result<u64, (InvalidKind, usize)> {
+            decimal_u64(&v[from..to]).map_err(|e| match e {
+                NumberError::Syntax(i) => syntax(from + i),
+                NumberError::Overflow => (InvalidKind::NumberOverflow("Content-Range"), from),
+            })
+        };
+        let dash = v[at..].iter().position(|&b| b == b'-').map(|i| at + i).ok_or(syntax(v.len()))?;
+        let slash = v[dash..].iter().position(|&b| b == b'/').map(|i| dash + i).ok_or(syntax(v.len()))?;
+        let first = number(at, dash)?;
+        let last = number(dash + 1, slash)?;
+        if &v[slash + 1..] == b"*" {
+            return Err((InvalidKind::ContentRangeUnknownTotal, slash + 1));
+        }
+        let total = number(slash + 1, v.len())?;
+        if last < first {
+            return Err((InvalidKind::ContentRangeOrder, dash + 1));
+        }
+        if last >= total {
+            return Err((InvalidKind::ContentRangeBeyondTotal, slash + 1));
+        }
+        Ok(Self { first, last, total })
+    }
+}
+
+impl fmt::Display for ContentRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "bytes {}-{}/{}", self.first, self.last, self.total)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(s: &str) -> Result<ContentRange, (InvalidKind, usize)> {
+        ContentRange::decode_value(s.as_bytes(), &DecodeOptions::default())
+    }
+
+    #[test]
+    fn decodes_the_capture_form_and_the_docs_spelling() {
+        assert_eq!(dec("bytes 0-4891/4892"), Ok(ContentRange::new(0, 4891, 4892).unwrap()));
+        assert_eq!(dec("Bytes 4-7/10"), Ok(ContentRange::new(4, 7, 10).unwrap()));
+    }
+
+    #[test]
+    fn rejects_each_bad_shape_with_its_own_kind() {
+        assert_eq!(dec("bytes=0-9/10"), Err((InvalidKind::ContentRange, 5)));
+        assert_eq!(dec("bytes 9-0/10"), Err((InvalidKind::ContentRangeOrder, 8)));
+        assert_eq!(dec("bytes 0-10/10"), Err((InvalidKind::ContentRangeBeyondTotal, 11)));
+        assert_eq!(dec("bytes 0-9/*"), Err((InvalidKind::ContentRangeUnknownTotal, 10)));
+        assert_eq!(dec("bytes +0-9/10"), Err((InvalidKind::ContentRange, 6)));
+        assert_eq!(dec("bytes 0-9/1 0"), Err((InvalidKind::ContentRange, 11)));
+        assert_eq!(dec("bytes 0-9"), Err((InvalidKind::ContentRange, 9)));
+        assert_eq!(dec("bytes  0-9/10"), Err((InvalidKind::ContentRange, 6)));
+        assert_eq!(
+            dec("bytes 0-99999999999999999999/10"),
+            Err((InvalidKind::NumberOverflow("Content-Range"), 8))
+        );
+    }
+
+    #[test]
+    fn extra_spaces_only_with_the_option() {
+        let opts = DecodeOptions::default().allow_spaces_in_content_range(true);
+        assert_eq!(ContentRange::decode_value(b"bytes   0-9/10", &opts), Ok(ContentRange::new(0, 9, 10).unwrap()));
+    }
+
+    #[test]
+    fn encoded_len_is_exact() {
+        let r = ContentRange::new(12, 345, 6789).unwrap();
+        let mut v = Vec::new();
+        r.encode(&mut v);
+        assert_eq!(v, r.to_string().as_bytes());
+        assert_eq!(v.len(), r.encoded_len());
+    }
+}

@@ -1,0 +1,349 @@
+//! The HTTP/1.1 head grammar (RFC 9112 §2–§5), written with `nom` streaming combinators so
+//! that a truncated head is `Incomplete`, never an error.
+//!
+//! One pass over the head: the start line, then each field line is checked, classified against
+//! the known-header table, and handed to a [`FieldSink`] (the BITS or plain-HTTP collector).
+//! Message framing (`Content-Length`, `Transfer-Encoding`) is decided here, once, for everyone.
+//!
+//! ```text
+//! request-line = method SP request-target SP HTTP-version CRLF
+//! status-line  = HTTP-version SP status-code [ SP reason-phrase ] CRLF
+//! field-line   = field-name ":" OWS field-value OWS CRLF
+//! ```
+
+use nom::bytes::streaming::{take, take_while, take_while1};
+use nom::{Err as NomErr, IResult, Needed, Offset, Parser};
+
+use super::names::KnownHeader;
+use super::syntax::{NumberError, decimal_u64, is_field_byte, is_ows, is_tchar, is_visible, trim_ows};
+use super::values::Version;
+use crate::error::{DecodeError, InvalidKind, InvalidMessage};
+use crate::options::DecodeOptions;
+
+/// nom's error for this crate: where, and which class of problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PError<'a> {
+    pub(crate) input: &'a [u8],
+    pub(crate) kind: InvalidKind,
+}
+
+impl<'a> nom::error::ParseError<&'a [u8]> for PError<'a> {
+    fn from_error_kind(input: &'a [u8], _: nom::error::ErrorKind) -> Self {
+        // Every call site names its own kind through `expect`; this is only the placeholder.
+        Self { input, kind: InvalidKind::RequestLine }
+    }
+    fn append(_: &'a [u8], _: nom::error::ErrorKind, other: Self) -> Self {
+        other
+    }
+}
+
+pub(crate) type PResult<'a, O> = IResult<&'a [u8], O, PError<'a>>;
+
+/// Give a parser's error the class `kind` (incompleteness passes through).
+fn expect<'a, O>(r: PResult<'a, O>, kind: InvalidKind) -> PResult<'a, O> {
+    r.map_err(|e| e.map(|pe| PError { input: pe.input, kind }))
+}
+
+fn fail<'a, O>(input: &'a [u8], kind: InvalidKind) -> PResult<'a, O> {
+    Err(NomErr::Error(PError { input, kind }))
+}
+
+/// The start line of a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StartLine<'a> {
+    Request { method: &'a str, target: &'a str, version: Version },
+    Status { version: Version, code: u16, reason: &'a str },
+}
+
+/// One validated header line, handed to a [`FieldSink`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FieldLine<'a> {
+    /// Without surrounding OWS.
+    pub(crate) value: &'a [u8],
+    pub(crate) name_at: usize,
+    pub(crate) value_at: usize,
+    pub(crate) known: Option<KnownHeader>,
+}
+
+/// Receives each header line of a head as it is parsed.
+pub(crate) trait FieldSink<'a> {
+    /// Called once the start line is read, so a wrong method or version is reported before
+    /// the rest of the head arrives.
+    fn start(&mut self, _start: &StartLine<'a>, _opts: &DecodeOptions) -> Result<(), InvalidMessage> {
+        Ok(())
+    }
+    fn field(&mut self, line: &FieldLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage>;
+}
+
+impl<'a> FieldSink<'a> for () {
+    fn field(&mut self, _: &FieldLine<'a>, _: &DecodeOptions) -> Result<(), InvalidMessage> {
+        Ok(())
+    }
+}
+
+/// A parsed head.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Head<'a> {
+    pub(crate) start: StartLine<'a>,
+    /// The header lines, without the empty line that ends the head.
+    pub(crate) block: &'a [u8],
+    pub(crate) count: usize,
+    /// Bytes from the start of the input through the empty line.
+    pub(crate) len: usize,
+    /// Offset of the empty line (where a missing header was expected).
+    pub(crate) end_at: usize,
+    /// `Content-Length`, with the offset of its value.
+    pub(crate) content_length: Option<(u64, usize)>,
+}
+
+/// `CRLF`, or a bare `LF` when allowed. `other` is the class of any other byte found here.
+fn line_end<'a>(input: &'a [u8], opts: &DecodeOptions, other: InvalidKind) -> PResult<'a, ()> {
+    match input {
+        [b'\r', b'\n', rest @ ..] => Ok((rest, ())),
+        [b'\r'] | [] => Err(NomErr::Incomplete(Needed::Unknown)),
+        [b'\r', ..] => fail(input, InvalidKind::BareCr),
+        [b'\n', rest @ ..] if opts.allow_bare_lf => Ok((rest, ())),
+        [b'\n', ..] => fail(input, InvalidKind::BareLf),
+        _ => fail(input, other),
+    }
+}
+
+fn sp<'a>(input: &'a [u8], kind: InvalidKind) -> PResult<'a, ()> {
+    match input {
+        [b' ', rest @ ..] => Ok((rest, ())),
+        [] => Err(NomErr::Incomplete(Needed::new(1))),
+        _ => fail(input, kind),
+    }
+}
+
+/// `HTTP-version = "HTTP/" DIGIT "." DIGIT`; only 1.1 and 1.0 exist for this codec.
+fn http_version(input: &[u8]) -> PResult<'_, Version> {
+    let (rest, v) = expect(take(8usize).parse(input), InvalidKind::HttpVersion)?;
+    match v {
+        b"HTTP/1.1" => Ok((rest, Version::Http11)),
+        b"HTTP/1.0" => Ok((rest, Version::Http10)),
+        _ => fail(input, InvalidKind::HttpVersion),
+    }
+}
+
+fn ascii(b: &[u8]) -> &str {
+    // Only called on runs of ASCII bytes the grammar accepted.
+    core::str::from_utf8(b).unwrap_or_default()
+}
+
+/// `request-line = method SP request-target SP HTTP-version CRLF`
+pub(crate) fn request_line<'a>(input: &'a [u8], opts: &DecodeOptions) -> PResult<'a, StartLine<'a>> {
+    let (rest, method) = expect(take_while1(is_tchar).parse(input), InvalidKind::Method)?;
+    let (rest, ()) = sp(rest, InvalidKind::Method)?;
+    let (rest, target) = expect(take_while1(is_visible).parse(rest), InvalidKind::RequestTarget)?;
+    let (rest, ()) = sp(rest, InvalidKind::RequestTarget)?;
+    let (rest, version) = http_version(rest)?;
+    let (rest, ()) = line_end(rest, opts, InvalidKind::HttpVersion)?;
+    Ok((rest, StartLine::Request { method: ascii(method), target: ascii(target), version }))
+}
+
+/// `status-line = HTTP-version SP status-code [ SP reason-phrase ] CRLF`
+///
+/// The reason may be empty and its SP may be missing (`HTTP/1.1 200\r\n`): no reader depends on
+/// the reason, and reading it either way is not ambiguous.
+pub(crate) fn status_line<'a>(input: &'a [u8], opts: &DecodeOptions) -> PResult<'a, StartLine<'a>> {
+    let (rest, version) = http_version(input)?;
+    let (rest, ()) = sp(rest, InvalidKind::StatusLine)?;
+    let (after, code) = expect(take(3usize).parse(rest), InvalidKind::StatusLine)?;
+    if !code.iter().all(u8::is_ascii_digit) || code[0] == b'0' {
+        return fail(rest, InvalidKind::StatusLine);
+    }
+    let code = code.iter().fold(0u16, |n, &d| n * 10 + u16::from(d - b'0'));
+    let (rest, reason) = match after {
+        [b' ', r @ ..] => {
+            let (rest, reason) = take_while(is_field_byte).parse(r)?;
+            let (rest, ()) = line_end(rest, opts, InvalidKind::ReasonPhrase)?;
+            (rest, reason)
+        }
+        _ => (line_end(after, opts, InvalidKind::StatusLine)?.0, &after[..0]),
+    };
+    Ok((rest, StartLine::Status { version, code, reason: core::str::from_utf8(reason).unwrap_or_default() }))
+}
+
+/// `field-line = field-name ":" OWS field-value OWS CRLF`, or `None` at the empty line.
+fn field_line<'a>(input: &'a [u8], opts: &DecodeOptions) -> PResult<'a, Option<(&'a [u8], &'a [u8])>> {
+    match input {
+        [b'\r' | b'\n', ..] | [] => {
+            let (rest, ()) = line_end(input, opts, InvalidKind::HeaderName)?;
+            return Ok((rest, None));
+        }
+        [b' ' | b'\t', ..] => return fail(input, InvalidKind::ObsFold),
+        _ => {}
+    }
+    let (rest, name) = expect(take_while1(is_tchar).parse(input), InvalidKind::HeaderName)?;
+    let rest = match rest {
+        [b':', r @ ..] => r,
+        [b' ' | b'\t', ..] => return fail(rest, InvalidKind::WhitespaceBeforeColon),
+        [] => return Err(NomErr::Incomplete(Needed::new(1))),
+        _ => return fail(rest, InvalidKind::HeaderName),
+    };
+    let (rest, raw) = take_while(is_field_byte).parse(rest)?;
+    let (rest, ()) = line_end(rest, opts, InvalidKind::ControlByte)?;
+    Ok((rest, Some((name, raw))))
+}
+
+fn to_decode_error(input: &[u8], e: NomErr<PError<'_>>) -> DecodeError {
+    match e {
+        NomErr::Incomplete(Needed::Size(n)) => DecodeError::Incomplete { needed: Some(n) },
+        NomErr::Incomplete(Needed::Unknown) => DecodeError::INCOMPLETE,
+        NomErr::Error(pe) | NomErr::Failure(pe) => DecodeError::invalid(pe.kind, input.offset(pe.input)),
+    }
+}
+
+/// Which start line a head must have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Direction {
+    Request,
+    Response,
+}
+
+/// Parse a head: start line, header lines, the empty line. Enforces the limits of `opts`,
+/// rejects every framing shape two parsers could read two ways, and feeds each field to `sink`.
+pub(crate) fn head<'a>(
+    input: &'a [u8],
+    dir: Direction,
+    opts: &DecodeOptions,
+    sink: &mut impl FieldSink<'a>,
+) -> Result<Head<'a>, DecodeError> {
+    // Never look past the head limit: a head that has not ended by then is an error, not a
+    // reason to wait for more bytes.
+    let capped = &input[..input.len().min(opts.max_head_len)];
+    let too_large = |e: DecodeError| match e {
+        DecodeError::Incomplete { .. } if input.len() >= opts.max_head_len => {
+            DecodeError::invalid(InvalidKind::HeadTooLarge, opts.max_head_len)
+        }
+        e => e,
+    };
+    if let [b'\r' | b'\n' | b' ' | b'\t', ..] = capped {
+        return Err(DecodeError::invalid(InvalidKind::LeadingWhitespace, 0));
+    }
+    let started = match dir {
+        Direction::Request => request_line(capped, opts),
+        Direction::Response => status_line(capped, opts),
+    };
+    let (mut rest, start) = started.map_err(|e| too_large(to_decode_error(input, e)))?;
+    sink.start(&start, opts).map_err(DecodeError::Invalid)?;
+    let block_start = capped.offset(rest);
+    let mut count = 0usize;
+    let mut content_length: Option<(u64, usize)> = None;
+    loop {
+        let line_at = capped.offset(rest);
+        let (after, line) = field_line(rest, opts).map_err(|e| too_large(to_decode_error(input, e)))?;
+        let Some((name, raw)) = line else {
+            return Ok(Head {
+                start,
+                block: &capped[block_start..line_at],
+                count,
+                len: capped.offset(after),
+                end_at: line_at,
+                content_length,
+            });
+        };
+        count += 1;
+        if count > opts.max_headers {
+            return Err(DecodeError::invalid(InvalidKind::TooManyHeaders, line_at));
+        }
+        let value = trim_ows(raw);
+        let value_at = capped.offset(raw) + raw.iter().take_while(|&&b| is_ows(b)).count();
+        if value.len() > opts.max_value_len {
+            return Err(DecodeError::invalid(InvalidKind::HeaderValueTooLong, value_at));
+        }
+        let known = KnownHeader::find(name);
+        framing_field(known, value, line_at, value_at, &mut content_length, opts)?;
+        let line = FieldLine { value, name_at: line_at, value_at, known };
+        sink.field(&line, opts).map_err(DecodeError::Invalid)?;
+        rest = after;
+    }
+}
+
+/// The framing rules every message obeys, applied to one field: any `Transfer-Encoding` is
+/// refused; `Content-Length` is `1*DIGIT` and appears once (RFC 9110 §8.6: differing values are
+/// fatal; a repeated identical value only when the caller opted in).
+pub(crate) fn framing_field(
+    known: Option<KnownHeader>,
+    value: &[u8],
+    line_at: usize,
+    value_at: usize,
+    content_length: &mut Option<(u64, usize)>,
+    opts: &DecodeOptions,
+) -> Result<(), DecodeError> {
+    match known {
+        Some(KnownHeader::TransferEncoding) => Err(DecodeError::invalid(InvalidKind::TransferEncoding, line_at)),
+        Some(KnownHeader::ContentLength) => {
+            let n = decimal_u64(value).map_err(|e| match e {
+                NumberError::Syntax(i) => DecodeError::invalid(InvalidKind::Number("Content-Length"), value_at + i),
+                NumberError::Overflow => DecodeError::invalid(InvalidKind::NumberOverflow("Content-Length"), value_at),
+            })?;
+            match *content_length {
+                Some((prev, _)) if prev != n => {
+                    Err(DecodeError::invalid(InvalidKind::ConflictingHeader("Content-Length"), line_at))
+                }
+                Some(_) if !opts.allow_identical_duplicates => {
+                    Err(DecodeError::invalid(InvalidKind::DuplicateHeader("Content-Length"), line_at))
+                }
+                Some(_) => Ok(()),
+                None => {
+                    *content_length = Some((n, value_at));
+                    Ok(())
+                }
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+/// How the body of a message is delimited (RFC 9112 §6.3, without chunked coding).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Framing {
+    /// Exactly this many bytes.
+    Length(u64),
+    /// Until the connection closes (a response without `Content-Length`).
+    UntilClose,
+}
+
+impl Head<'_> {
+    /// The body framing, for a message with no special rule of its own.
+    pub(crate) fn framing(&self) -> Framing {
+        match (self.start, self.content_length) {
+            (_, Some((n, _))) => Framing::Length(n),
+            (StartLine::Request { .. }, None) => Framing::Length(0),
+            // 1xx, 204 and 304 never have a body (RFC 9112 §6.3 rule 1).
+            (StartLine::Status { code, .. }, None) if code < 200 || code == 204 || code == 304 => Framing::Length(0),
+            (StartLine::Status { .. }, None) => Framing::UntilClose,
+        }
+    }
+}
+
+/// Take the body that follows a head of `head_len` bytes: `Incomplete` with the exact number of
+/// bytes missing, or the body slice and the total consumed.
+pub(crate) fn body<'a>(
+    input: &'a [u8],
+    head_len: usize,
+    framing: Framing,
+    at_eof: bool,
+    opts: &DecodeOptions,
+    cl_at: usize,
+) -> Result<(&'a [u8], usize), DecodeError> {
+    let available = &input[head_len..];
+    let len = match framing {
+        Framing::Length(n) => n,
+        Framing::UntilClose if at_eof => available.len() as u64,
+        Framing::UntilClose => return Err(DecodeError::INCOMPLETE),
+    };
+    if opts.max_body_len.is_some_and(|max| len > max) {
+        return Err(DecodeError::invalid(InvalidKind::BodyTooLarge, cl_at));
+    }
+    match usize::try_from(len) {
+        Ok(n) if n <= available.len() => Ok((&available[..n], head_len + n)),
+        _ => {
+            let missing = len - available.len() as u64;
+            let needed = core::num::NonZeroUsize::new(usize::try_from(missing).unwrap_or(usize::MAX));
+            Err(DecodeError::Incomplete { needed })
+        }
+    }
+}

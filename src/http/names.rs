@@ -1,0 +1,126 @@
+//! The header names this crate knows, from one table: the canonical spelling (what the encoder
+//! writes, as on the Windows/IIS wire, digest §2.2), the case-insensitive matcher, and the rank
+//! that puts built messages in the canonical order of digest §6.2.
+
+macro_rules! known_headers {
+    ($( $(#[$doc:meta])* $variant:ident => $name:literal, rank $rank:literal; )*) => {
+        /// A header name with a meaning to this crate.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum KnownHeader {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl KnownHeader {
+            /// Every known header, in table order.
+            pub const ALL: &'static [KnownHeader] = &[$(KnownHeader::$variant),*];
+
+            /// The canonical spelling.
+            pub const fn as_str(self) -> &'static str {
+                match self { $(KnownHeader::$variant => $name,)* }
+            }
+
+            /// Position in the canonical order of built messages (digest §6.2: `Host`, then
+            /// `BITS-Packet-Type`, the typed headers, other headers, `Content-Length` last).
+            pub(crate) const fn rank(self) -> u8 {
+                match self { $(KnownHeader::$variant => $rank,)* }
+            }
+        }
+    };
+}
+
+known_headers! {
+    /// `Host`.
+    Host => "Host", rank 0;
+    /// `BITS-Packet-Type`.
+    BitsPacketType => "BITS-Packet-Type", rank 1;
+    /// `BITS-Supported-Protocols` (Create-Session).
+    BitsSupportedProtocols => "BITS-Supported-Protocols", rank 2;
+    /// `BITS-Protocol` (Ack for Create-Session).
+    BitsProtocol => "BITS-Protocol", rank 2;
+    /// `BITS-Session-Id`.
+    BitsSessionId => "BITS-Session-Id", rank 3;
+    /// `BITS-Original-Request-URL` (back-end notification request).
+    BitsOriginalRequestUrl => "BITS-Original-Request-URL", rank 3;
+    /// `BITS-Request-DataFile-Name` (back-end notification request, by reference).
+    BitsRequestDataFileName => "BITS-Request-DataFile-Name", rank 4;
+    /// `BITS-Response-DataFile-Name` (back-end notification request, by reference).
+    BitsResponseDataFileName => "BITS-Response-DataFile-Name", rank 5;
+    /// `BITS-Static-Response-URL` (back-end notification response).
+    BitsStaticResponseUrl => "BITS-Static-Response-URL", rank 3;
+    /// `BITS-Copy-File-To-Destination` (back-end notification response).
+    BitsCopyFileToDestination => "BITS-Copy-File-To-Destination", rank 4;
+    /// `Content-Name`.
+    ContentName => "Content-Name", rank 4;
+    /// `Content-Range`.
+    ContentRange => "Content-Range", rank 5;
+    /// `BITS-Host-Id`.
+    BitsHostId => "BITS-Host-Id", rank 6;
+    /// `BITS-Host-Id-Fallback-Timeout`.
+    BitsHostIdFallbackTimeout => "BITS-Host-Id-Fallback-Timeout", rank 7;
+    /// `Accept-Encoding`.
+    AcceptEncoding => "Accept-Encoding", rank 8;
+    /// `BITS-Received-Content-Range`.
+    BitsReceivedContentRange => "BITS-Received-Content-Range", rank 9;
+    /// `BITS-Reply-URL`.
+    BitsReplyUrl => "BITS-Reply-URL", rank 10;
+    /// `BITS-Error-Code` (the name in the Learn docs and every third-party peer).
+    BitsErrorCode => "BITS-Error-Code", rank 11;
+    /// `BITS-Error` (the name in [MC-BUP]).
+    BitsError => "BITS-Error", rank 11;
+    /// `BITS-Error-Context`.
+    BitsErrorContext => "BITS-Error-Context", rank 12;
+    /// `Transfer-Encoding` (always rejected: bodies are framed by `Content-Length`).
+    TransferEncoding => "Transfer-Encoding", rank 50;
+    /// `Content-Length`.
+    ContentLength => "Content-Length", rank 99;
+}
+
+/// Rank of a header that is not in the table.
+pub(crate) const OTHER_RANK: u8 = 50;
+
+impl KnownHeader {
+    /// The known header `name` spells, compared ASCII case-insensitively (RFC 9110 §5.1).
+    ///
+    /// ```
+    /// use bits_codec::http::KnownHeader;
+    /// assert_eq!(KnownHeader::find(b"bits-packet-TYPE"), Some(KnownHeader::BitsPacketType));
+    /// assert_eq!(KnownHeader::find(b"X-Other"), None);
+    /// ```
+    pub fn find(name: &[u8]) -> Option<Self> {
+        // Names differ in length far more often than in letters: compare lengths first.
+        Self::ALL.iter().copied().find(|h| {
+            let known = h.as_str().as_bytes();
+            known.len() == name.len() && known.eq_ignore_ascii_case(name)
+        })
+    }
+}
+
+/// Rank of any header name.
+pub(crate) fn rank_of(name: &str) -> u8 {
+    KnownHeader::find(name.as_bytes()).map_or(OTHER_RANK, KnownHeader::rank)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_entry_round_trips_in_any_case() {
+        for &h in KnownHeader::ALL {
+            assert_eq!(KnownHeader::find(h.as_str().as_bytes()), Some(h));
+            assert_eq!(KnownHeader::find(h.as_str().to_ascii_lowercase().as_bytes()), Some(h));
+            assert_eq!(KnownHeader::find(h.as_str().to_ascii_uppercase().as_bytes()), Some(h));
+            assert!(super::super::syntax::is_token(h.as_str().as_bytes()));
+        }
+    }
+
+    #[test]
+    fn names_are_unique() {
+        for (i, a) in KnownHeader::ALL.iter().enumerate() {
+            for b in &KnownHeader::ALL[i + 1..] {
+                assert!(!a.as_str().eq_ignore_ascii_case(b.as_str()));
+            }
+        }
+    }
+}
