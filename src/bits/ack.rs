@@ -56,7 +56,7 @@ pub struct Ack<'a> {
     body: Cow<'a, [u8]>,
 }
 
-struct AckSink<'a>(Collected<'a>);
+pub(crate) struct AckSink<'a>(pub(crate) Collected<'a>);
 
 impl<'a> FieldSink<'a> for AckSink<'a> {
     fn start(&mut self, start: &StartLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
@@ -79,24 +79,51 @@ impl<'a> Decode<'a> for Ack<'a> {
         let StartLine::Status { version, code, reason } = h.start else {
             return Err(DecodeError::invalid(InvalidKind::StatusLine, 0));
         };
-        let c = sink.0;
-        let missing = |name| DecodeError::invalid(InvalidKind::MissingHeader(name), h.end_at);
+        let headers = Headers::from_wire(h.block, h.count);
+        let cl_at = h.content_length.map_or(h.end_at, |(_, at)| at);
+        let content_length = Self::check(&sink.0, h.content_length, h.end_at, opts)?;
+        let (body, used) = head::body(input, h.len, Framing::Length(content_length), false, opts, cl_at)?;
+        let ack = Self::from_collected(version, code, ReasonPhrase::unvalidated(reason), sink.0, headers, content_length, body)?;
+        Ok((ack, used))
+    }
+}
+
+impl<'a> Ack<'a> {
+    /// The checks every Ack passes, whatever it was read from; returns `Content-Length`.
+    pub(crate) fn check(
+        c: &Collected<'a>,
+        content_length: Option<(u64, usize)>,
+        end_at: usize,
+        opts: &DecodeOptions,
+    ) -> Result<u64, DecodeError> {
+        let missing = |name| DecodeError::invalid(InvalidKind::MissingHeader(name), end_at);
         let t = c.packet_type.as_ref().ok_or(missing("BITS-Packet-Type"))?;
         if t.value != PacketType::Ack {
             return Err(DecodeError::invalid(InvalidKind::PacketTypeDirection, t.at));
         }
         // Content-Length is "Required even if the body of the response does not include
         // content" (Learn, every Ack page), and "MUST be 0" ([MC-BUP] §2.2.3.1 and siblings).
-        let (content_length, cl_at) = h.content_length.ok_or(missing("Content-Length"))?;
+        let (content_length, cl_at) = content_length.ok_or(missing("Content-Length"))?;
         if content_length != 0 && !opts.allow_ack_body {
             return Err(DecodeError::invalid(InvalidKind::BodyNotAllowed, cl_at));
         }
-        let error_code = c.error().map_err(DecodeError::Invalid)?;
-        let (body, used) = head::body(input, h.len, Framing::Length(content_length), false, opts, cl_at)?;
-        let ack = Self {
+        Ok(content_length)
+    }
+
+    pub(crate) fn from_collected(
+        version: Version,
+        code: u16,
+        reason: ReasonPhrase<'a>,
+        c: Collected<'a>,
+        headers: Headers<'a>,
+        content_length: u64,
+        body: &'a [u8],
+    ) -> Result<Self, DecodeError> {
+        Ok(Self {
             version,
             status: StatusCode::unvalidated(code),
-            reason: ReasonPhrase::unvalidated(reason),
+            reason,
+            error_code: c.error().map_err(DecodeError::Invalid)?,
             error_header_name: c.error_header_name(),
             session_id: c.session_id.map(|a| a.value),
             protocol: c.protocol.map(|a| a.value),
@@ -104,13 +131,11 @@ impl<'a> Decode<'a> for Ack<'a> {
             host_id_fallback_timeout: c.host_id_fallback_timeout.map(|a| a.value),
             received_content_range: c.received_content_range.map(|a| a.value),
             reply_url: c.reply_url.map(|a| a.value),
-            error_code,
             error_context: c.error_context.map(|a| a.value),
             content_length,
-            headers: Headers::from_wire(h.block, h.count),
+            headers,
             body: Cow::Borrowed(body),
-        };
-        Ok((ack, used))
+        })
     }
 }
 

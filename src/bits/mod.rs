@@ -17,6 +17,9 @@ mod session_id;
 mod shared;
 
 pub use ack::Ack;
+pub(crate) use ack::AckSink;
+pub(crate) use fields::{Collected, Role};
+pub(crate) use request::RequestSink;
 pub use guid::{Guid, ProtocolList};
 pub use hresult::{ErrorContext, ErrorHeaderName, HResult};
 pub use notification::{NotificationRequest, NotificationResponse};

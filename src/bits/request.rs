@@ -127,7 +127,7 @@ impl<'a> FieldSink<'a> for RequestSink<'a> {
     }
 }
 
-struct RequestSink<'a>(Collected<'a>);
+pub(crate) struct RequestSink<'a>(pub(crate) Collected<'a>);
 
 fn missing(name: &'static str, at: usize) -> DecodeError {
     DecodeError::invalid(InvalidKind::MissingHeader(name), at)
@@ -218,8 +218,8 @@ impl<'a> RequestHead<'a> {
         }
     }
 
-    fn from_collected(
-        target: &'a str,
+    pub(crate) fn from_collected(
+        target: RequestTarget<'a>,
         version: Version,
         c: Collected<'a>,
         headers: Headers<'a>,
@@ -261,7 +261,7 @@ impl<'a> RequestHead<'a> {
             return Err(DecodeError::invalid(InvalidKind::BodyNotAllowed, cl_at));
         }
         Ok(Self {
-            target: RequestTarget::unvalidated(target),
+            target,
             version,
             packet_type,
             session_id: c.session_id.map(|a| a.value),
@@ -283,7 +283,7 @@ impl<'a> RequestHead<'a> {
         };
         let cl_at = h.content_length.map_or(0, |(_, at)| at);
         let headers = Headers::from_wire(h.block, h.count);
-        let head = Self::from_collected(target, version, sink.0, headers, h.content_length, h.end_at)?;
+        let head = Self::from_collected(RequestTarget::unvalidated(target), version, sink.0, headers, h.content_length, h.end_at)?;
         Ok((head, h.len, cl_at))
     }
 
@@ -354,6 +354,10 @@ impl<'a> Request<'a> {
     /// A copy that owns its bytes.
     pub fn into_owned(self) -> Request<'static> {
         Request { head: self.head.into_owned(), body: Cow::Owned(self.body.into_owned()) }
+    }
+
+    pub(crate) fn from_head_and_body(head: RequestHead<'a>, body: &'a [u8]) -> Self {
+        Self { head, body: Cow::Borrowed(body) }
     }
 
     /// Split into head and body.

@@ -1,0 +1,160 @@
+//! Deciding what a whole input is, and decoding it as exactly one message.
+//!
+//! A response (`HTTP/…`) with a `BITS-Packet-Type` header is a BITS Ack; any other response is
+//! plain HTTP, read to the end of the input when it has no `Content-Length`. A request whose
+//! method is exactly `BITS_POST` is a BITS request; any other request is plain HTTP.
+
+use core::fmt;
+
+use bits_codec::bits::{Ack, BITS_POST, Request};
+use bits_codec::http::Message;
+use bits_codec::limits::{MAX_TARGET_LEN, MAX_VALUE_LEN};
+use bits_codec::{Decode, DecodeError, DecodeOptions, InvalidKind, InvalidMessage};
+
+/// One decoded message, by protocol and direction.
+#[derive(Debug)]
+pub(crate) enum Decoded<'a> {
+    /// A `BITS_POST` request.
+    Request(Request<'a>),
+    /// A BITS Ack.
+    Ack(Ack<'a>),
+    /// Any other HTTP/1.1 message.
+    Http(Message<'a>),
+}
+
+impl Decoded<'_> {
+    /// `"bits"` or `"http"`.
+    pub(crate) fn protocol(&self) -> &'static str {
+        match self {
+            Decoded::Request(_) | Decoded::Ack(_) => "bits",
+            Decoded::Http(_) => "http",
+        }
+    }
+}
+
+/// Why an input is not exactly one valid message.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// The input ends (at byte `at`) before the message does.
+    Incomplete { at: usize, needed: Option<usize> },
+    /// The codec rejected the input.
+    Invalid(InvalidMessage),
+    /// A valid message ends at byte `at` and more bytes follow.
+    Trailing { at: usize },
+    /// A start-line piece the codec accepts but cannot represent as a value (see `precheck`).
+    TooLong { what: &'static str, max: usize, at: usize },
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Incomplete { at, needed: Some(n) } => write!(
+                f,
+                "incomplete message: input ends at byte {at} before the message does ({n} more bytes needed)"
+            ),
+            Failure::Incomplete { at, needed: None } => {
+                write!(f, "incomplete message: input ends at byte {at} before the message does")
+            }
+            Failure::Invalid(m) => {
+                write!(f, "{m}")?;
+                match hint(m.kind) {
+                    Some(flag) => write!(f, " (see {flag})"),
+                    None => Ok(()),
+                }
+            }
+            Failure::Trailing { at } => write!(f, "trailing bytes after message at offset {at}"),
+            Failure::TooLong { what, max, at } => {
+                write!(f, "invalid message at byte {at}: {what} longer than {max} bytes")
+            }
+        }
+    }
+}
+
+/// The leniency flag that would accept an input rejected with `kind`, if any.
+fn hint(kind: InvalidKind) -> Option<&'static str> {
+    match kind {
+        InvalidKind::BareLf => Some("--allow-bare-lf"),
+        InvalidKind::HttpVersion => Some("--allow-http10"),
+        InvalidKind::DuplicateHeader(_) => Some("--allow-identical-duplicates"),
+        InvalidKind::Guid => Some("--allow-unbraced-guid"),
+        InvalidKind::BodyNotAllowed => Some("--allow-ack-body"),
+        InvalidKind::ContentRange => Some("--allow-spaces-in-content-range"),
+        _ => None,
+    }
+}
+
+/// Decode `input` as one whole message (a file: its end is the end of the connection).
+pub(crate) fn decode<'a>(input: &'a [u8], opts: &DecodeOptions) -> Result<Decoded<'a>, Failure> {
+    precheck(input)?;
+    let result = if input.starts_with(b"HTTP/") {
+        if has_packet_type(input) {
+            Ack::decode_with(input, opts).map(|(a, n)| (Decoded::Ack(a), n))
+        } else {
+            Message::decode_at_eof(input, opts).map(|(m, n)| (Decoded::Http(m), n))
+        }
+    } else if method(input) == Some(BITS_POST.as_bytes()) {
+        Request::decode_with(input, opts).map(|(r, n)| (Decoded::Request(r), n))
+    } else {
+        Message::decode_at_eof(input, opts).map(|(m, n)| (Decoded::Http(m), n))
+    };
+    match result {
+        Ok((_, used)) if used < input.len() => Err(Failure::Trailing { at: used }),
+        Ok((decoded, _)) => Ok(decoded),
+        Err(DecodeError::Invalid(m)) => Err(Failure::Invalid(m)),
+        Err(DecodeError::Incomplete { needed }) => {
+            Err(Failure::Incomplete { at: input.len(), needed: needed.map(|n| n.get()) })
+        }
+        // `DecodeError` is non-exhaustive: treat anything new as "more input needed".
+        Err(_) => Err(Failure::Incomplete { at: input.len(), needed: None }),
+    }
+}
+
+/// The method: the bytes before the first space of the first line, if there is one.
+fn method(input: &[u8]) -> Option<&[u8]> {
+    let line = first_line(input);
+    line.iter().position(|&b| b == b' ').map(|sp| &line[..sp])
+}
+
+fn first_line(input: &[u8]) -> &[u8] {
+    let end = input.iter().position(|&b| b == b'\n').unwrap_or(input.len());
+    &input[..end]
+}
+
+/// Whether the head (the lines before the first empty line) has a `BITS-Packet-Type` field.
+fn has_packet_type(input: &[u8]) -> bool {
+    const NAME: &[u8] = b"BITS-Packet-Type:";
+    input
+        .split(|&b| b == b'\n')
+        .skip(1)
+        .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
+        .take_while(|line| !line.is_empty())
+        .any(|line| line.len() >= NAME.len() && line[..NAME.len()].eq_ignore_ascii_case(NAME))
+}
+
+/// The raw reason phrase of a status line (the codec's `ReasonPhrase` is text, so a reason with
+/// obs-text bytes comes back empty from it; see the report in `main.rs`).
+pub(crate) fn raw_reason(input: &[u8]) -> &[u8] {
+    let line = first_line(input);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    // `HTTP/1.1 200 ` is 13 bytes.
+    line.get(13..).unwrap_or_default()
+}
+
+/// Reject what the codec's grammar accepts but its value types cannot hold: a request target
+/// over `MAX_TARGET_LEN` or a reason phrase over `MAX_VALUE_LEN` bytes. The codec builds those
+/// values unchecked (a debug assertion fails, and the value could not be re-encoded).
+fn precheck(input: &[u8]) -> Result<(), Failure> {
+    let visible = |b: &u8| (0x21..=0x7e).contains(b);
+    if input.starts_with(b"HTTP/") {
+        if raw_reason(input).len() > MAX_VALUE_LEN {
+            return Err(Failure::TooLong { what: "reason phrase", max: MAX_VALUE_LEN, at: 13 + MAX_VALUE_LEN });
+        }
+    } else if let Some(m) = method(input) {
+        let target_len = input[m.len() + 1..].iter().take_while(|b| visible(b)).count();
+        if target_len > MAX_TARGET_LEN {
+            let at = m.len() + 1 + MAX_TARGET_LEN;
+            return Err(Failure::TooLong { what: "request target", max: MAX_TARGET_LEN, at });
+        }
+    }
+    Ok(())
+}
