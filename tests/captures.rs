@@ -65,10 +65,9 @@ fn create_session_requests() {
 
 #[test]
 fn fragment_requests_carry_the_rfc2119_body() {
-    for (path, session) in [
-        ("captures/mcbup-4.1-02-fragment.http", SESSION_41),
-        ("captures/mcbup-4.2-13-fragment.http", SESSION_42),
-    ] {
+    for (path, session) in
+        [("captures/mcbup-4.1-02-fragment.http", SESSION_41), ("captures/mcbup-4.2-13-fragment.http", SESSION_42)]
+    {
         let (bytes, r) = request(path);
         let RequestKind::Fragment { session_id, range } = r.kind() else { panic!("{path}") };
         assert_eq!(session_id.as_str(), session);
@@ -138,10 +137,7 @@ fn notification_exchange() {
     assert_eq!(used, bytes.len());
     assert_eq!(n.to_vec(), bytes);
     assert!(n.is_by_reference());
-    assert_eq!(
-        n.original_request_url().as_bytes(),
-        b"http://frankcao8/upload-ref-isapi-WebFarm/2100mb-rfc2119.txt"
-    );
+    assert_eq!(n.original_request_url().as_bytes(), b"http://frankcao8/upload-ref-isapi-WebFarm/2100mb-rfc2119.txt");
     assert!(n.response_data_file().unwrap().as_bytes().ends_with(br"\responsefile.bin"));
 
     let bytes = corpus("captures/mcbup-4.2-16-notification-response-until-close.http");

@@ -1,7 +1,9 @@
 //! Real-world dialects accepted by default (issue item 5; digest §7–§8), each pinned, and the
 //! opt-in leniencies, each tested on and off.
 
-use bits_codec::bits::{Ack, ErrorContext, ErrorHeaderName, Guid, HResult, PacketType, Request, RequestKind, SessionId};
+use bits_codec::bits::{
+    Ack, ErrorContext, ErrorHeaderName, Guid, HResult, PacketType, Request, RequestKind, SessionId,
+};
 use bits_codec::http::{ContentRange, StatusCode};
 use bits_codec::{Decode, DecodeOptions, Encode, InvalidKind};
 
@@ -55,24 +57,43 @@ fn accepts_header_names_in_any_case() {
 
 #[test]
 fn accepts_acks_without_a_session_id() {
-    let a = ack("HTTP/1.1 200 OK\r\nBITS-Packet-Type: Ack\r\nContent-Length: 0\r\nBITS-Received-Content-Range: 4892\r\n\r\n");
+    let a = ack(
+        "HTTP/1.1 200 OK\r\nBITS-Packet-Type: Ack\r\nContent-Length: 0\r\nBITS-Received-Content-Range: 4892\r\n\r\n",
+    );
     assert_eq!((a.session_id(), a.received_content_range()), (None, Some(4892)));
 }
 
 #[test]
 fn accepts_both_error_header_names() {
-    let base = |h: &str| format!("HTTP/1.1 500 Internal Server Error\r\nBITS-Packet-Type: Ack\r\n{h}BITS-Error-Context: 0x5\r\nContent-Length: 0\r\n\r\n");
+    let base = |h: &str| {
+        format!(
+            "HTTP/1.1 500 Internal Server Error\r\nBITS-Packet-Type: Ack\r\n{h}BITS-Error-Context: 0x5\r\nContent-Length: 0\r\n\r\n"
+        )
+    };
     let w = base("BITS-Error-Code: 0x8020001F\r\n");
     let a = ack(&w);
-    assert_eq!((a.error_code(), a.error_header_name()), (Some(HResult::BG_E_SESSION_NOT_FOUND), Some(ErrorHeaderName::Code)));
+    assert_eq!(
+        (a.error_code(), a.error_header_name()),
+        (Some(HResult::BG_E_SESSION_NOT_FOUND), Some(ErrorHeaderName::Code))
+    );
     let w = base("BITS-Error: 0x8020001F\r\n");
     let a = ack(&w);
-    assert_eq!((a.error_code(), a.error_header_name()), (Some(HResult::BG_E_SESSION_NOT_FOUND), Some(ErrorHeaderName::Spec)));
+    assert_eq!(
+        (a.error_code(), a.error_header_name()),
+        (Some(HResult::BG_E_SESSION_NOT_FOUND), Some(ErrorHeaderName::Spec))
+    );
     let w = base("BITS-Error: 0x8020001F\r\nBITS-Error-Code: 0x8020001f\r\n");
     let a = ack(&w);
-    assert_eq!((a.error_code(), a.error_header_name()), (Some(HResult::BG_E_SESSION_NOT_FOUND), Some(ErrorHeaderName::Both)));
+    assert_eq!(
+        (a.error_code(), a.error_header_name()),
+        (Some(HResult::BG_E_SESSION_NOT_FOUND), Some(ErrorHeaderName::Both))
+    );
     // The encoder writes either or both on request.
-    let built = Ack::new(StatusCode::new(500).unwrap()).with_error_as(ErrorHeaderName::Both, HResult::E_INVALIDARG, ErrorContext::REMOTE_FILE);
+    let built = Ack::new(StatusCode::new(500).unwrap()).with_error_as(
+        ErrorHeaderName::Both,
+        HResult::E_INVALIDARG,
+        ErrorContext::REMOTE_FILE,
+    );
     let wire = built.to_vec();
     let text = String::from_utf8(wire.clone()).unwrap();
     assert!(text.contains("BITS-Error-Code: 0x80070057\r\n") && text.contains("BITS-Error: 0x80070057\r\n"));
@@ -114,13 +135,17 @@ fn accepts_session_ids_that_are_not_braced_upper_case_guids() {
 
 #[test]
 fn accepts_backslash_reply_urls() {
-    let a = ack("HTTP/1.1 200 OK\r\nBITS-Packet-Type: Ack\r\nBITS-Reply-URL: BITS-Sessions\\Replies\\{C85B}\\responsefile.bin\r\nContent-Length: 0\r\n\r\n");
+    let a = ack(
+        "HTTP/1.1 200 OK\r\nBITS-Packet-Type: Ack\r\nBITS-Reply-URL: BITS-Sessions\\Replies\\{C85B}\\responsefile.bin\r\nContent-Length: 0\r\n\r\n",
+    );
     assert_eq!(a.reply_url().unwrap().as_bytes(), br"BITS-Sessions\Replies\{C85B}\responsefile.bin");
 }
 
 #[test]
 fn accepts_create_session_ack_with_201() {
-    let a = ack("HTTP/1.1 201 Created\r\nBITS-Packet-Type: Ack\r\nBITS-Protocol: {7DF0354D-249B-430F-820D-3D2A9BEF4931}\r\nBITS-Session-Id: {1}\r\nContent-Length: 0\r\n\r\n");
+    let a = ack(
+        "HTTP/1.1 201 Created\r\nBITS-Packet-Type: Ack\r\nBITS-Protocol: {7DF0354D-249B-430F-820D-3D2A9BEF4931}\r\nBITS-Session-Id: {1}\r\nContent-Length: 0\r\n\r\n",
+    );
     assert!(a.is_success());
     assert_eq!(a.protocol(), Some(Guid::BITS_1_5_UPLOAD));
 }
@@ -128,7 +153,9 @@ fn accepts_create_session_ack_with_201() {
 #[test]
 fn accepts_protocol_lists_with_commas_tabs_and_several_headers() {
     let g2 = "{00000000-0000-0000-0000-000000000002}";
-    let list = format!("BITS-Supported-Protocols: {{7DF0354D-249b-430f-820d-3d2a9bef4931}},\t{g2} ,{g2}\r\nBITS-Supported-Protocols: {g2}\r\n");
+    let list = format!(
+        "BITS-Supported-Protocols: {{7DF0354D-249b-430f-820d-3d2a9bef4931}},\t{g2} ,{g2}\r\nBITS-Supported-Protocols: {g2}\r\n"
+    );
     let r = request(&packet("Create-Session", &list));
     let RequestKind::CreateSession { protocols } = r.kind() else { panic!() };
     assert_eq!(protocols.len(), 4);

@@ -37,7 +37,8 @@ fn parts_get_the_same_rejections() {
     let base = || http::Request::builder().method("BITS_POST").uri("/u").header("Content-Length", "0");
     let e = RequestHead::from_http_parts(&parts(base()), &opts).unwrap_err();
     assert_eq!(e.kind, InvalidKind::MissingHeader("BITS-Packet-Type"));
-    let e = RequestHead::from_http_parts(&parts(base().method("POST").header("BITS-Packet-Type", "Ping")), &opts).unwrap_err();
+    let e = RequestHead::from_http_parts(&parts(base().method("POST").header("BITS-Packet-Type", "Ping")), &opts)
+        .unwrap_err();
     assert_eq!(e.kind, InvalidKind::Method);
     let p = parts(base().header("BITS-Packet-Type", "Ping").header("Transfer-Encoding", "chunked"));
     assert_eq!(RequestHead::from_http_parts(&p, &opts).unwrap_err().kind, InvalidKind::TransferEncoding);

@@ -87,7 +87,10 @@ fn rejects_duplicate_content_length() {
 #[test]
 fn rejects_conflicting_content_length() {
     let (w, at) = fragment_with("Content-Length: 3\r\n", "Content-Length: 3\r\ncontent-length: 4\r\n");
-    assert_eq!(request_error(&w), (InvalidKind::ConflictingHeader("Content-Length"), at + "Content-Length: 3\r\n".len()));
+    assert_eq!(
+        request_error(&w),
+        (InvalidKind::ConflictingHeader("Content-Length"), at + "Content-Length: 3\r\n".len())
+    );
     // A list is not a number either: "3, 3" is a smuggling shape, not a leniency.
     let (w, at) = fragment_with("Content-Length: 3", "Content-Length: 3, 3");
     assert_eq!(request_error(&w), (InvalidKind::Number("Content-Length"), at + "Content-Length: 3".len()));
@@ -122,7 +125,8 @@ fn rejects_duplicate_and_conflicting_singleton_bits_headers() {
 #[test]
 fn rejects_any_transfer_encoding() {
     for te in ["chunked", "identity", "gzip, chunked"] {
-        let (w, at) = fragment_with("Content-Length: 3\r\n", &format!("Transfer-Encoding: {te}\r\nContent-Length: 3\r\n"));
+        let (w, at) =
+            fragment_with("Content-Length: 3\r\n", &format!("Transfer-Encoding: {te}\r\nContent-Length: 3\r\n"));
         assert_eq!(request_error(&w), (InvalidKind::TransferEncoding, at), "{te}");
     }
     let w = "HTTP/1.1 200 OK\r\nBITS-Packet-Type: Ack\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n";
@@ -197,7 +201,9 @@ fn rejects_missing_required_headers() {
     let w = "BITS_POST /u HTTP/1.1\r\nBITS-Packet-Type: Fragment\r\nBITS-Session-Id: s\r\nContent-Length: 3\r\n\r\n";
     assert_eq!(request_error(w), (InvalidKind::MissingHeader("Content-Range"), end(w)));
     for t in ["Fragment", "Close-Session", "Cancel-Session"] {
-        let w = format!("BITS_POST /u HTTP/1.1\r\nBITS-Packet-Type: {t}\r\nContent-Range: bytes 0-0/1\r\nContent-Length: 0\r\n\r\n");
+        let w = format!(
+            "BITS_POST /u HTTP/1.1\r\nBITS-Packet-Type: {t}\r\nContent-Range: bytes 0-0/1\r\nContent-Length: 0\r\n\r\n"
+        );
         assert_eq!(request_error(&w), (InvalidKind::MissingHeader("BITS-Session-Id"), end(&w)), "{t}");
     }
     let w = "BITS_POST /u HTTP/1.1\r\nBITS-Packet-Type: Create-Session\r\nContent-Length: 0\r\n\r\n";
@@ -241,7 +247,9 @@ fn rejects_bad_session_ids() {
 #[test]
 fn rejects_malformed_protocol_guids() {
     let cs = |g: &str| {
-        format!("BITS_POST /u HTTP/1.1\r\nBITS-Packet-Type: Create-Session\r\nBITS-Supported-Protocols: {g}\r\nContent-Length: 0\r\n\r\n")
+        format!(
+            "BITS_POST /u HTTP/1.1\r\nBITS-Packet-Type: Create-Session\r\nBITS-Supported-Protocols: {g}\r\nContent-Length: 0\r\n\r\n"
+        )
     };
     let at = cs("").find(": \r\n").unwrap() + 2;
     for (g, offset) in [
@@ -301,9 +309,11 @@ fn limits_each_have_their_own_error() {
     let many = format!("BITS_POST /u HTTP/1.1\r\n{}\r\n", "X: 1\r\n".repeat(101));
     assert_eq!(request_error(&many), (InvalidKind::TooManyHeaders, 23 + 100 * 6));
     // Value length: 4 KiB by default, as IIS.
-    let (w, at) = fragment_with("Content-Length: 3\r\n", &format!("X-Long: {}\r\nContent-Length: 3\r\n", "v".repeat(4097)));
+    let (w, at) =
+        fragment_with("Content-Length: 3\r\n", &format!("X-Long: {}\r\nContent-Length: 3\r\n", "v".repeat(4097)));
     assert_eq!(request_error(&w), (InvalidKind::HeaderValueTooLong, at + 8));
-    let (w, _) = fragment_with("Content-Length: 3\r\n", &format!("X-Long: {}\r\nContent-Length: 3\r\n", "v".repeat(4096)));
+    let (w, _) =
+        fragment_with("Content-Length: 3\r\n", &format!("X-Long: {}\r\nContent-Length: 3\r\n", "v".repeat(4096)));
     assert!(Request::decode(w.as_bytes()).is_ok());
     // Each is configurable.
     let opts = DecodeOptions::default().max_headers(3);
@@ -322,7 +332,10 @@ fn limits_each_have_their_own_error() {
 
 #[test]
 fn a_huge_content_length_is_incomplete_without_allocating() {
-    let (w, _) = fragment_with("Content-Range: bytes 0-2/3\r\nContent-Length: 3\r\n\r\nabc", "Content-Range: bytes 0-18446744073709551614/18446744073709551615\r\nContent-Length: 18446744073709551615\r\n\r\n");
+    let (w, _) = fragment_with(
+        "Content-Range: bytes 0-2/3\r\nContent-Length: 3\r\n\r\nabc",
+        "Content-Range: bytes 0-18446744073709551614/18446744073709551615\r\nContent-Length: 18446744073709551615\r\n\r\n",
+    );
     match Request::decode(w.as_bytes()) {
         Err(DecodeError::Incomplete { needed: Some(n) }) => assert!(n.get() > 1 << 40),
         other => panic!("{other:?}"),

@@ -83,7 +83,15 @@ impl<'a> Decode<'a> for Ack<'a> {
         let cl_at = h.content_length.map_or(h.end_at, |(_, at)| at);
         let content_length = Self::check(&sink.0, h.content_length, h.end_at, opts)?;
         let (body, used) = head::body(input, h.len, Framing::Length(content_length), false, opts, cl_at)?;
-        let ack = Self::from_collected(version, code, ReasonPhrase::unvalidated(reason), sink.0, headers, content_length, body)?;
+        let ack = Self::from_collected(
+            version,
+            code,
+            ReasonPhrase::unvalidated(reason),
+            sink.0,
+            headers,
+            content_length,
+            body,
+        )?;
         Ok((ack, used))
     }
 }

@@ -222,7 +222,9 @@ impl<'a> FieldSink<'a> for Collected<'a> {
                 let n = decimal_u64(v).map_err(|e| number_error(e, "BITS-Received-Content-Range", at))?;
                 set_once(&mut self.received_content_range, n, "BITS-Received-Content-Range", line, opts)
             }
-            (R::Ack, K::BitsHostId) => set_once(&mut self.host_id, FieldValue::unvalidated(v), "BITS-Host-Id", line, opts),
+            (R::Ack, K::BitsHostId) => {
+                set_once(&mut self.host_id, FieldValue::unvalidated(v), "BITS-Host-Id", line, opts)
+            }
             (R::Ack, K::BitsHostIdFallbackTimeout) => {
                 let n = decimal_u32(v).map_err(|e| number_error(e, "BITS-Host-Id-Fallback-Timeout", at))?;
                 set_once(&mut self.host_id_fallback_timeout, n, "BITS-Host-Id-Fallback-Timeout", line, opts)

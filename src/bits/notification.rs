@@ -93,12 +93,21 @@ impl<'a> NotificationRequest<'a> {
     }
 
     /// A by-value notification: the upload is the body.
-    pub fn by_value(target: RequestTarget<'a>, original_request_url: FieldValue<'a>, upload: impl Into<Cow<'a, [u8]>>) -> Self {
+    pub fn by_value(
+        target: RequestTarget<'a>,
+        original_request_url: FieldValue<'a>,
+        upload: impl Into<Cow<'a, [u8]>>,
+    ) -> Self {
         let upload = upload.into();
         let mut headers = Headers::new();
         headers.set_canonical("BITS-Original-Request-URL", original_request_url.clone());
         headers.set_canonical("Content-Length", super::request::decimal_value(upload.len() as u64));
-        Self { message: post(target, headers, upload), original_request_url, request_data_file: None, response_data_file: None }
+        Self {
+            message: post(target, headers, upload),
+            original_request_url,
+            request_data_file: None,
+            response_data_file: None,
+        }
     }
 
     /// A copy that owns its bytes.
@@ -120,7 +129,8 @@ fn post<'a>(target: RequestTarget<'a>, headers: Headers<'a>, body: Cow<'a, [u8]>
 
 #[cold]
 fn unreachable_message(start: StartLine<'_>) -> Message<'_> {
-    Message::new(start, Headers::new(), Cow::Borrowed(&[][..])).unwrap_or_else(|_| unreachable!("empty message is valid"))
+    Message::new(start, Headers::new(), Cow::Borrowed(&[][..]))
+        .unwrap_or_else(|_| unreachable!("empty message is valid"))
 }
 
 impl<'a> Decode<'a> for NotificationRequest<'a> {

@@ -233,10 +233,8 @@ impl<'a> RequestHead<'a> {
         }
         // "Content-Length MUST be present for all the request messages" ([MC-BUP] §2.2.1.1).
         let (content_length, cl_at) = content_length.ok_or(missing("Content-Length", end_at))?;
-        let needs_session = matches!(
-            packet_type,
-            PacketType::Fragment | PacketType::CloseSession | PacketType::CancelSession
-        );
+        let needs_session =
+            matches!(packet_type, PacketType::Fragment | PacketType::CloseSession | PacketType::CancelSession);
         if needs_session && c.session_id.is_none() {
             return Err(missing("BITS-Session-Id", end_at));
         }
@@ -244,8 +242,7 @@ impl<'a> RequestHead<'a> {
         let mut supported_protocols = None;
         match packet_type {
             PacketType::CreateSession => {
-                supported_protocols =
-                    Some(c.supported_protocols.ok_or(missing("BITS-Supported-Protocols", end_at))?);
+                supported_protocols = Some(c.supported_protocols.ok_or(missing("BITS-Supported-Protocols", end_at))?);
             }
             PacketType::Fragment => {
                 let range = c.content_range.as_ref().ok_or(missing("Content-Range", end_at))?;
@@ -283,7 +280,14 @@ impl<'a> RequestHead<'a> {
         };
         let cl_at = h.content_length.map_or(0, |(_, at)| at);
         let headers = Headers::from_wire(h.block, h.count);
-        let head = Self::from_collected(RequestTarget::unvalidated(target), version, sink.0, headers, h.content_length, h.end_at)?;
+        let head = Self::from_collected(
+            RequestTarget::unvalidated(target),
+            version,
+            sink.0,
+            headers,
+            h.content_length,
+            h.end_at,
+        )?;
         Ok((head, h.len, cl_at))
     }
 
@@ -443,7 +447,9 @@ impl<'a> Request<'a> {
         let mut r = Self::build(target, PacketType::Fragment).set_session_id(session_id);
         let mut v = Vec::with_capacity(range.encoded_len());
         range.encode(&mut v);
-        r.head.headers.set_canonical("Content-Range", FieldValue::from_vec(v).unwrap_or_else(|_| FieldValue::from_static("")));
+        r.head
+            .headers
+            .set_canonical("Content-Range", FieldValue::from_vec(v).unwrap_or_else(|_| FieldValue::from_static("")));
         r.head.headers.set_canonical("Content-Length", decimal_value(range.len()));
         r.head.content_range = Some(range);
         r.head.content_length = range.len();

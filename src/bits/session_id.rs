@@ -3,8 +3,8 @@
 use alloc::borrow::Cow;
 
 use super::guid::Guid;
-use crate::http::values::str_newtype;
 use crate::error::ValidationError;
+use crate::http::values::str_newtype;
 use crate::limits::MAX_SESSION_ID_LEN;
 
 fn is_session_id(s: &[u8]) -> bool {

@@ -32,11 +32,7 @@ pub struct ContentRange {
 impl ContentRange {
     /// Build, checking `first <= last < total`.
     pub fn new(first: u64, last: u64, total: u64) -> Result<Self, ValidationError> {
-        if first <= last && last < total {
-            Ok(Self { first, last, total })
-        } else {
-            Err(ValidationError::ContentRange)
-        }
+        if first <= last && last < total { Ok(Self { first, last, total }) } else { Err(ValidationError::ContentRange) }
     }
 
     /// The range of `len` bytes from `first`, in a file of `total` bytes.
@@ -157,10 +153,7 @@ mod tests {
         assert_eq!(dec("bytes 0-9/1 0"), Err((InvalidKind::ContentRange, 11)));
         assert_eq!(dec("bytes 0-9"), Err((InvalidKind::ContentRange, 9)));
         assert_eq!(dec("bytes  0-9/10"), Err((InvalidKind::ContentRange, 6)));
-        assert_eq!(
-            dec("bytes 0-99999999999999999999/10"),
-            Err((InvalidKind::NumberOverflow("Content-Range"), 8))
-        );
+        assert_eq!(dec("bytes 0-99999999999999999999/10"), Err((InvalidKind::NumberOverflow("Content-Range"), 8)));
     }
 
     #[test]

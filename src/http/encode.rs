@@ -7,7 +7,13 @@ use super::syntax::decimal_len;
 use super::values::Version;
 
 /// `method SP target SP version CRLF fields CRLF`.
-pub(crate) fn request_head<B: BufMut>(out: &mut B, method: &str, target: &str, version: Version, headers: &Headers<'_>) {
+pub(crate) fn request_head<B: BufMut>(
+    out: &mut B,
+    method: &str,
+    target: &str,
+    version: Version,
+    headers: &Headers<'_>,
+) {
     out.put_slice(method.as_bytes());
     out.put_u8(b' ');
     out.put_slice(target.as_bytes());

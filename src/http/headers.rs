@@ -43,7 +43,10 @@ impl<'h> Field<'h> {
 enum Repr<'a> {
     /// A header block that the decoder validated: `name ":" OWS value OWS (CRLF | LF)` lines,
     /// without the final empty line.
-    Wire { block: &'a [u8], count: usize },
+    Wire {
+        block: &'a [u8],
+        count: usize,
+    },
     List(Vec<(HeaderName<'a>, FieldValue<'a>)>),
 }
 
@@ -202,9 +205,7 @@ impl Eq for Headers<'_> {}
 
 impl fmt::Debug for Headers<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list()
-            .entries(self.iter().map(|h| (h.name, String::from_utf8_lossy(h.value))))
-            .finish()
+        f.debug_list().entries(self.iter().map(|h| (h.name, String::from_utf8_lossy(h.value)))).finish()
     }
 }
 

@@ -125,7 +125,11 @@ impl<'a> RequestHead<'a> {
 impl<'a> Request<'a> {
     /// A whole request from `http` parts and the collected body, which must be
     /// `Content-Length` bytes long.
-    pub fn from_http_parts(parts: &'a http::request::Parts, body: &'a [u8], opts: &DecodeOptions) -> Result<Self, InvalidMessage> {
+    pub fn from_http_parts(
+        parts: &'a http::request::Parts,
+        body: &'a [u8],
+        opts: &DecodeOptions,
+    ) -> Result<Self, InvalidMessage> {
         let head = RequestHead::from_http_parts(parts, opts)?;
         if head.content_length() != body.len() as u64 {
             return Err(invalid(InvalidKind::ContentLengthMismatch, parts.headers.len()));
@@ -137,7 +141,11 @@ impl<'a> Request<'a> {
 impl<'a> Ack<'a> {
     /// The typed view of a response an `http` client received. `http` keeps no reason phrase:
     /// the standard one for the status is used.
-    pub fn from_http_parts(parts: &'a http::response::Parts, body: &'a [u8], opts: &DecodeOptions) -> Result<Self, InvalidMessage> {
+    pub fn from_http_parts(
+        parts: &'a http::response::Parts,
+        body: &'a [u8],
+        opts: &DecodeOptions,
+    ) -> Result<Self, InvalidMessage> {
         let version = version_of(parts.version).ok_or(invalid(InvalidKind::HttpVersion, 0))?;
         let code = parts.status.as_u16();
         let mut sink = AckSink(Collected::new(Role::Ack));

@@ -108,9 +108,15 @@ impl<'a> Message<'a> {
     }
 
     /// Set a header in canonical position (replacing one of the same name), within the limits.
-    pub(crate) fn with_canonical(mut self, name: &'static str, value: super::values::FieldValue<'a>) -> Result<Self, ValidationError> {
+    pub(crate) fn with_canonical(
+        mut self,
+        name: &'static str,
+        value: super::values::FieldValue<'a>,
+    ) -> Result<Self, ValidationError> {
         self.headers.set_canonical(name, value);
-        if self.headers.len() > crate::limits::MAX_HEADERS || self.encoded_len() - self.body.len() > crate::limits::MAX_HEAD_LEN {
+        if self.headers.len() > crate::limits::MAX_HEADERS
+            || self.encoded_len() - self.body.len() > crate::limits::MAX_HEAD_LEN
+        {
             return Err(ValidationError::TooManyHeaders);
         }
         Ok(self)
@@ -118,12 +124,18 @@ impl<'a> Message<'a> {
 
     /// Build a message, checking its framing: no `Transfer-Encoding`; a `Content-Length`, if
     /// present, appears once and equals the body length; a request without one has no body.
-    pub fn new(start: StartLine<'a>, headers: Headers<'a>, body: impl Into<Cow<'a, [u8]>>) -> Result<Self, ValidationError> {
+    pub fn new(
+        start: StartLine<'a>,
+        headers: Headers<'a>,
+        body: impl Into<Cow<'a, [u8]>>,
+    ) -> Result<Self, ValidationError> {
         let body = body.into();
         let mut content_length = None;
         for f in headers.iter() {
             match f.known() {
-                Some(KnownHeader::TransferEncoding) => return Err(ValidationError::ReservedHeader("Transfer-Encoding")),
+                Some(KnownHeader::TransferEncoding) => {
+                    return Err(ValidationError::ReservedHeader("Transfer-Encoding"));
+                }
                 Some(KnownHeader::ContentLength) => {
                     let n = decimal_u64(f.value).map_err(|_| ValidationError::BodyLength)?;
                     if content_length.replace(n).is_some() {
@@ -171,16 +183,12 @@ impl<'a> Message<'a> {
     /// A copy that owns its bytes.
     pub fn into_owned(self) -> Message<'static> {
         let start = match self.start {
-            StartLine::Request { method, target, version } => StartLine::Request {
-                method: method.into_owned(),
-                target: target.into_owned(),
-                version,
-            },
-            StartLine::Response { version, status, reason } => StartLine::Response {
-                version,
-                status,
-                reason: reason.into_owned(),
-            },
+            StartLine::Request { method, target, version } => {
+                StartLine::Request { method: method.into_owned(), target: target.into_owned(), version }
+            }
+            StartLine::Response { version, status, reason } => {
+                StartLine::Response { version, status, reason: reason.into_owned() }
+            }
         };
         Message { start, headers: self.headers.into_owned(), body: Cow::Owned(self.body.into_owned()) }
     }
@@ -206,8 +214,12 @@ impl Encode for Message<'_> {
     }
     fn encoded_len(&self) -> usize {
         let head = match &self.start {
-            StartLine::Request { method, target, .. } => request_head_len(method.as_str(), target.as_str(), &self.headers),
-            StartLine::Response { status, reason, .. } => status_head_len(status.as_u16(), reason.as_str(), &self.headers),
+            StartLine::Request { method, target, .. } => {
+                request_head_len(method.as_str(), target.as_str(), &self.headers)
+            }
+            StartLine::Response { status, reason, .. } => {
+                status_head_len(status.as_u16(), reason.as_str(), &self.headers)
+            }
         };
         head + self.body.len()
     }
@@ -216,6 +228,7 @@ impl Encode for Message<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::InvalidKind;
 
     #[test]
     fn response_without_length_runs_to_eof() {

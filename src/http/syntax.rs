@@ -81,10 +81,7 @@ pub(crate) fn decimal_u64(s: &[u8]) -> Result<u64, NumberError> {
         if !b.is_ascii_digit() {
             return Err(NumberError::Syntax(i));
         }
-        n = n
-            .checked_mul(10)
-            .and_then(|n| n.checked_add(u64::from(b - b'0')))
-            .ok_or(NumberError::Overflow)?;
+        n = n.checked_mul(10).and_then(|n| n.checked_add(u64::from(b - b'0'))).ok_or(NumberError::Overflow)?;
     }
     Ok(n)
 }

@@ -289,11 +289,7 @@ impl StatusCode {
 
     /// Build, checking the range.
     pub fn new(code: u16) -> Result<Self, ValidationError> {
-        if (100..=999).contains(&code) {
-            Ok(Self(code))
-        } else {
-            Err(ValidationError::StatusCode)
-        }
+        if (100..=999).contains(&code) { Ok(Self(code)) } else { Err(ValidationError::StatusCode) }
     }
 
     pub(crate) const fn unvalidated(code: u16) -> Self {
