@@ -39,6 +39,8 @@
 extern crate alloc;
 
 pub mod bits;
+#[cfg(feature = "arbitrary")]
+mod arbitrary_impls;
 mod codec;
 mod error;
 pub mod http;

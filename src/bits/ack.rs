@@ -312,9 +312,15 @@ impl<'a> Ack<'a> {
     /// Add a header this crate does not manage (see
     /// [`Request::with_header`](super::Request::with_header)).
     pub fn with_header(mut self, name: HeaderName<'a>, value: FieldValue<'a>) -> Result<Self, ValidationError> {
+        self.push_header(name, value)?;
+        Ok(self)
+    }
+
+    /// [`with_header`](Self::with_header) in place: on error the Ack is unchanged.
+    pub fn push_header(&mut self, name: HeaderName<'a>, value: FieldValue<'a>) -> Result<(), ValidationError> {
         check_extra(&name, &value, &self.headers, self.encoded_len())?;
         self.headers.insert_ranked(name, value);
-        Ok(self)
+        Ok(())
     }
 
     /// The HTTP version.

@@ -495,9 +495,15 @@ impl<'a> Request<'a> {
     /// assert!(ping.with_header(te.0, te.1).is_err());
     /// ```
     pub fn with_header(mut self, name: HeaderName<'a>, value: FieldValue<'a>) -> Result<Self, ValidationError> {
+        self.push_header(name, value)?;
+        Ok(self)
+    }
+
+    /// [`with_header`](Self::with_header) in place: on error the request is unchanged.
+    pub fn push_header(&mut self, name: HeaderName<'a>, value: FieldValue<'a>) -> Result<(), ValidationError> {
         check_extra(&name, &value, &self.head.headers, self.head.encoded_len())?;
         self.head.headers.insert_ranked(name, value);
-        Ok(self)
+        Ok(())
     }
 }
 

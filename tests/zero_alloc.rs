@@ -1,0 +1,95 @@
+//! Decoding a BITS packet allocates nothing, and encoding into a buffer sized with
+//! `encoded_len` allocates nothing: a counting global allocator proves it for every capture
+//! and canonical example. (Counting, not timing: this test cannot be flaky.)
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use bits_codec::bits::{Ack, Packet, Request, RequestHead};
+use bits_codec::{Decode, Encode};
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY-free: only counts, then defers to the system allocator. (Tests may use unsafe; the
+// crate itself forbids it.)
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations_in(f: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.with(Cell::get);
+    f();
+    ALLOCATIONS.with(Cell::get) - before
+}
+
+fn bits_packets() -> Vec<(String, Vec<u8>)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let mut out = Vec::new();
+    for dir in ["captures", "constructed"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let bytes = std::fs::read(&path).unwrap();
+            let is_bits = bytes.starts_with(b"BITS_POST") || bytes.windows(17).any(|w| w == b"BITS-Packet-Type:");
+            if is_bits {
+                out.push((path.display().to_string(), bytes));
+            }
+        }
+    }
+    assert!(out.len() >= 30, "{}", out.len());
+    out
+}
+
+#[test]
+fn decoding_allocates_nothing() {
+    for (name, bytes) in bits_packets() {
+        let n = allocations_in(|| {
+            let (p, used) = Packet::decode(&bytes).unwrap();
+            assert_eq!(used, bytes.len());
+            std::hint::black_box(&p);
+            // Touch the typed fields and walk the headers: still nothing allocated.
+            match &p {
+                Packet::Request(r) => {
+                    std::hint::black_box((r.kind(), r.session_id(), r.headers().iter().count()));
+                }
+                Packet::Ack(a) => {
+                    std::hint::black_box((a.session_id(), a.error_code(), a.headers().iter().count()));
+                }
+            }
+            if bytes.starts_with(b"BITS_POST") {
+                std::hint::black_box(RequestHead::decode(&bytes).unwrap());
+                std::hint::black_box(Request::decode(&bytes).unwrap());
+            } else {
+                std::hint::black_box(Ack::decode(&bytes).unwrap());
+            }
+        });
+        assert_eq!(n, 0, "{name}: decoding allocated {n} times");
+    }
+}
+
+#[test]
+fn encoding_into_a_presized_buffer_allocates_nothing() {
+    for (name, bytes) in bits_packets() {
+        let (p, _) = Packet::decode(&bytes).unwrap();
+        let mut out = Vec::with_capacity(p.encoded_len());
+        let n = allocations_in(|| p.encode(&mut out));
+        assert_eq!(n, 0, "{name}: encoding allocated {n} times");
+        assert_eq!(out, bytes);
+    }
+}
