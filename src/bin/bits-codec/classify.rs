@@ -48,10 +48,9 @@ pub(crate) enum Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Failure::Incomplete { at, needed: Some(n) } => write!(
-                f,
-                "incomplete message: input ends at byte {at} before the message does ({n} more bytes needed)"
-            ),
+            Failure::Incomplete { at, needed: Some(n) } => {
+                write!(f, "incomplete message: input ends at byte {at} before the message does ({n} more bytes needed)")
+            }
             Failure::Incomplete { at, needed: None } => {
                 write!(f, "incomplete message: input ends at byte {at} before the message does")
             }
