@@ -38,11 +38,14 @@
 
 extern crate alloc;
 
-pub mod bits;
 #[cfg(feature = "arbitrary")]
 mod arbitrary_impls;
+pub mod bits;
 mod codec;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod http;
 pub mod limits;
 mod options;

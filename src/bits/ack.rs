@@ -149,11 +149,11 @@ impl<'a> Ack<'a> {
 
 impl Encode for Ack<'_> {
     fn encode<B: BufMut>(&self, out: &mut B) {
-        status_head(out, self.version, self.status.as_u16(), self.reason.as_str(), &self.headers);
+        status_head(out, self.version, self.status.as_u16(), self.reason.as_bytes(), &self.headers);
         out.put_slice(&self.body);
     }
     fn encoded_len(&self) -> usize {
-        status_head_len(self.status.as_u16(), self.reason.as_str(), &self.headers) + self.body.len()
+        status_head_len(self.status.as_u16(), self.reason.as_bytes(), &self.headers) + self.body.len()
     }
 }
 
@@ -177,7 +177,7 @@ impl<'a> Ack<'a> {
         Self {
             version: Version::Http11,
             status,
-            reason: ReasonPhrase::unvalidated(status.canonical_reason()),
+            reason: ReasonPhrase::unvalidated(status.canonical_reason().as_bytes()),
             session_id: None,
             protocol: None,
             host_id: None,

@@ -203,7 +203,7 @@ impl<'a> NotificationResponse<'a> {
         let start = StartLine::Response {
             version: Version::Http11,
             status,
-            reason: ReasonPhrase::unvalidated(status.canonical_reason()),
+            reason: ReasonPhrase::unvalidated(status.canonical_reason().as_bytes()),
         };
         let message = Message::new(start.clone(), headers, body).unwrap_or_else(|_| unreachable_message(start));
         Self { message, static_response_url: None, copy_file_to_destination: false }

@@ -29,17 +29,17 @@ pub(crate) fn request_head_len(method: &str, target: &str, headers: &Headers<'_>
 }
 
 /// `version SP status SP reason CRLF fields CRLF`.
-pub(crate) fn status_head<B: BufMut>(out: &mut B, version: Version, status: u16, reason: &str, headers: &Headers<'_>) {
+pub(crate) fn status_head<B: BufMut>(out: &mut B, version: Version, status: u16, reason: &[u8], headers: &Headers<'_>) {
     out.put_slice(version.as_str().as_bytes());
     out.put_u8(b' ');
     super::syntax::put_decimal(out, u64::from(status));
     out.put_u8(b' ');
-    out.put_slice(reason.as_bytes());
+    out.put_slice(reason);
     out.put_slice(b"\r\n");
     headers.encode(out);
     out.put_slice(b"\r\n");
 }
 
-pub(crate) fn status_head_len(status: u16, reason: &str, headers: &Headers<'_>) -> usize {
+pub(crate) fn status_head_len(status: u16, reason: &[u8], headers: &Headers<'_>) -> usize {
     8 + 1 + decimal_len(u64::from(status)) + 1 + reason.len() + 2 + headers.encoded_len() + 2
 }

@@ -18,6 +18,7 @@ use super::names::KnownHeader;
 use super::syntax::{NumberError, decimal_u64, is_field_byte, is_ows, is_tchar, is_visible, trim_ows};
 use super::values::Version;
 use crate::error::{DecodeError, InvalidKind, InvalidMessage};
+use crate::limits::{MAX_TARGET_LEN, MAX_VALUE_LEN};
 use crate::options::DecodeOptions;
 
 /// nom's error for this crate: where, and which class of problem.
@@ -52,7 +53,7 @@ fn fail<'a, O>(input: &'a [u8], kind: InvalidKind) -> PResult<'a, O> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum StartLine<'a> {
     Request { method: &'a str, target: &'a str, version: Version },
-    Status { version: Version, code: u16, reason: &'a str },
+    Status { version: Version, code: u16, reason: &'a [u8] },
 }
 
 /// One validated header line, handed to a [`FieldSink`].
@@ -136,6 +137,9 @@ pub(crate) fn request_line<'a>(input: &'a [u8], opts: &DecodeOptions) -> PResult
     let (rest, method) = expect(take_while1(is_tchar).parse(input), InvalidKind::Method)?;
     let (rest, ()) = sp(rest, InvalidKind::Method)?;
     let (rest, target) = expect(take_while1(is_visible).parse(rest), InvalidKind::RequestTarget)?;
+    if target.len() > MAX_TARGET_LEN {
+        return fail(&target[MAX_TARGET_LEN..], InvalidKind::RequestTarget);
+    }
     let (rest, ()) = sp(rest, InvalidKind::RequestTarget)?;
     let (rest, version) = http_version(rest)?;
     let (rest, ()) = line_end(rest, opts, InvalidKind::HttpVersion)?;
@@ -157,12 +161,15 @@ pub(crate) fn status_line<'a>(input: &'a [u8], opts: &DecodeOptions) -> PResult<
     let (rest, reason) = match after {
         [b' ', r @ ..] => {
             let (rest, reason) = take_while(is_field_byte).parse(r)?;
+            if reason.len() > MAX_VALUE_LEN {
+                return fail(&reason[MAX_VALUE_LEN..], InvalidKind::ReasonPhrase);
+            }
             let (rest, ()) = line_end(rest, opts, InvalidKind::ReasonPhrase)?;
             (rest, reason)
         }
         _ => (line_end(after, opts, InvalidKind::StatusLine)?.0, &after[..0]),
     };
-    Ok((rest, StartLine::Status { version, code, reason: core::str::from_utf8(reason).unwrap_or_default() }))
+    Ok((rest, StartLine::Status { version, code, reason }))
 }
 
 /// `field-line = field-name ":" OWS field-value OWS CRLF`, or `None` at the empty line.

@@ -4,6 +4,7 @@
 //! demand, so decoding allocates nothing however many headers there are. A built message keeps
 //! a list. Both compare equal when they hold the same fields in the same order.
 
+use alloc::borrow::Cow;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -105,15 +106,7 @@ impl<'a> Headers<'a> {
 
     fn list_mut(&mut self) -> &mut Vec<(HeaderName<'a>, FieldValue<'a>)> {
         if let Repr::Wire { .. } = self.repr {
-            let list = self
-                .iter()
-                .map(|f| {
-                    (
-                        HeaderName::new(alloc::string::String::from(f.name)).unwrap_or_else(|_| unreachable_name()),
-                        FieldValue::from_vec(f.value.to_vec()).unwrap_or_else(|_| unreachable_value()),
-                    )
-                })
-                .collect();
+            let list = self.iter().map(owned_field).collect();
             self.repr = Repr::List(list);
         }
         match &mut self.repr {
@@ -171,28 +164,19 @@ impl<'a> Headers<'a> {
 
     /// A copy that owns its bytes.
     pub fn into_owned(self) -> Headers<'static> {
-        let list = self
-            .iter()
-            .map(|f| {
-                (
-                    HeaderName::new(alloc::string::String::from(f.name)).unwrap_or_else(|_| unreachable_name()),
-                    FieldValue::from_vec(f.value.to_vec()).unwrap_or_else(|_| unreachable_value()),
-                )
-            })
-            .collect();
+        let list = self.iter().map(owned_field).collect();
         Headers { repr: Repr::List(list) }
     }
 }
 
-// The wire block was validated by the grammar, and a list only ever holds validated values:
-// re-validation when copying cannot fail. These keep that invariant visible without `unwrap`.
-#[cold]
-fn unreachable_name() -> HeaderName<'static> {
-    HeaderName::unvalidated("X-Invalid")
-}
-#[cold]
-fn unreachable_value() -> FieldValue<'static> {
-    FieldValue::from_static("")
+/// An owned copy of a field. No re-validation: the field came from a validated block or
+/// list, and a decoded value may be longer than the builders' 4 KiB when the caller raised
+/// `max_value_len`.
+fn owned_field(f: Field<'_>) -> (HeaderName<'static>, FieldValue<'static>) {
+    (
+        HeaderName::owned_unvalidated(String::from(f.name)),
+        FieldValue::from_cow_unvalidated(Cow::Owned(f.value.to_vec())),
+    )
 }
 
 impl PartialEq for Headers<'_> {

@@ -149,14 +149,14 @@ impl<'a> Ack<'a> {
         let version = version_of(parts.version).ok_or(invalid(InvalidKind::HttpVersion, 0))?;
         let code = parts.status.as_u16();
         let mut sink = AckSink(Collected::new(Role::Ack));
-        sink.start(&RawStart::Status { version, code, reason: "" }, opts)?;
+        sink.start(&RawStart::Status { version, code, reason: b"" }, opts)?;
         let (headers, content_length) = feed(&parts.headers, opts, &mut sink)?;
         let end = headers.len();
         let n = Ack::check(&sink.0, content_length, end, opts).map_err(decode_error)?;
         if n != body.len() as u64 {
             return Err(invalid(InvalidKind::ContentLengthMismatch, end));
         }
-        let reason = super::values::ReasonPhrase::unvalidated(parts.status.canonical_reason().unwrap_or(""));
+        let reason = super::values::ReasonPhrase::unvalidated(parts.status.canonical_reason().unwrap_or("").as_bytes());
         Ack::from_collected(version, code, reason, sink.0, headers, n, body).map_err(decode_error)
     }
 

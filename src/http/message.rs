@@ -207,7 +207,7 @@ impl Encode for Message<'_> {
                 request_head(out, method.as_str(), target.as_str(), *version, &self.headers);
             }
             StartLine::Response { version, status, reason } => {
-                status_head(out, *version, status.as_u16(), reason.as_str(), &self.headers);
+                status_head(out, *version, status.as_u16(), reason.as_bytes(), &self.headers);
             }
         }
         out.put_slice(&self.body);
@@ -218,7 +218,7 @@ impl Encode for Message<'_> {
                 request_head_len(method.as_str(), target.as_str(), &self.headers)
             }
             StartLine::Response { status, reason, .. } => {
-                status_head_len(status.as_u16(), reason.as_str(), &self.headers)
+                status_head_len(status.as_u16(), reason.as_bytes(), &self.headers)
             }
         };
         head + self.body.len()

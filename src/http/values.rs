@@ -38,6 +38,13 @@ macro_rules! str_newtype {
                 Self(Cow::Borrowed(s))
             }
 
+            /// For owned text this crate validated already.
+            #[allow(dead_code)] // not every newtype is copied this way
+            pub(crate) fn owned_unvalidated(s: alloc::string::String) -> $name<'static> {
+                debug_assert!(<$name<'static>>::validate(&s).is_ok(), "{s:?}");
+                $name(Cow::Owned(s))
+            }
+
             /// The value as text.
             pub fn as_str(&self) -> &str {
                 &self.0
@@ -128,21 +135,77 @@ str_newtype!(
     ValidationError::RequestTarget
 );
 
-str_newtype!(
-    /// A reason phrase: `*( HTAB / SP / VCHAR / obs-text )`, possibly empty, at most 4096 bytes.
-    ///
-    /// ```
-    /// use bits_codec::http::ReasonPhrase;
-    /// assert!(ReasonPhrase::new("Range Not Satisfiable").is_ok());
-    /// assert!(ReasonPhrase::new("OK\r\nX: y").is_err());
-    /// ```
-    ReasonPhrase,
-    |s| s.len() <= MAX_VALUE_LEN && s.iter().all(|&b| super::syntax::is_field_byte(b)),
-    ValidationError::ReasonPhrase
-);
+/// A reason phrase: `*( HTAB / SP / VCHAR / obs-text )` (RFC 9112 §4), possibly empty, at most
+/// 4096 bytes. Bytes, not text: obs-text is legal, and a decoded phrase is kept exactly.
+///
+/// ```
+/// use bits_codec::http::ReasonPhrase;
+/// assert!(ReasonPhrase::new("Range Not Satisfiable").is_ok());
+/// assert!(ReasonPhrase::new("OK\r\nX: y").is_err());
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ReasonPhrase<'a>(Cow<'a, [u8]>);
+
+fn is_reason(v: &[u8]) -> bool {
+    v.len() <= MAX_VALUE_LEN && v.iter().all(|&b| super::syntax::is_field_byte(b))
+}
+
+impl<'a> ReasonPhrase<'a> {
+    /// Check `v` without building anything.
+    pub fn validate(v: &[u8]) -> Result<(), ValidationError> {
+        if is_reason(v) { Ok(()) } else { Err(ValidationError::ReasonPhrase) }
+    }
+
+    /// Build from text, validated.
+    pub fn new(s: impl Into<Cow<'a, str>>) -> Result<Self, ValidationError> {
+        let v: Cow<'a, [u8]> = match s.into() {
+            Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
+            Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+        };
+        Self::validate(&v)?;
+        Ok(Self(v))
+    }
+
+    /// Build from bytes, validated.
+    pub fn from_bytes(v: impl Into<Cow<'a, [u8]>>) -> Result<Self, ValidationError> {
+        let v = v.into();
+        Self::validate(&v)?;
+        Ok(Self(v))
+    }
+
+    pub(crate) fn unvalidated(v: &'a [u8]) -> Self {
+        debug_assert!(is_reason(v), "{v:?}");
+        Self(Cow::Borrowed(v))
+    }
+
+    /// The phrase's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The phrase as text, if it is UTF-8.
+    pub fn to_str(&self) -> Option<&str> {
+        core::str::from_utf8(&self.0).ok()
+    }
+
+    /// A copy that owns its bytes.
+    pub fn into_owned(self) -> ReasonPhrase<'static> {
+        ReasonPhrase(Cow::Owned(self.0.into_owned()))
+    }
+}
+
+impl fmt::Debug for ReasonPhrase<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.to_str() {
+            Some(s) => fmt::Debug::fmt(s, f),
+            None => fmt::Debug::fmt(&*self.0, f),
+        }
+    }
+}
 
 /// A header value: field bytes only (no CR, LF, NUL, other controls), no leading or trailing
-/// whitespace, at most 4096 bytes. Bytes, not text: obs-text (0x80–0xFF) is legal on the wire.
+/// whitespace, at most 4096 bytes when built (a decoded value is as long as
+/// [`DecodeOptions::max_value_len`](crate::DecodeOptions::max_value_len) allowed). Bytes, not text: obs-text (0x80–0xFF) is legal on the wire.
 ///
 /// ```
 /// use bits_codec::http::FieldValue;
