@@ -3,7 +3,8 @@
 //! A zero-copy, streaming `nom` codec for the BITS upload protocol ([MC-BUP]): every
 //! `BITS_POST` request (Ping, Create-Session, Fragment, Close-Session, Cancel-Session), every
 //! Ack, and the back-end notification exchange, parsed without copying and written back byte
-//! for byte.
+//! for byte. The [`graph`] module does the same for Microsoft Graph resumable uploads
+//! (driveItem, Outlook and To Do attachments, Universal Print documents).
 //!
 //! ```
 //! use bits_codec::{Decode, Encode};
@@ -46,6 +47,7 @@ mod error;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod graph;
 pub mod http;
 pub mod limits;
 mod options;

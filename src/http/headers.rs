@@ -47,6 +47,8 @@ enum Repr<'a> {
     Wire {
         block: &'a [u8],
         count: usize,
+        /// Every line is `name: value CRLF`: the block is its own canonical encoding.
+        canonical: bool,
     },
     List(Vec<(HeaderName<'a>, FieldValue<'a>)>),
 }
@@ -70,7 +72,12 @@ impl<'a> Headers<'a> {
     }
 
     pub(crate) fn from_wire(block: &'a [u8], count: usize) -> Self {
-        Self { repr: Repr::Wire { block, count } }
+        Self { repr: Repr::Wire { block, count, canonical: false } }
+    }
+
+    /// The headers of a parsed head, keeping its "already canonical" flag for the encoder.
+    pub(crate) fn from_head(h: &super::head::Head<'a>) -> Self {
+        Self { repr: Repr::Wire { block: h.block, count: h.count, canonical: h.canonical } }
     }
 
     /// Number of fields.
@@ -142,6 +149,12 @@ impl<'a> Headers<'a> {
         list.insert(at, (name, value));
     }
 
+    /// Insert a field at position `at` (clamped to the end).
+    pub(crate) fn insert_at(&mut self, at: usize, name: HeaderName<'a>, value: FieldValue<'a>) {
+        let list = self.list_mut();
+        list.insert(at.min(list.len()), (name, value));
+    }
+
     /// Remove every field named `name`.
     pub(crate) fn remove(&mut self, name: &str) {
         self.list_mut().retain(|(n, _)| !n.as_str().eq_ignore_ascii_case(name));
@@ -149,11 +162,19 @@ impl<'a> Headers<'a> {
 
     /// Bytes [`encode`](Self::encode) writes.
     pub fn encoded_len(&self) -> usize {
-        self.iter().map(|f| f.name.len() + 2 + f.value.len() + 2).sum()
+        match self.repr {
+            Repr::Wire { block, canonical: true, .. } => block.len(),
+            _ => self.iter().map(|f| f.name.len() + 2 + f.value.len() + 2).sum(),
+        }
     }
 
     /// Write every field as `name: value CRLF` (the final empty line is the caller's).
     pub fn encode<B: BufMut>(&self, out: &mut B) {
+        // A decoded block in canonical form is its own encoding: one copy, no re-parse.
+        if let Repr::Wire { block, canonical: true, .. } = self.repr {
+            out.put_slice(block);
+            return;
+        }
         for f in self.iter() {
             out.put_slice(f.name.as_bytes());
             out.put_slice(b": ");

@@ -18,7 +18,7 @@ use crate::bits::{AckSink, Collected, RequestSink, Role};
 use crate::error::{DecodeError, InvalidKind, InvalidMessage};
 use crate::options::DecodeOptions;
 
-fn version_of(v: http::Version) -> Option<Version> {
+pub(crate) fn version_of(v: http::Version) -> Option<Version> {
     match v {
         http::Version::HTTP_11 => Some(Version::Http11),
         http::Version::HTTP_10 => Some(Version::Http10),
@@ -26,7 +26,7 @@ fn version_of(v: http::Version) -> Option<Version> {
     }
 }
 
-fn to_http_version(v: Version) -> http::Version {
+pub(crate) fn to_http_version(v: Version) -> http::Version {
     match v {
         Version::Http10 => http::Version::HTTP_10,
         Version::Http11 => http::Version::HTTP_11,
@@ -48,7 +48,7 @@ fn decode_error(e: DecodeError) -> InvalidMessage {
 
 /// Feed every field of `map` through the framing checks and `sink`, as the byte decoder does,
 /// and return the header list and `Content-Length`.
-fn feed<'a>(
+pub(crate) fn feed<'a>(
     map: &'a http::HeaderMap,
     opts: &DecodeOptions,
     sink: &mut impl FieldSink<'a>,
@@ -68,7 +68,7 @@ fn feed<'a>(
         }
         let known = KnownHeader::find(name.as_str().as_bytes());
         framing_field(known, value, i, i, &mut content_length, opts).map_err(decode_error)?;
-        sink.field(&FieldLine { value, name_at: i, value_at: i, known }, opts)?;
+        sink.field(&FieldLine { name: name.as_str().as_bytes(), value, name_at: i, value_at: i, known }, opts)?;
         headers.push(HeaderName::unvalidated(name.as_str()), FieldValue::unvalidated(value));
     }
     Ok((headers, content_length))

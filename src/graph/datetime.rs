@@ -1,0 +1,326 @@
+//! [`DateTimeOffset`]: Graph's `Edm.DateTimeOffset` as it appears on the wire
+//! (`expirationDateTime`, `fileSystemInfo` timestamps), validated and borrowed.
+
+use alloc::borrow::Cow;
+use core::fmt;
+
+use serde::{Serialize, Serializer};
+
+use super::error::{JsonError, JsonErrorKind};
+
+/// Longest year accepted: 9 digits (the OpenAPI pattern says `[0-9]{4,}`; 9 keeps every
+/// computation in 64 bits).
+const MAX_YEAR_DIGITS: usize = 9;
+/// Most fraction digits: the Graph OpenAPI pattern allows 1 to 12.
+const MAX_FRACTION_DIGITS: usize = 12;
+
+/// A timestamp with zone, RFC 3339 as the Graph OpenAPI pattern writes it:
+///
+/// ```text
+/// date-time = year "-" month "-" day "T" hour ":" minute ":" second [ "." 1*12DIGIT ] zone
+/// year      = 4*9DIGIT
+/// zone      = "Z" / ( "+" / "-" ) hour ":" minute
+/// ```
+///
+/// Months 01–12, days that exist in that month (leap years included), hours 00–23, minutes
+/// and seconds 00–59. Every value of digest §2.3 is accepted: 3 or 7 fraction digits (Graph
+/// trims trailing zeros, so 0–7 occur), `Z` or `+00:00`. The zone-less `innerError.date`
+/// (`2019-11-21T13:57:37`) is *not* one: that member is kept as plain text.
+///
+/// The text is kept as received (borrowed from the JSON input) and re-encoded unchanged; no
+/// calendar library is involved.
+///
+/// ```
+/// use bits_codec::graph::DateTimeOffset;
+/// let t = DateTimeOffset::new("2015-03-13T03:42:23.7511359+00:00").unwrap();
+/// assert_eq!((t.year(), t.month(), t.day()), (2015, 3, 13));
+/// assert_eq!(t.fraction_digits(), 7);
+/// assert_eq!(t.unix_seconds(), DateTimeOffset::new("2015-03-13T03:42:23Z").unwrap().unix_seconds());
+/// assert!(DateTimeOffset::new("2019-11-21T13:57:37").is_err()); // no zone
+/// assert!(DateTimeOffset::new("2023-02-29T00:00:00Z").is_err()); // not a leap year
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DateTimeOffset<'a>(Cow<'a, str>);
+
+/// The numeric fields of a validated timestamp.
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    year: u32,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    nanos: u32,
+    fraction_digits: usize,
+    offset_minutes: i32,
+}
+
+fn digits(b: &[u8], at: usize, n: usize) -> Result<u32, usize> {
+    let mut v = 0u32;
+    for i in at..at + n {
+        match b.get(i) {
+            Some(d) if d.is_ascii_digit() => v = v * 10 + u32::from(d - b'0'),
+            _ => return Err(i.min(b.len())),
+        }
+    }
+    Ok(v)
+}
+
+fn expect(b: &[u8], at: usize, c: u8) -> Result<(), usize> {
+    if b.get(at) == Some(&c) { Ok(()) } else { Err(at.min(b.len())) }
+}
+
+fn in_range(v: u32, lo: u32, hi: u32, at: usize) -> Result<u32, usize> {
+    if (lo..=hi).contains(&v) { Ok(v) } else { Err(at) }
+}
+
+const fn is_leap(y: u32) -> bool {
+    y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
+}
+
+const fn days_in_month(y: u32, m: u32) -> u32 {
+    match m {
+        2 if is_leap(y) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Read every field; the error is the offset of the first bad byte.
+fn fields(b: &[u8]) -> Result<Fields, usize> {
+    let year_len = b.iter().take_while(|d| d.is_ascii_digit()).count();
+    if !(4..=MAX_YEAR_DIGITS).contains(&year_len) {
+        return Err(year_len.min(MAX_YEAR_DIGITS));
+    }
+    let year = digits(b, 0, year_len)?;
+    let mut at = year_len;
+    expect(b, at, b'-')?;
+    let month = in_range(digits(b, at + 1, 2)?, 1, 12, at + 1)?;
+    at += 3;
+    expect(b, at, b'-')?;
+    let day = in_range(digits(b, at + 1, 2)?, 1, days_in_month(year, month), at + 1)?;
+    at += 3;
+    expect(b, at, b'T')?;
+    let hour = in_range(digits(b, at + 1, 2)?, 0, 23, at + 1)?;
+    at += 3;
+    expect(b, at, b':')?;
+    let minute = in_range(digits(b, at + 1, 2)?, 0, 59, at + 1)?;
+    at += 3;
+    expect(b, at, b':')?;
+    let second = in_range(digits(b, at + 1, 2)?, 0, 59, at + 1)?;
+    at += 3;
+    let (mut nanos, mut fraction_digits) = (0u32, 0usize);
+    if b.get(at) == Some(&b'.') {
+        at += 1;
+        let n = b[at..].iter().take_while(|d| d.is_ascii_digit()).count();
+        if n == 0 || n > MAX_FRACTION_DIGITS {
+            return Err(at + n.min(MAX_FRACTION_DIGITS));
+        }
+        for (i, d) in b[at..at + n].iter().enumerate() {
+            if i < 9 {
+                nanos += u32::from(d - b'0') * 10u32.pow(8 - i as u32);
+            }
+        }
+        fraction_digits = n;
+        at += n;
+    }
+    let offset_minutes = match b.get(at) {
+        Some(b'Z') => {
+            at += 1;
+            0
+        }
+        Some(&sign @ (b'+' | b'-')) => {
+            let h = in_range(digits(b, at + 1, 2)?, 0, 23, at + 1)?;
+            expect(b, at + 3, b':')?;
+            let m = in_range(digits(b, at + 4, 2)?, 0, 59, at + 4)?;
+            at += 6;
+            let minutes = (h * 60 + m) as i32;
+            if sign == b'-' { -minutes } else { minutes }
+        }
+        _ => return Err(at.min(b.len())),
+    };
+    if at != b.len() {
+        return Err(at);
+    }
+    Ok(Fields { year, month, day, hour, minute, second, nanos, fraction_digits, offset_minutes })
+}
+
+/// Days from 1970-01-01 to the given civil date (H. Hinnant's `days_from_civil`).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+impl<'a> DateTimeOffset<'a> {
+    /// Check `s` without building anything. The error's offset is the first bad byte of `s`.
+    pub fn validate(s: &str) -> Result<(), JsonError> {
+        fields(s.as_bytes()).map(drop).map_err(|at| JsonError::new(JsonErrorKind::DateTime, at))
+    }
+
+    /// Build from a borrowed or owned string, validated (see the type's grammar).
+    pub fn new(s: impl Into<Cow<'a, str>>) -> Result<Self, JsonError> {
+        let s = s.into();
+        Self::validate(&s)?;
+        Ok(Self(s))
+    }
+
+    pub(crate) fn from_validated(s: Cow<'a, str>) -> Self {
+        debug_assert!(Self::validate(&s).is_ok(), "{s:?}");
+        Self(s)
+    }
+
+    fn fields(&self) -> Fields {
+        // Validated at construction; the fallback is never taken.
+        fields(self.0.as_bytes()).unwrap_or(Fields {
+            year: 1970,
+            month: 1,
+            day: 1,
+            hour: 0,
+            minute: 0,
+            second: 0,
+            nanos: 0,
+            fraction_digits: 0,
+            offset_minutes: 0,
+        })
+    }
+
+    /// The text, as received or built.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// Year.
+    pub fn year(&self) -> u32 {
+        self.fields().year
+    }
+    /// Month, 1–12.
+    pub fn month(&self) -> u32 {
+        self.fields().month
+    }
+    /// Day of the month, 1–31.
+    pub fn day(&self) -> u32 {
+        self.fields().day
+    }
+    /// Hour, 0–23, local to the offset.
+    pub fn hour(&self) -> u32 {
+        self.fields().hour
+    }
+    /// Minute, 0–59.
+    pub fn minute(&self) -> u32 {
+        self.fields().minute
+    }
+    /// Second, 0–59.
+    pub fn second(&self) -> u32 {
+        self.fields().second
+    }
+    /// The fraction of the second in nanoseconds (digits past the ninth are ignored).
+    pub fn nanosecond(&self) -> u32 {
+        self.fields().nanos
+    }
+    /// How many fraction digits were written (0 when there is no fraction).
+    pub fn fraction_digits(&self) -> usize {
+        self.fields().fraction_digits
+    }
+    /// The zone offset in minutes east of UTC (`Z` is 0).
+    pub fn offset_minutes(&self) -> i32 {
+        self.fields().offset_minutes
+    }
+    /// Seconds since 1970-01-01T00:00:00Z (the fraction dropped): compare an expiry with the
+    /// current time without a calendar library.
+    pub fn unix_seconds(&self) -> i64 {
+        let f = self.fields();
+        let days = days_from_civil(i64::from(f.year), i64::from(f.month), i64::from(f.day));
+        days * 86_400 + i64::from(f.hour) * 3600 + i64::from(f.minute) * 60 + i64::from(f.second)
+            - i64::from(f.offset_minutes) * 60
+    }
+
+    /// A copy that owns its text.
+    pub fn into_owned(self) -> DateTimeOffset<'static> {
+        DateTimeOffset(Cow::Owned(self.0.into_owned()))
+    }
+}
+
+impl<'a> TryFrom<&'a str> for DateTimeOffset<'a> {
+    type Error = JsonError;
+    fn try_from(s: &'a str) -> Result<Self, JsonError> {
+        Self::new(s)
+    }
+}
+
+impl fmt::Debug for DateTimeOffset<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for DateTimeOffset<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for DateTimeOffset<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_every_observed_value() {
+        for v in [
+            "2015-01-29T09:21:55.523Z",
+            "2015-03-13T03:42:23.7511359+00:00",
+            "2015-03-28T01:51:08.2520582+00:00",
+            "2015-04-17T02:15:08.9815266+00:00",
+            "2017-09-15T05:49:22.733Z",
+            "2019-05-31T07:48:28.928Z",
+            "2020-05-10T14:46:37.498Z",
+            "2021-09-21T07:02:17.624Z",
+            "2019-09-25T01:09:30.7671707Z",
+            "2020-10-25T02:19:38.1694207Z",
+            "2022-06-09T10:45:27.4324526Z",
+            "2024-02-21T10:54:04.21Z",
+            "2024-02-29T23:59:59-08:00",
+            "2020-01-01T00:00:00.123456789012Z",
+        ] {
+            assert!(DateTimeOffset::validate(v).is_ok(), "{v}");
+        }
+    }
+
+    #[test]
+    fn rejects_with_the_offset_of_the_first_bad_byte() {
+        let at = |s: &str| DateTimeOffset::validate(s).unwrap_err().offset;
+        assert_eq!(at("2019-11-21T13:57:37"), 19);
+        assert_eq!(at("2019-13-21T13:57:37Z"), 5);
+        assert_eq!(at("2019-04-31T13:57:37Z"), 8);
+        assert_eq!(at("2019-11-21 13:57:37Z"), 10);
+        assert_eq!(at("2019-11-21T24:00:00Z"), 11);
+        assert_eq!(at("2019-11-21T13:57:37.Z"), 20);
+        assert_eq!(at("2019-11-21T13:57:37.1234567890123Z"), 32);
+        assert_eq!(at("2019-11-21T13:57:37+0100"), 22);
+        assert_eq!(at("2019-11-21T13:57:37Zx"), 20);
+        assert_eq!(at("19-11-21T13:57:37Z"), 2);
+        assert_eq!(at("2019-11-21t13:57:37z"), 10);
+        assert_eq!(at(""), 0);
+    }
+
+    #[test]
+    fn unix_seconds_apply_the_offset() {
+        let t = |s: &str| DateTimeOffset::new(s).unwrap().unix_seconds();
+        assert_eq!(t("1970-01-01T00:00:00Z"), 0);
+        assert_eq!(t("2015-01-29T09:21:55.523Z"), 1_422_523_315);
+        assert_eq!(t("2015-01-29T10:21:55+01:00"), 1_422_523_315);
+        assert_eq!(t("2000-03-01T00:00:00Z"), 951_868_800);
+        assert_eq!(DateTimeOffset::new("2015-01-29T09:21:55.523Z").unwrap().nanosecond(), 523_000_000);
+    }
+}

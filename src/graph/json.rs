@@ -1,0 +1,454 @@
+//! The JSON machinery every Graph body shares, over `serde` + `serde_json`:
+//!
+//! - a nesting pre-scan ([`check_depth`]) that bounds recursion before `serde_json` runs;
+//! - members matched ASCII case-insensitively (`nextExpectedRanges` / `NextExpectedRanges`,
+//!   `innerError` / `innererror`, `AttachmentItem` / `attachmentItem`), unknown members and
+//!   `@…` annotations skipped, a member given twice refused;
+//! - strings borrowed from the input (`Cow::Borrowed`) unless an escape forces a copy;
+//! - typed errors: a visitor that rejects a value records its [`JsonErrorKind`] and offset in
+//!   the shared [`Ctx`] (serde errors can only carry text), and [`run`] turns that back into a
+//!   [`JsonError`];
+//! - exact-length compact encoding through a counting writer.
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::Cell;
+use core::fmt;
+use core::marker::PhantomData;
+
+use bytes::BufMut;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+
+use super::MAX_JSON_DEPTH;
+use super::datetime::DateTimeOffset;
+use super::error::{JsonError, JsonErrorKind};
+use super::range_spec::RangeSpec;
+
+/// Shared state of one decode: the input (to turn borrowed strings into offsets), the first
+/// typed failure, and the member being read (to name a type error).
+pub(crate) struct Ctx<'de> {
+    base: &'de [u8],
+    failure: Cell<Option<(JsonErrorKind, Option<usize>)>>,
+    field: Cell<&'static str>,
+}
+
+impl<'de> Ctx<'de> {
+    fn new(base: &'de [u8]) -> Self {
+        Self { base, failure: Cell::new(None), field: Cell::new("body") }
+    }
+
+    /// Record a typed failure (the first one wins: it is the innermost) and return the serde
+    /// error that unwinds the deserializer.
+    pub(crate) fn fail<E: de::Error>(&self, kind: JsonErrorKind, at: Option<usize>) -> E {
+        if self.failure.get().is_none() {
+            self.failure.set(Some((kind, at)));
+        }
+        E::custom(kind)
+    }
+
+    /// Offset of `s` in the input, when `s` is borrowed from it.
+    pub(crate) fn offset_of(&self, s: &str) -> Option<usize> {
+        let (p, b) = (s.as_ptr().addr(), self.base.as_ptr().addr());
+        (p >= b && p + s.len() <= b + self.base.len()).then(|| p - b)
+    }
+
+    /// Remember which member's value is being read.
+    pub(crate) fn reading(&self, key: &'static str) {
+        self.field.set(key);
+    }
+
+    fn convert(&self, e: &serde_json::Error) -> JsonError {
+        let pos = position(self.base, e.line(), e.column());
+        match self.failure.get() {
+            Some((kind, at)) => JsonError::new(kind, at.unwrap_or(pos)),
+            None => match e.classify() {
+                serde_json::error::Category::Data => JsonError::new(JsonErrorKind::Type(self.field.get()), pos),
+                _ => JsonError::new(JsonErrorKind::Syntax, pos),
+            },
+        }
+    }
+}
+
+/// Byte offset of `serde_json`'s 1-based line and column (the column counts bytes).
+fn position(input: &[u8], line: usize, column: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line {
+        match input[start..].iter().position(|&b| b == b'\n') {
+            Some(i) => start += i + 1,
+            None => break,
+        }
+    }
+    (start + column.saturating_sub(1)).min(input.len())
+}
+
+/// Refuse JSON nested deeper than [`MAX_JSON_DEPTH`], before any recursion: one pass over the
+/// bytes, strings skipped, nothing allocated. (Syntax is `serde_json`'s business.)
+pub(crate) fn check_depth(input: &[u8]) -> Result<(), JsonError> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (i, &b) in input.iter().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > MAX_JSON_DEPTH {
+                    return Err(JsonError::new(JsonErrorKind::TooDeep, i));
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+pub(crate) type JsonDe<'de> = serde_json::Deserializer<serde_json::de::SliceRead<'de>>;
+
+/// Decode one JSON document with `f`: depth pre-scan, then `f`, then nothing but whitespace
+/// may follow.
+pub(crate) fn run<'de, T>(
+    input: &'de [u8],
+    f: impl FnOnce(&Ctx<'de>, &mut JsonDe<'de>) -> Result<T, serde_json::Error>,
+) -> Result<T, JsonError> {
+    check_depth(input)?;
+    let ctx = Ctx::new(input);
+    let mut de = serde_json::Deserializer::from_slice(input);
+    let value = f(&ctx, &mut de).and_then(|v| de.end().map(|()| v));
+    value.map_err(|e| ctx.convert(&e))
+}
+
+/// Decode a document whose top level must be the object `T`.
+pub(crate) fn run_object<'de, T: Object<'de>>(input: &'de [u8]) -> Result<T::Output, JsonError> {
+    let first = input.iter().position(|b| !b" \t\r\n".contains(b));
+    if let Some(at) = first.filter(|&at| input[at] != b'{') {
+        // Valid JSON of another kind is "not an object"; anything else is a syntax error.
+        run(input, |_, de| IgnoredAny::deserialize(&mut *de))?;
+        return Err(JsonError::new(JsonErrorKind::NotAnObject, at));
+    }
+    run(input, |ctx, de| match (ObjectSeed::<T>::new(ctx)).deserialize(&mut *de)? {
+        Some(v) => Ok(v),
+        None => Err(ctx.fail(JsonErrorKind::NotAnObject, first)),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Objects
+// ---------------------------------------------------------------------------------------------
+
+/// A JSON object type read member by member.
+pub(crate) trait Object<'de>: Default {
+    /// The typed value built once every member is read.
+    type Output;
+    /// Member names this type reads, canonical spelling (matched ASCII case-insensitively).
+    /// At most 64.
+    const KEYS: &'static [&'static str];
+    /// Read the value of the member `KEYS[key]`.
+    fn member<A: MapAccess<'de>>(&mut self, ctx: &Ctx<'de>, key: usize, map: &mut A) -> Result<(), A::Error>;
+    /// Check required members and build.
+    fn finish<E: de::Error>(self, ctx: &Ctx<'de>) -> Result<Self::Output, E>;
+}
+
+struct KeySeed {
+    keys: &'static [&'static str],
+}
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Option<usize>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<usize>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Option<usize>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a member name")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<usize>, E> {
+        Ok(self.keys.iter().position(|k| k.len() == v.len() && k.eq_ignore_ascii_case(v)))
+    }
+}
+
+pub(crate) fn read_object<'de, T: Object<'de>, A: MapAccess<'de>>(
+    ctx: &Ctx<'de>,
+    mut map: A,
+) -> Result<T::Output, A::Error> {
+    let mut value = T::default();
+    let mut seen = 0u64;
+    while let Some(key) = map.next_key_seed(KeySeed { keys: T::KEYS })? {
+        match key {
+            Some(k) => {
+                if seen & (1 << k) != 0 {
+                    return Err(ctx.fail(JsonErrorKind::DuplicateKey(T::KEYS[k]), None));
+                }
+                seen |= 1 << k;
+                ctx.reading(T::KEYS[k]);
+                value.member(ctx, k, &mut map)?;
+            }
+            None => {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+    }
+    value.finish(ctx)
+}
+
+/// An object member (or document): `null` is `None`, another non-object is a type error.
+pub(crate) struct ObjectSeed<'c, 'de, T> {
+    ctx: &'c Ctx<'de>,
+    _t: PhantomData<T>,
+}
+
+impl<'c, 'de, T> ObjectSeed<'c, 'de, T> {
+    pub(crate) fn new(ctx: &'c Ctx<'de>) -> Self {
+        Self { ctx, _t: PhantomData }
+    }
+}
+
+impl<'de, T: Object<'de>> DeserializeSeed<'de> for ObjectSeed<'_, 'de, T> {
+    type Value = Option<T::Output>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, T: Object<'de>> Visitor<'de> for ObjectSeed<'_, 'de, T> {
+    type Value = Option<T::Output>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        let field = self.ctx.field.get();
+        let v = read_object::<T, A>(self.ctx, map)?;
+        self.ctx.reading(field);
+        Ok(Some(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scalars (`null` is `None` for every one)
+// ---------------------------------------------------------------------------------------------
+
+/// A string member, borrowed unless an escape forced a copy.
+pub(crate) struct StrSeed;
+
+impl<'de> DeserializeSeed<'de> for StrSeed {
+    type Value = Option<Cow<'de, str>>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrSeed {
+    type Value = Option<Cow<'de, str>>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Some(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(Cow::Owned(String::from(v))))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Some(Cow::Owned(v)))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
+/// A non-negative integer member.
+pub(crate) struct U64Seed<'c, 'de>(pub(crate) &'c Ctx<'de>);
+
+impl<'de> DeserializeSeed<'de> for U64Seed<'_, 'de> {
+    type Value = Option<u64>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for U64Seed<'_, 'de> {
+    type Value = Option<u64>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a non-negative integer")
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Some(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        // `serde_json` reads an integer beyond u64 as a float.
+        let kind = if v.fract() == 0.0 && v >= 18_446_744_073_709_551_615.0 {
+            JsonErrorKind::NumberOverflow
+        } else {
+            JsonErrorKind::Type(self.0.field.get())
+        };
+        Err(self.0.fail(kind, None))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
+/// A boolean member.
+pub(crate) struct BoolSeed;
+
+impl<'de> DeserializeSeed<'de> for BoolSeed {
+    type Value = Option<bool>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for BoolSeed {
+    type Value = Option<bool>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a boolean")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Some(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
+/// A strict RFC 3339 timestamp member.
+pub(crate) struct DateSeed<'c, 'de>(pub(crate) &'c Ctx<'de>);
+
+impl<'de> DeserializeSeed<'de> for DateSeed<'_, 'de> {
+    type Value = Option<DateTimeOffset<'de>>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        let ctx = self.0;
+        let Some(s) = StrSeed.deserialize(d)? else { return Ok(None) };
+        match DateTimeOffset::validate(&s) {
+            Ok(()) => Ok(Some(DateTimeOffset::from_validated(s))),
+            Err(e) => Err(ctx.fail(e.kind, ctx.offset_of(&s).map(|at| at + e.offset))),
+        }
+    }
+}
+
+/// A `nextExpectedRanges` array. The vector is the only allocation of a progress body.
+pub(crate) struct RangesSeed<'c, 'de>(pub(crate) &'c Ctx<'de>);
+
+impl<'de> DeserializeSeed<'de> for RangesSeed<'_, 'de> {
+    type Value = Option<Vec<RangeSpec>>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RangesSeed<'_, 'de> {
+    type Value = Option<Vec<RangeSpec>>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of range strings")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(r) = seq.next_element_seed(RangeItemSeed(self.0))? {
+            out.push(r);
+        }
+        Ok(Some(out))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
+struct RangeItemSeed<'c, 'de>(&'c Ctx<'de>);
+
+impl<'de> DeserializeSeed<'de> for RangeItemSeed<'_, 'de> {
+    type Value = RangeSpec;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<RangeSpec, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RangeItemSeed<'_, 'de> {
+    type Value = RangeSpec;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a range string")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<RangeSpec, E> {
+        RangeSpec::decode(v).map_err(|e| self.0.fail(e.kind, self.0.offset_of(v).map(|at| at + e.offset)))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding
+// ---------------------------------------------------------------------------------------------
+
+struct Counter(usize);
+
+impl std::io::Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Bytes of the compact JSON of `v` (counted, not written: nothing is allocated).
+pub(crate) fn json_len<T: Serialize + ?Sized>(v: &T) -> usize {
+    let mut c = Counter(0);
+    // Serializing these types cannot fail (string keys only, no I/O error from `Counter`).
+    let _ = serde_json::to_writer(&mut c, v);
+    c.0
+}
+
+/// Append the compact JSON of `v`.
+pub(crate) fn write_json<T: Serialize + ?Sized, B: BufMut>(v: &T, out: &mut B) {
+    let _ = serde_json::to_writer(out.writer(), v);
+}
+
+/// `impl Encode` (compact JSON, exact length) for a body type.
+macro_rules! encode_as_json {
+    ($($ty:ident),*) => {$(
+        impl $crate::codec::Encode for $ty<'_> {
+            fn encode<B: bytes::BufMut>(&self, out: &mut B) {
+                $crate::graph::json::write_json(self, out);
+            }
+            fn encoded_len(&self) -> usize {
+                $crate::graph::json::json_len(self)
+            }
+        }
+    )*};
+}
+pub(crate) use encode_as_json;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn depth_scan_skips_strings_and_counts_both_brackets() {
+        assert!(check_depth(br#"{"a":"[[[[{{{{"}"#).is_ok());
+        let deep = "[".repeat(MAX_JSON_DEPTH) + &"]".repeat(MAX_JSON_DEPTH);
+        assert!(check_depth(deep.as_bytes()).is_ok());
+        let deeper = "[".repeat(MAX_JSON_DEPTH + 1);
+        assert_eq!(check_depth(deeper.as_bytes()), Err(JsonError::new(JsonErrorKind::TooDeep, MAX_JSON_DEPTH)));
+        assert!(check_depth(br#"{"a\"{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{":1}"#).is_ok());
+    }
+
+    #[test]
+    fn positions_are_byte_offsets() {
+        assert_eq!(position(b"ab\ncd\nef", 3, 2), 7);
+        assert_eq!(position(b"abc", 1, 1), 0);
+        assert_eq!(position(b"abc", 1, 0), 0);
+    }
+}

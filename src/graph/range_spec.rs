@@ -1,0 +1,178 @@
+//! [`RangeSpec`]: one item of `nextExpectedRanges`.
+
+use core::fmt;
+
+use serde::{Serialize, Serializer};
+
+use super::error::{JsonError, JsonErrorKind};
+
+/// One item of `nextExpectedRanges`: bytes the server has not received, zero-based and
+/// inclusive (digest §2.2):
+///
+/// ```text
+/// range-item = first-byte [ "-" [ last-byte ] ]   ; first-byte, last-byte = 1*DIGIT
+/// ```
+///
+/// `"S-E"` is the closed range S..=E; `"S-"` (driveItem, Print) and the bare `"S"` (Outlook,
+/// To Do: "the location in the file where the next upload should begin") both mean S to the
+/// end of the file, and are the same value here ([`end`](Self::end) is `None`). Built and
+/// re-encoded values use `"S-"`. `E < S` is refused; an `E` at or past the end of the file (the
+/// Print doc's `"78929-4533322"` for a 4,533,322-byte file) is kept as sent and clamped when
+/// the file size is known ([`last_in`](Self::last_in), [`RangeSet`](super::RangeSet)). Offsets
+/// are `u64` (files over 4 GiB are common).
+///
+/// ```
+/// use bits_codec::graph::RangeSpec;
+/// assert_eq!(RangeSpec::decode("12345-55232").unwrap(), RangeSpec::closed(12345, 55232).unwrap());
+/// assert_eq!(RangeSpec::decode("2097152").unwrap(), RangeSpec::open(2097152));
+/// assert_eq!(RangeSpec::decode("26-").unwrap().to_string(), "26-");
+/// assert_eq!(RangeSpec::decode("78929-4533322").unwrap().last_in(4533322), Some(4533321));
+/// assert!(RangeSpec::decode("5-3").is_err());
+/// assert!(RangeSpec::closed(5, 3).is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RangeSpec {
+    start: u64,
+    end: Option<u64>,
+}
+
+/// `1*DIGIT` as u64; the error is the kind and the offset within `s`.
+fn number(s: &[u8], from: usize) -> Result<u64, JsonError> {
+    if s.is_empty() {
+        return Err(JsonError::new(JsonErrorKind::RangeItem, from));
+    }
+    let mut n = 0u64;
+    for (i, &b) in s.iter().enumerate() {
+        if !b.is_ascii_digit() {
+            return Err(JsonError::new(JsonErrorKind::RangeItem, from + i));
+        }
+        n = n
+            .checked_mul(10)
+            .and_then(|n| n.checked_add(u64::from(b - b'0')))
+            .ok_or(JsonError::new(JsonErrorKind::NumberOverflow, from))?;
+    }
+    Ok(n)
+}
+
+impl RangeSpec {
+    /// Bytes from `start` to the end of the file (`"S-"`).
+    pub const fn open(start: u64) -> Self {
+        Self { start, end: None }
+    }
+
+    /// Bytes `start..=end`; fails if `end < start`.
+    pub fn closed(start: u64, end: u64) -> Result<Self, JsonError> {
+        if end < start {
+            return Err(JsonError::new(JsonErrorKind::RangeOrder, 0));
+        }
+        Ok(Self { start, end: Some(end) })
+    }
+
+    /// Read one item's text (without the JSON quotes). The error's offset is within `s`.
+    pub fn decode(s: &str) -> Result<Self, JsonError> {
+        let b = s.as_bytes();
+        match b.iter().position(|&c| c == b'-') {
+            None => Ok(Self::open(number(b, 0)?)),
+            Some(dash) => {
+                let start = number(&b[..dash], 0)?;
+                let rest = &b[dash + 1..];
+                if rest.is_empty() {
+                    return Ok(Self::open(start));
+                }
+                let end = number(rest, dash + 1)?;
+                Self::closed(start, end).map_err(|e| e.shifted(dash + 1))
+            }
+        }
+    }
+
+    /// The first missing byte.
+    pub const fn start(&self) -> u64 {
+        self.start
+    }
+
+    /// The last missing byte, inclusive, as sent; `None` for "to the end of the file".
+    pub const fn end(&self) -> Option<u64> {
+        self.end
+    }
+
+    /// `true` for `"S-"` / `"S"`.
+    pub const fn is_open(&self) -> bool {
+        self.end.is_none()
+    }
+
+    /// The last missing byte in a file of `total` bytes: the end, clamped to `total - 1`;
+    /// `None` if the range starts at or after the end of the file.
+    pub const fn last_in(&self, total: u64) -> Option<u64> {
+        if self.start >= total {
+            return None;
+        }
+        match self.end {
+            Some(e) if e < total => Some(e),
+            _ => Some(total - 1),
+        }
+    }
+}
+
+impl fmt::Display for RangeSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.end {
+            Some(e) => write!(f, "{}-{}", self.start, e),
+            None => write!(f, "{}-", self.start),
+        }
+    }
+}
+
+impl Serialize for RangeSpec {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'a> TryFrom<&'a str> for RangeSpec {
+    type Error = JsonError;
+    fn try_from(s: &'a str) -> Result<Self, JsonError> {
+        Self::decode(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_digest_vectors() {
+        let ok = |s: &str, start, end| assert_eq!(RangeSpec::decode(s), Ok(RangeSpec { start, end }), "{s}");
+        ok("0-", 0, None);
+        ok("26-", 26, None);
+        ok("523-", 523, None);
+        ok("12345-", 12345, None);
+        ok("12345-55232", 12345, Some(55232));
+        ok("77829-99375", 77829, Some(99375));
+        ok("0-4533321", 0, Some(4_533_321));
+        ok("72797-4533321", 72797, Some(4_533_321));
+        ok("78929-4533322", 78929, Some(4_533_322));
+        ok("2097152", 2_097_152, None);
+        ok("5242880-8255205", 5_242_880, Some(8_255_205));
+        ok("1325399232-3517313465", 1_325_399_232, Some(3_517_313_465));
+        ok("10485760-15334441", 10_485_760, Some(15_334_441));
+        let bad = |s: &str, kind, at| assert_eq!(RangeSpec::decode(s), Err(JsonError::new(kind, at)), "{s}");
+        bad("", JsonErrorKind::RangeItem, 0);
+        bad("-", JsonErrorKind::RangeItem, 0);
+        bad("-5", JsonErrorKind::RangeItem, 0);
+        bad("5-3", JsonErrorKind::RangeOrder, 2);
+        bad("a-b", JsonErrorKind::RangeItem, 0);
+        bad("18446744073709551616-", JsonErrorKind::NumberOverflow, 0);
+        bad("1-2-3", JsonErrorKind::RangeItem, 3);
+        bad(" 1-2", JsonErrorKind::RangeItem, 0);
+        bad("+1-", JsonErrorKind::RangeItem, 0);
+    }
+
+    #[test]
+    fn clamps_only_when_the_total_is_known() {
+        let r = RangeSpec::decode("78929-4533322").unwrap();
+        assert_eq!(r.end(), Some(4_533_322));
+        assert_eq!(r.last_in(4_533_322), Some(4_533_321));
+        assert_eq!(RangeSpec::open(10).last_in(10), None);
+        assert_eq!(RangeSpec::open(10).last_in(11), Some(10));
+    }
+}
