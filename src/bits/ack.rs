@@ -79,7 +79,7 @@ impl<'a> Decode<'a> for Ack<'a> {
         let StartLine::Status { version, code, reason } = h.start else {
             return Err(DecodeError::invalid(InvalidKind::StatusLine, 0));
         };
-        let headers = Headers::from_wire(h.block, h.count);
+        let headers = Headers::from_head(&h);
         let cl_at = h.content_length.map_or(h.end_at, |(_, at)| at);
         let content_length = Self::check(&sink.0, h.content_length, h.end_at, opts)?;
         let (body, used) = head::body(input, h.len, Framing::Length(content_length), false, opts, cl_at)?;

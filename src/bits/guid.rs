@@ -8,6 +8,25 @@ use core::fmt;
 use crate::error::ValidationError;
 use crate::limits::MAX_SUPPORTED_PROTOCOLS;
 
+const NOT_HEX: u8 = 0xff;
+
+/// Hex digit value by byte, `NOT_HEX` for anything else.
+const HEX: [u8; 256] = {
+    let mut t = [NOT_HEX; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
+
 /// A GUID, `{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}` ([MS-DTYP] §2.3.4.3), held as its 128 bits
 /// in text order. Hex digits compare case-insensitively (RFC 4122 §3); written in lower case,
 /// as the Windows client and IIS write the protocol GUID.
@@ -50,21 +69,24 @@ impl Guid {
         if inner.len() != 36 {
             return Err(skip + inner.len().min(36));
         }
+        // Five fixed groups, 8-4-4-4-12 hex digits, separated by '-'.
         let mut n: u128 = 0;
-        for (i, &b) in inner.iter().enumerate() {
-            if matches!(i, 8 | 13 | 18 | 23) {
-                if b != b'-' {
-                    return Err(skip + i);
+        let mut at = 0;
+        for (group, len) in [8usize, 4, 4, 4, 12].into_iter().enumerate() {
+            if group > 0 {
+                if inner[at] != b'-' {
+                    return Err(skip + at);
                 }
-                continue;
+                at += 1;
             }
-            let d = match b {
-                b'0'..=b'9' => b - b'0',
-                b'a'..=b'f' => b - b'a' + 10,
-                b'A'..=b'F' => b - b'A' + 10,
-                _ => return Err(skip + i),
-            };
-            n = (n << 4) | u128::from(d);
+            for (j, &b) in inner[at..at + len].iter().enumerate() {
+                let d = HEX[usize::from(b)];
+                if d == NOT_HEX {
+                    return Err(skip + at + j);
+                }
+                n = (n << 4) | u128::from(d);
+            }
+            at += len;
         }
         Ok(Self(n))
     }

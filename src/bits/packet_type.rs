@@ -50,7 +50,7 @@ impl PacketType {
 
     /// The packet type `v` spells, in any case.
     pub fn from_bytes(v: &[u8]) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.as_str().as_bytes().eq_ignore_ascii_case(v))
+        Self::ALL.into_iter().find(|t| crate::http::syntax::eq_ignore_ascii_case(t.as_str().as_bytes(), v))
     }
 
     /// `true` for the five request types.

@@ -279,7 +279,7 @@ impl<'a> RequestHead<'a> {
             return Err(DecodeError::invalid(InvalidKind::RequestLine, 0));
         };
         let cl_at = h.content_length.map_or(0, |(_, at)| at);
-        let headers = Headers::from_wire(h.block, h.count);
+        let headers = Headers::from_head(&h);
         let head = Self::from_collected(
             RequestTarget::unvalidated(target),
             version,

@@ -87,7 +87,7 @@ impl ContentRange {
     pub(crate) fn decode_value(v: &[u8], opts: &DecodeOptions) -> Result<Self, (InvalidKind, usize)> {
         let syntax = |at: usize| (InvalidKind::ContentRange, at);
         // Range units are case-insensitive (RFC 9110 §14.1): the Learn page writes `Bytes`.
-        if v.len() < 6 || !v[..5].eq_ignore_ascii_case(b"bytes") {
+        if v.len() < 6 || !super::syntax::eq_ignore_ascii_case(&v[..5], b"bytes") {
             return Err(syntax(0));
         }
         if v[5] != b' ' {

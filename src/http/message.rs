@@ -98,7 +98,7 @@ impl<'a> Message<'a> {
                 reason: ReasonPhrase::unvalidated(reason),
             },
         };
-        Ok((Self { start, headers: Headers::from_wire(h.block, h.count), body: Cow::Borrowed(body) }, used, h.end_at))
+        Ok((Self { start, headers: Headers::from_head(&h), body: Cow::Borrowed(body) }, used, h.end_at))
     }
 
     /// Decode a message that ends where `input` ends (a file, or a connection that closed): a

@@ -60,6 +60,92 @@ pub(crate) fn is_field_value(s: &[u8]) -> bool {
         && !s.last().is_some_and(|&b| is_ows(b))
 }
 
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// Non-zero iff some byte of `x` is below `n` (exact for `n <= 0x80`; bytes >= 0x80 never count).
+#[inline]
+fn has_less(x: u64, n: u8) -> u64 {
+    x.wrapping_sub(LO * u64::from(n)) & !x & HI
+}
+
+/// Non-zero iff some byte of `x` is zero.
+#[inline]
+fn has_zero(x: u64) -> u64 {
+    x.wrapping_sub(LO) & !x & HI
+}
+
+/// Length of the longest prefix of `s` whose bytes all pass `ok`; `swar_bad(word)` must be
+/// non-zero whenever one of the word's 8 bytes fails `ok` (it may also be non-zero for words
+/// that pass: those are checked byte by byte). Eight bytes a step in safe code: the scan of
+/// header values and targets is most of a head's bytes.
+#[inline]
+fn prefix_len(s: &[u8], ok: impl Fn(u8) -> bool, swar_bad: impl Fn(u64) -> u64) -> usize {
+    let mut i = 0;
+    while let Some(chunk) = s.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if swar_bad(u64::from_le_bytes(word)) != 0 {
+            if let Some(j) = chunk.iter().position(|&b| !ok(b)) {
+                return i + j;
+            }
+        }
+        i += 8;
+    }
+    i + s[i..].iter().position(|&b| !ok(b)).unwrap_or(s.len() - i)
+}
+
+/// Length of the run of field bytes (HTAB, SP, VCHAR, obs-text) at the start of `s`.
+pub(crate) fn field_bytes_len(s: &[u8]) -> usize {
+    // Below 0x20 (controls, and HTAB: rechecked bytewise) or equal to 0x7F.
+    prefix_len(s, is_field_byte, |x| has_less(x, 0x20) | has_zero(x ^ (LO * 0x7f)))
+}
+
+/// Length of the run of visible ASCII (`%x21-7E`) at the start of `s`.
+pub(crate) fn visible_len(s: &[u8]) -> usize {
+    prefix_len(s, is_visible, |x| has_less(x, 0x21) | (x & HI) | has_zero(x ^ (LO * 0x7f)))
+}
+
+/// `a` equals `b` ignoring ASCII case, eight bytes a step; exact for any bytes (only the 0x20
+/// bit of ASCII letters may differ). Header names, packet types and range units go through it.
+pub(crate) fn eq_ignore_ascii_case(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut ca = a.chunks_exact(8);
+    let mut cb = b.chunks_exact(8);
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        let mut wx = [0u8; 8];
+        let mut wy = [0u8; 8];
+        wx.copy_from_slice(x);
+        wy.copy_from_slice(y);
+        if !word_eq_ignore_case(u64::from_le_bytes(wx), u64::from_le_bytes(wy)) {
+            return false;
+        }
+    }
+    let (x, y) = (ca.remainder(), cb.remainder());
+    let mut wx = [0u8; 8];
+    let mut wy = [0u8; 8];
+    wx[..x.len()].copy_from_slice(x);
+    wy[..y.len()].copy_from_slice(y);
+    word_eq_ignore_case(u64::from_le_bytes(wx), u64::from_le_bytes(wy))
+}
+
+#[inline]
+fn word_eq_ignore_case(x: u64, y: u64) -> bool {
+    let diff = x ^ y;
+    if diff == 0 {
+        return true;
+    }
+    // Bytes of `y` that are ASCII letters: (y | 0x20) in 'a'..='z', high bit clear.
+    let lower = (y | (LO * 0x20)) & !HI;
+    let ge_a = lower.wrapping_add(LO * (0x80 - 0x61)) & HI;
+    let ge_brace = lower.wrapping_add(LO * (0x80 - 0x7b)) & HI;
+    let letters = ge_a & !ge_brace & !(y & HI);
+    // Equal iff every differing bit is the case bit of a letter.
+    diff & !(letters >> 2) == 0
+}
+
 /// Why a number did not parse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum NumberError {
@@ -189,6 +275,43 @@ mod tests {
         assert_eq!(hex_u32(b"0x1234567890"), Err(NumberError::Overflow));
         assert_eq!(hex_u32(b"-5"), Err(NumberError::Syntax(0)));
         assert_eq!(hex_u32(b"x5"), Err(NumberError::Syntax(0)));
+    }
+
+    #[test]
+    fn swar_scans_agree_with_the_byte_tables() {
+        // Every byte value at every position of a 20-byte run, against the plain definition.
+        for b in 0..=255u8 {
+            for at in 0..20 {
+                let mut s = [b'a'; 20];
+                s[at] = b;
+                let want = s.iter().position(|&c| !is_field_byte(c)).unwrap_or(20);
+                assert_eq!(field_bytes_len(&s), want, "field byte {b:#x} at {at}");
+                let want = s.iter().position(|&c| !is_visible(c)).unwrap_or(20);
+                assert_eq!(visible_len(&s), want, "visible byte {b:#x} at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn case_folding_compare_is_exact_for_every_byte_pair() {
+        for a in 0..=255u8 {
+            for b in 0..=255u8 {
+                let want = a.eq_ignore_ascii_case(&b);
+                for at in [0, 5, 8, 12] {
+                    let mut x = *b"Content-Range-Xy";
+                    let mut y = x;
+                    x[at] = a;
+                    y[at] = b;
+                    assert_eq!(
+                        eq_ignore_ascii_case(&x[..13.max(at + 1)], &y[..13.max(at + 1)]),
+                        want,
+                        "{a:#x} {b:#x} at {at}"
+                    );
+                }
+            }
+        }
+        assert!(eq_ignore_ascii_case(b"BITS-PACKET-TYPE", b"bits-packet-type"));
+        assert!(!eq_ignore_ascii_case(b"BITS-PACKET-TYP", b"bits-packet-type"));
     }
 
     #[test]
