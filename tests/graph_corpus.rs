@@ -59,7 +59,11 @@ fn every_valid_example_decodes_reencodes_and_its_prefixes_are_incomplete() {
             assert_eq!(used, wire.len(), "{name}");
             assert_eq!(r.to_vec(), wire, "{name}");
             assert_eq!(r.encoded_len(), wire.len(), "{name}");
-            assert_eq!(Response::decode(&wire).unwrap().0, r, "{name}: every example has Content-Length or none needed");
+            assert_eq!(
+                Response::decode(&wire).unwrap().0,
+                r,
+                "{name}: every example has Content-Length or none needed"
+            );
             for n in 0..wire.len() {
                 assert!(Response::decode(&wire[..n]).unwrap_err().is_incomplete(), "{name}: prefix {n}");
             }
@@ -208,8 +212,10 @@ fn outlook_todo_and_print_answers() {
         let w = read(name);
         let r = response(&w);
         let Outcome::CompletedAt(loc) = r.outcome() else { panic!("{name}") };
-        assert!(loc.as_bytes().ends_with(b"AAMkADI5MAAIT3drCAAABEgAQANAqbAe7qaROhYdTnUQwXm0=')")
-            || loc.as_bytes().ends_with(b"AAMkADI5MAAIT3drCAAABEgAQANAqbAe7qaROhYdTnUQwXm0="));
+        assert!(
+            loc.as_bytes().ends_with(b"AAMkADI5MAAIT3drCAAABEgAQANAqbAe7qaROhYdTnUQwXm0=')")
+                || loc.as_bytes().ends_with(b"AAMkADI5MAAIT3drCAAABEgAQANAqbAe7qaROhYdTnUQwXm0=")
+        );
     }
 
     for name in ["drive-cancel-204.http", "outlook-cancel-204-no-content-lowercase.http", "print-cancel-204.http"] {

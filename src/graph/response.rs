@@ -247,7 +247,9 @@ impl<'a> Response<'a> {
     }
 
     /// A session answer: `200`/`201` to `createUploadSession`, `202`/`200` progress, `200`
-    /// status. Fails for a status that cannot carry a body (1xx, 204, 304).
+    /// status. Fails for a status that cannot carry a body (1xx, 204, 304). A session with no
+    /// `uploadUrl`, `expirationDateTime` or `nextExpectedRanges` is written as given but reads
+    /// back (and is typed here) as [`ResponseBody::OtherJson`].
     ///
     /// ```
     /// use bits_codec::Encode;
@@ -261,7 +263,14 @@ impl<'a> Response<'a> {
     /// assert!(Response::session(StatusCode::new(204).unwrap(), s).is_err());
     /// ```
     pub fn session(status: StatusCode, session: UploadSession<'a>) -> Result<Self, ValidationError> {
-        Self::with_json(status, session.to_vec(), ResponseBody::Session(session))
+        let json = session.to_vec();
+        // As decoding classifies it: a session with none of its members (`{}`, or only
+        // `@odata.context`) says nothing that makes it a session.
+        let is_session = session.upload_url().is_some()
+            || session.expiration_date_time().is_some()
+            || session.next_expected_ranges().is_some();
+        let kind = if is_session { ResponseBody::Session(session) } else { ResponseBody::OtherJson };
+        Self::with_json(status, json, kind)
     }
 
     /// An OData error answer (add [`with_retry_after`](Self::with_retry_after) on 429/503).
