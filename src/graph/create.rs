@@ -35,6 +35,7 @@ use super::json::{self, BoolSeed, Ctx, DateSeed, Object, ObjectSeed, StrSeed, U6
 /// assert!(CreateSessionBody::from_json(br#"{"item":{},"properties":{}}"#).is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CreateSessionBody<'a> {
     /// driveItem (OneDrive, SharePoint).
     DriveItem(DriveItemSessionRequest<'a>),

@@ -32,6 +32,7 @@ use crate::options::DecodeOptions;
 /// The `uploadUrl` is opaque, so `GET` and `DELETE` are classified by method alone: a caller
 /// that decodes with [`Request`] says it speaks Graph.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Operation {
     /// `POST …/createUploadSession`.
     CreateUploadSession,

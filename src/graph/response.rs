@@ -69,6 +69,7 @@ impl<'a> RetryAfter<'a> {
 /// 6, §12 parser point 2): a 201 whose body is still a session is progress, a 200 with a
 /// driveItem is completion, a 200 with an error body is a failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Outcome<'r> {
     /// A session with `uploadUrl`: the answer to `createUploadSession`.
     SessionCreated(&'r UploadSession<'r>),

@@ -109,6 +109,7 @@ json::encode_as_json!(CompletedItem);
 /// assert!(ResponseBody::from_json(br#"{"error":{"code":"x","message":"y",}}"#).is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ResponseBody<'a> {
     /// No body.
     Empty,

@@ -1,12 +1,16 @@
 //! Deciding what a whole input is, and decoding it as exactly one message.
 //!
-//! A response (`HTTP/…`) with a `BITS-Packet-Type` header is a BITS Ack; any other response is
-//! plain HTTP, read to the end of the input when it has no `Content-Length`. A request whose
-//! method is exactly `BITS_POST` is a BITS request; any other request is plain HTTP.
+//! A response (`HTTP/…`) with a `BITS-Packet-Type` header is a BITS Ack. Any other response is
+//! a Microsoft Graph answer when its content says so (an upload session, an OData error or a
+//! created item as JSON, `201` with `Location` and no body, `204`), else plain HTTP; both are
+//! read to the end of the input when they have no `Content-Length`. A request whose method is
+//! exactly `BITS_POST` is a BITS request; a request of a Graph shape (see [`graph_request`])
+//! is decoded strictly as Graph; any other request is plain HTTP.
 
 use core::fmt;
 
 use bits_codec::bits::{Ack, BITS_POST, Request};
+use bits_codec::graph::{self, GraphError, JsonError, JsonErrorKind, ResponseBody, is_create_upload_session_target};
 use bits_codec::http::Message;
 use bits_codec::limits::{MAX_TARGET_LEN, MAX_VALUE_LEN};
 use bits_codec::{Decode, DecodeError, DecodeOptions, InvalidKind, InvalidMessage};
@@ -20,13 +24,18 @@ pub(crate) enum Decoded<'a> {
     Ack(Ack<'a>),
     /// Any other HTTP/1.1 message.
     Http(Message<'a>),
+    /// A Microsoft Graph upload-session request.
+    GraphRequest(graph::Request<'a>),
+    /// A Microsoft Graph upload-session response.
+    GraphResponse(graph::Response<'a>),
 }
 
 impl Decoded<'_> {
-    /// `"bits"` or `"http"`.
+    /// `"bits"`, `"graph"` or `"http"`.
     pub(crate) fn protocol(&self) -> &'static str {
         match self {
             Decoded::Request(_) | Decoded::Ack(_) => "bits",
+            Decoded::GraphRequest(_) | Decoded::GraphResponse(_) => "graph",
             Decoded::Http(_) => "http",
         }
     }
@@ -39,6 +48,8 @@ pub(crate) enum Failure {
     Incomplete { at: usize, needed: Option<usize> },
     /// The codec rejected the input.
     Invalid(InvalidMessage),
+    /// The codec rejected a Graph message's JSON body.
+    Json(JsonError),
     /// A valid message ends at byte `at` and more bytes follow.
     Trailing { at: usize },
     /// A start-line piece the codec accepts but cannot represent as a value (see `precheck`).
@@ -61,6 +72,7 @@ impl fmt::Display for Failure {
                     None => Ok(()),
                 }
             }
+            Failure::Json(j) => write!(f, "{j}"),
             Failure::Trailing { at } => write!(f, "trailing bytes after message at offset {at}"),
             Failure::TooLong { what, max, at } => {
                 write!(f, "invalid message at byte {at}: {what} longer than {max} bytes")
@@ -87,25 +99,108 @@ pub(crate) fn decode<'a>(input: &'a [u8], opts: &DecodeOptions) -> Result<Decode
     precheck(input)?;
     let result = if input.starts_with(b"HTTP/") {
         if has_packet_type(input) {
-            Ack::decode_with(input, opts).map(|(a, n)| (Decoded::Ack(a), n))
+            Ack::decode_with(input, opts).map(|(a, n)| (Decoded::Ack(a), n)).map_err(Failure::from)
         } else {
-            Message::decode_at_eof(input, opts).map(|(m, n)| (Decoded::Http(m), n))
+            match graph_response(input, opts) {
+                Some(r) => r,
+                None => Message::decode_at_eof(input, opts).map(|(m, n)| (Decoded::Http(m), n)).map_err(Failure::from),
+            }
         }
     } else if method(input) == Some(BITS_POST.as_bytes()) {
-        Request::decode_with(input, opts).map(|(r, n)| (Decoded::Request(r), n))
+        Request::decode_with(input, opts).map(|(r, n)| (Decoded::Request(r), n)).map_err(Failure::from)
+    } else if graph_request(input) {
+        graph::Request::decode_with(input, opts).map(|(r, n)| (Decoded::GraphRequest(r), n)).map_err(failure)
     } else {
-        Message::decode_at_eof(input, opts).map(|(m, n)| (Decoded::Http(m), n))
+        Message::decode_at_eof(input, opts).map(|(m, n)| (Decoded::Http(m), n)).map_err(Failure::from)
     };
     match result {
         Ok((_, used)) if used < input.len() => Err(Failure::Trailing { at: used }),
         Ok((decoded, _)) => Ok(decoded),
-        Err(DecodeError::Invalid(m)) => Err(Failure::Invalid(m)),
-        Err(DecodeError::Incomplete { needed }) => {
-            Err(Failure::Incomplete { at: input.len(), needed: needed.map(|n| n.get()) })
-        }
-        // `DecodeError` is non-exhaustive: treat anything new as "more input needed".
-        Err(_) => Err(Failure::Incomplete { at: input.len(), needed: None }),
+        Err(Failure::Incomplete { needed, .. }) => Err(Failure::Incomplete { at: input.len(), needed }),
+        Err(e) => Err(e),
     }
+}
+
+impl From<DecodeError> for Failure {
+    fn from(e: DecodeError) -> Self {
+        match e {
+            DecodeError::Invalid(m) => Failure::Invalid(m),
+            DecodeError::Incomplete { needed } => Failure::Incomplete { at: 0, needed: needed.map(|n| n.get()) },
+            // `DecodeError` is non-exhaustive: treat anything new as "more input needed".
+            _ => Failure::Incomplete { at: 0, needed: None },
+        }
+    }
+}
+
+fn failure(e: GraphError) -> Failure {
+    match e {
+        GraphError::Invalid(m) => Failure::Invalid(m),
+        GraphError::Json(j) => Failure::Json(j),
+        GraphError::Incomplete { needed } => Failure::Incomplete { at: 0, needed: needed.map(|n| n.get()) },
+        // `GraphError` is non-exhaustive: treat anything new as "more input needed".
+        _ => Failure::Incomplete { at: 0, needed: None },
+    }
+}
+
+/// A response of a Graph shape, decoded; `None` when the response is not one (it is then
+/// plain HTTP). A JSON body whose members are Graph's but whose values are wrong (a range
+/// `"5-3"`, a date without zone) is a Graph message, and an error.
+fn graph_response<'a>(input: &'a [u8], opts: &DecodeOptions) -> Option<Result<(Decoded<'a>, usize), Failure>> {
+    match graph::Response::decode_at_eof(input, opts) {
+        Ok((r, n)) => {
+            let status = r.status().as_u16();
+            let shape = match r.body_kind() {
+                ResponseBody::Session(_) | ResponseBody::Error(_) | ResponseBody::Item(_) => true,
+                ResponseBody::Empty => status == 204 || (status == 201 && r.location().is_some()),
+                _ => false,
+            };
+            shape.then_some(Ok((Decoded::GraphResponse(r), n)))
+        }
+        Err(GraphError::Json(j))
+            if !matches!(j.kind, JsonErrorKind::Syntax | JsonErrorKind::TooDeep | JsonErrorKind::NotAnObject) =>
+        {
+            Some(Err(Failure::Json(j)))
+        }
+        Err(_) => None,
+    }
+}
+
+/// Whether a request has a Graph upload-session shape: `POST …/createUploadSession`, a `PUT`
+/// with `Content-Range`, or a `GET`/`DELETE`/`POST`/`PUT` whose target or `Host` looks like an
+/// `uploadUrl` (`…uploadSession…`, `…AttachmentSessions…`, `tempauth`, `authtoken=`,
+/// `*.up.1drv.com`, `api.onedrive.com/up/` or `/rup/`). The URL is opaque by design, so this
+/// last rule is a heuristic; a request it misses decodes as plain HTTP.
+pub(crate) fn graph_request(input: &[u8]) -> bool {
+    let line = first_line(input);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let mut parts = line.split(|&b| b == b' ');
+    let (Some(method), Some(target)) = (parts.next(), parts.next()) else { return false };
+    let target = String::from_utf8_lossy(target);
+    let head_field = |name: &[u8]| -> Option<Vec<u8>> {
+        input
+            .split(|&b| b == b'\n')
+            .skip(1)
+            .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+            .take_while(|l| !l.is_empty())
+            .find(|l| l.len() > name.len() && l[..name.len()].eq_ignore_ascii_case(name) && l[name.len()] == b':')
+            .map(|l| l[name.len() + 1..].to_ascii_lowercase())
+    };
+    if method == b"POST" && is_create_upload_session_target(&target) {
+        return true;
+    }
+    if method == b"PUT" && head_field(b"Content-Range").is_some() {
+        return true;
+    }
+    if !matches!(method, b"GET" | b"DELETE" | b"POST" | b"PUT") {
+        return false;
+    }
+    let t = target.to_ascii_lowercase();
+    let host = head_field(b"Host").map(|h| String::from_utf8_lossy(&h).trim().to_owned()).unwrap_or_default();
+    ["uploadsession", "attachmentsession", "tempauth", "authtoken="].iter().any(|m| t.contains(m))
+        || host.ends_with(".up.1drv.com")
+        || t.contains(".up.1drv.com/")
+        || ((host == "api.onedrive.com" || t.contains("api.onedrive.com/"))
+            && (t.contains("/up/") || t.contains("/rup/")))
 }
 
 /// The method: the bytes before the first space of the first line, if there is one.

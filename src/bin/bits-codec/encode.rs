@@ -1,7 +1,8 @@
 //! The JSON of `decode` back to wire bytes.
 //!
 //! Only the start-line keys, `headers` and `body` are read; every typed key (`packet_type`,
-//! `session_id`, `content_length`, `body_len`, …) is derived from those and ignored here.
+//! `session_id`, `operation`, `upload_session`, `content_length`, `body_len`, …) is derived
+//! from those and ignored here.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -34,8 +35,8 @@ pub(crate) fn encode(json: &[u8], opts: &DecodeOptions) -> Result<Vec<u8>, Strin
     let input: Input = serde_json::from_slice(json).map_err(|e| format!("invalid JSON: {e}"))?;
     let bits = match input.protocol.as_str() {
         "bits" => true,
-        "http" => false,
-        p => return Err(format!("key `protocol`: expected \"bits\" or \"http\", found {p:?}")),
+        "graph" | "http" => false,
+        p => return Err(format!("key `protocol`: expected \"bits\", \"graph\" or \"http\", found {p:?}")),
     };
     let version = match input.version.as_deref() {
         None | Some("HTTP/1.1") => Version::Http11,
@@ -76,7 +77,7 @@ fn start_line<'a>(input: &'a Input, bits: bool, version: Version) -> Result<Star
             let method = match (&input.method, bits) {
                 (Some(m), _) => m.as_str(),
                 (None, true) => BITS_POST,
-                (None, false) => required(&input.method, "method", "plain HTTP request")?,
+                (None, false) => required(&input.method, "method", "Graph or plain HTTP request")?,
             };
             let target = required(&input.target, "target", "request")?;
             Ok(StartLine::Request {

@@ -1,5 +1,5 @@
-//! `bits-codec`: decode one BITS upload-protocol (or plain HTTP/1.1) message to JSON, and
-//! encode that JSON back to the exact wire bytes.
+//! `bits-codec`: decode one BITS upload-protocol, Microsoft Graph upload-session (or plain
+//! HTTP/1.1) message to JSON, and encode that JSON back to the exact wire bytes.
 //!
 //! ```text
 //! bits-codec decode capture.http > capture.json
@@ -40,17 +40,26 @@ What `decode` reads:
   A response (input starting with `HTTP/`) with a BITS-Packet-Type header is a
   BITS Ack; a request whose method is exactly BITS_POST is a BITS request.
   Both are decoded strictly as BITS (`protocol` \"bits\"): a malformed BITS
-  packet is an error, not plain HTTP. Any other HTTP/1.1 message (the reply
-  download GET, the back-end notification exchange, ...) is decoded as plain
-  HTTP (`protocol` \"http\"). The input is a whole file: a response without
-  Content-Length takes every remaining byte as its body.
+  packet is an error, not plain HTTP.
+  A request of a Microsoft Graph upload-session shape (POST to
+  .../createUploadSession, PUT with Content-Range, or GET/DELETE/POST/PUT to an
+  uploadUrl: a target or Host with uploadSession, AttachmentSessions,
+  tempauth, authtoken=, or *.up.1drv.com) is decoded strictly as Graph
+  (`protocol` \"graph\"). A response is Graph when its content says so: a
+  JSON upload session, OData error or created item, 201 with Location and no
+  body, or 204; a JSON body with Graph members and wrong values (a range
+  \"5-3\") is an error.
+  Any other HTTP/1.1 message (the reply download GET, the back-end
+  notification exchange, ...) is decoded as plain HTTP (`protocol` \"http\").
+  The input is a whole file: a response without Content-Length takes every
+  remaining byte as its body.
   The input must hold exactly one message. Input that ends before the message
   does is invalid (\"incomplete message\"); bytes left after a complete message
   are invalid too (\"trailing bytes after message at offset N\").
 
 JSON (keys in snake_case):
-  protocol \"bits\"|\"http\", message \"request\"|\"response\", packet_type,
-  method, target (requests), status, reason (responses), version,
+  protocol \"bits\"|\"graph\"|\"http\", message \"request\"|\"response\",
+  packet_type, method, target (requests), status, reason (responses), version,
   content_length, headers ([name, value] pairs in wire order, names spelled
   as on the wire), body_len, body (base64, standard alphabet, padded).
   BITS messages also carry host, session_id, content_name, content_range
@@ -60,6 +69,16 @@ JSON (keys in snake_case):
   carries BITS-Original-Request-URL (or a response with
   BITS-Static-Response-URL / BITS-Copy-File-To-Destination) gets a
   `notification` object.
+  Graph requests carry operation (\"create-upload-session\", \"upload-fragment\",
+  \"session-status\", \"cancel-session\", \"commit\", \"other\"), content_range
+  {first,last,total} and create_upload_session (the typed body, with
+  `variant` \"drive_item\"|\"attachment\"|\"task_attachment\"|\"print_document\").
+  Graph responses carry outcome (\"session-created\", \"in-progress\",
+  \"awaiting-commit\", \"ranges-unknown\", \"completed\",
+  \"completed-at-location\", \"no-content\", \"failed\", \"unrecognized\"),
+  upload_session {upload_url, expiration_date_time, next_expected_ranges:
+  [{start, end}] with end null for an open range}, error {code, message,
+  inner_error}, item {id, name, size}, location, retry_after.
   `encode` writes each header as `name: value` (one space after the colon),
   and header values and reason phrases that are not UTF-8 are converted
   lossily (U+FFFD): a message written that way (every capture in corpus/ is)
@@ -67,13 +86,15 @@ JSON (keys in snake_case):
 
 What `encode` reads:
   `headers` is authoritative, with the start-line keys `message`, `method`
-  (default BITS_POST when `protocol` is \"bits\"), `target`, `version`
-  (default HTTP/1.1), `status`, `reason` (default: the standard phrase) and
-  `body` (default empty). `protocol`, `message` and `headers` are required.
-  Every other key (packet_type, session_id, content_length, body_len, ...) is
-  derived and ignored. The bytes written are checked by decoding them as
-  `decode` does (with the same OPTIONS); they must decode, with the
-  `protocol` the JSON names, or nothing is written.
+  (default BITS_POST when `protocol` is \"bits\"; required otherwise),
+  `target`, `version` (default HTTP/1.1), `status`, `reason` (default: the
+  standard phrase) and `body` (default empty). `protocol`, `message` and
+  `headers` are required.
+  Every other key (packet_type, session_id, operation, upload_session,
+  content_length, body_len, ...) is derived and ignored. The bytes written
+  are checked by decoding them as `decode` does (with the same OPTIONS);
+  they must decode, with the `protocol` the JSON names, or nothing is
+  written.
 
 Options (leniencies of the decoder, off by default):
   --allow-bare-lf                  accept lines ending in LF without CR
