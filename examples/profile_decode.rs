@@ -1,35 +1,57 @@
-//! Profiling aid: decodes and encodes the real Fragment head in a loop (`valgrind --tool=callgrind`).
-use bits_codec::bits::RequestHead;
+//! Profiling aid: `valgrind --tool=callgrind target/release/examples/profile_decode MODE`, MODE
+//! one of `fragment-head` (default), `encode`, `ack`, `httparse`. Each mode is its own
+//! non-inlined function so instruction counts stay comparable from one build to the next.
+use bits_codec::bits::{Ack, RequestHead};
 use bits_codec::{Decode, Encode};
+use std::hint::black_box;
+
+const ROUNDS: usize = 100_000;
+
+fn corpus(path: &str) -> Vec<u8> {
+    std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(path)).unwrap()
+}
+
+#[inline(never)]
+fn fragment_head(head: &[u8]) {
+    for _ in 0..ROUNDS {
+        black_box(RequestHead::decode(black_box(head)).unwrap());
+    }
+}
+
+#[inline(never)]
+fn encode(head: &[u8]) {
+    let (h, _) = RequestHead::decode(head).unwrap();
+    let mut out = Vec::with_capacity(h.encoded_len());
+    for _ in 0..ROUNDS {
+        out.clear();
+        black_box(&h).encode(&mut out);
+        black_box(&out);
+    }
+}
+
+#[inline(never)]
+fn ack(bytes: &[u8]) {
+    for _ in 0..ROUNDS {
+        black_box(Ack::decode(black_box(bytes)).unwrap());
+    }
+}
+
+#[inline(never)]
+fn httparse_tokenize(head: &[u8]) {
+    for _ in 0..ROUNDS {
+        let mut headers = [httparse::EMPTY_HEADER; 32];
+        let mut req = httparse::Request::new(&mut headers);
+        black_box(req.parse(black_box(head)).unwrap());
+    }
+}
+
 fn main() {
-    let whole =
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/captures/mcbup-4.1-02-fragment.http")).unwrap();
-    let head = &whole[..303];
-    let mode = std::env::args().nth(1).unwrap_or_default();
-    let mut out = Vec::with_capacity(400);
-    if mode == "ack" {
-        let ack =
-            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/captures/mcbup-4.1-01-ack-create-session.http"))
-                .unwrap();
-        for _ in 0..100_000 {
-            std::hint::black_box(bits_codec::bits::Ack::decode(std::hint::black_box(&ack[..])).unwrap());
-        }
-        return;
-    }
-    if mode == "httparse" {
-        for _ in 0..100_000 {
-            let mut headers = [httparse::EMPTY_HEADER; 32];
-            let mut req = httparse::Request::new(&mut headers);
-            std::hint::black_box(req.parse(std::hint::black_box(head)).unwrap());
-        }
-        return;
-    }
-    for _ in 0..100_000 {
-        let (h, n) = RequestHead::decode(std::hint::black_box(head)).unwrap();
-        if mode == "encode" {
-            out.clear();
-            h.encode(&mut out);
-        }
-        std::hint::black_box((h, n));
+    let fragment = corpus("captures/mcbup-4.1-02-fragment.http");
+    let head = &fragment[..303];
+    match std::env::args().nth(1).as_deref() {
+        Some("encode") => encode(head),
+        Some("ack") => ack(&corpus("captures/mcbup-4.1-01-ack-create-session.http")),
+        Some("httparse") => httparse_tokenize(head),
+        _ => fragment_head(head),
     }
 }

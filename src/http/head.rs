@@ -15,7 +15,9 @@ use nom::bytes::streaming::{take, take_while, take_while1};
 use nom::{Err as NomErr, IResult, Needed, Offset, Parser};
 
 use super::names::KnownHeader;
-use super::syntax::{NumberError, decimal_u64, field_bytes_len, is_field_byte, is_ows, is_tchar, trim_ows, visible_len};
+use super::syntax::{
+    NumberError, decimal_u64, field_bytes_len, is_field_byte, is_ows, is_tchar, trim_ows, visible_len,
+};
 use super::values::Version;
 use crate::error::{DecodeError, InvalidKind, InvalidMessage};
 use crate::limits::{MAX_TARGET_LEN, MAX_VALUE_LEN};
@@ -122,12 +124,17 @@ fn sp<'a>(input: &'a [u8], kind: InvalidKind) -> PResult<'a, ()> {
     }
 }
 
-/// `HTTP-version = "HTTP/" DIGIT "." DIGIT`; only 1.1 and 1.0 exist for this codec.
+/// `HTTP-version = "HTTP/" DIGIT "." DIGIT`; only 1.1 and 1.0 exist for this codec. A prefix
+/// that no version can complete is invalid at once, not incomplete.
 fn http_version(input: &[u8]) -> PResult<'_, Version> {
-    let (rest, v) = expect(take(8usize).parse(input), InvalidKind::HttpVersion)?;
-    match v {
-        b"HTTP/1.1" => Ok((rest, Version::Http11)),
-        b"HTTP/1.0" => Ok((rest, Version::Http10)),
+    const V11: &[u8] = b"HTTP/1.1";
+    const V10: &[u8] = b"HTTP/1.0";
+    match input.get(..8) {
+        Some(v) if v == V11 => Ok((&input[8..], Version::Http11)),
+        Some(v) if v == V10 => Ok((&input[8..], Version::Http10)),
+        None if V11.starts_with(input) || V10.starts_with(input) => {
+            Err(NomErr::Incomplete(Needed::new(8 - input.len())))
+        }
         _ => fail(input, InvalidKind::HttpVersion),
     }
 }
@@ -165,10 +172,12 @@ pub(crate) fn request_line<'a>(input: &'a [u8], opts: &DecodeOptions) -> PResult
 pub(crate) fn status_line<'a>(input: &'a [u8], opts: &DecodeOptions) -> PResult<'a, StartLine<'a>> {
     let (rest, version) = http_version(input)?;
     let (rest, ()) = sp(rest, InvalidKind::StatusLine)?;
-    let (after, code) = expect(take(3usize).parse(rest), InvalidKind::StatusLine)?;
-    if !code.iter().all(u8::is_ascii_digit) || code[0] == b'0' {
+    // Check the digits that have arrived before waiting for the rest.
+    let arrived = &rest[..rest.len().min(3)];
+    if !arrived.iter().all(u8::is_ascii_digit) || arrived.first() == Some(&b'0') {
         return fail(rest, InvalidKind::StatusLine);
     }
+    let (after, code) = take(3usize).parse(rest)?;
     let code = code.iter().fold(0u16, |n, &d| n * 10 + u16::from(d - b'0'));
     let (rest, reason) = match after {
         [b' ', r @ ..] => {
