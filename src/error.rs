@@ -14,8 +14,8 @@ use core::num::NonZeroUsize;
 pub enum DecodeError {
     /// The input ends before the message does.
     Incomplete {
-        /// How many more bytes are needed at least, when that is known (inside a body it is
-        /// exact; inside the head it is not known).
+        /// How many more bytes are needed at least, when known: inside a body it is exact;
+        /// inside the head it is a lower bound when given (usually `None`).
         needed: Option<NonZeroUsize>,
     },
     /// The input can never become a valid message.
