@@ -48,6 +48,27 @@ pub enum CreateSessionBody<'a> {
 }
 
 /// The driveItem body: `item` and `deferCommit`, both optional.
+///
+/// ```
+/// use bits_codec::Encode;
+/// use bits_codec::graph::{
+///     ConflictBehavior, CreateSessionBody, DateTimeOffset, DriveItemSessionRequest, DriveItemUploadableProperties,
+///     FileSystemInfo,
+/// };
+/// let modified = DateTimeOffset::new("2024-02-21T10:54:04.21Z").unwrap();
+/// let item = DriveItemUploadableProperties::new()
+///     .with_conflict_behavior(ConflictBehavior::Rename)
+///     .with_name("largefile.dat")
+///     .with_file_system_info(FileSystemInfo::new().with_last_modified_date_time(modified));
+/// let body = CreateSessionBody::DriveItem(DriveItemSessionRequest::new().with_item(item).with_defer_commit(true));
+/// assert_eq!(
+///     body.to_vec(),
+///     br#"{"item":{"@microsoft.graph.conflictBehavior":"rename","name":"largefile.dat","fileSystemInfo":{"lastModifiedDateTime":"2024-02-21T10:54:04.21Z"}},"deferCommit":true}"#
+/// );
+/// // Timestamps are checked when built and when read.
+/// assert!(DateTimeOffset::new("2024-02-21 10:54:04").is_err());
+/// assert!(CreateSessionBody::from_json(br#"{"item":{"fileSystemInfo":{"createdDateTime":"yesterday"}}}"#).is_err());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DriveItemSessionRequest<'a> {
     item: Option<DriveItemUploadableProperties<'a>>,
@@ -115,6 +136,17 @@ pub struct AttachmentItem<'a> {
 }
 
 /// `printDocumentUploadProperties`: `documentName`, `contentType`, `size`, all required.
+///
+/// ```
+/// use bits_codec::Encode;
+/// use bits_codec::graph::{CreateSessionBody, PrintDocumentUploadProperties};
+/// let p = PrintDocumentUploadProperties::new("TestFile.pdf", "application/pdf", 4533322);
+/// assert_eq!(
+///     CreateSessionBody::PrintDocument(p).to_vec(),
+///     br#"{"properties":{"documentName":"TestFile.pdf","contentType":"application/pdf","size":4533322}}"#
+/// );
+/// assert!(CreateSessionBody::from_json(br#"{"properties":{"documentName":"TestFile.pdf","size":1}}"#).is_err());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrintDocumentUploadProperties<'a> {
     document_name: Cow<'a, str>,

@@ -51,6 +51,15 @@ pub struct ODataError<'a> {
 ///
 /// `date` is kept as text: the service writes it without a zone (`2019-11-21T13:57:37`), so it
 /// is not a [`DateTimeOffset`](super::DateTimeOffset).
+///
+/// ```
+/// use bits_codec::graph::{InnerError, ODataError};
+/// let inner = InnerError::new().with_code("throttledRequest").with_date("2021-11-30T12:17:46");
+/// let e = ODataError::new("activityLimitReached", "The request has been throttled").with_inner_error(inner);
+/// assert_eq!(e.inner_error().and_then(InnerError::date), Some("2021-11-30T12:17:46"));
+/// // An inner error must be an object.
+/// assert!(ODataError::from_json(br#"{"error":{"code":"x","innerError":"y"}}"#).is_err());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct InnerError<'a> {
     code: Option<Cow<'a, str>>,
