@@ -32,6 +32,8 @@
 //! assert!(put.to_vec().starts_with(b"PUT https://outlook.office.com/"));
 //! ```
 
+#[cfg(feature = "arbitrary")]
+mod arbitrary;
 mod create;
 mod datetime;
 mod error;
