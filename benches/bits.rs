@@ -161,7 +161,12 @@ fn bench_input(c: &mut Criterion, group_name: &str, input: &[u8], kind: Kind) {
 }
 
 fn bits_inputs(c: &mut Criterion) {
-    bench_input(c, "bits_create_session_request", &corpus("captures/mcbup-4.1-00-create-session.http"), Kind::RequestHead);
+    bench_input(
+        c,
+        "bits_create_session_request",
+        &corpus("captures/mcbup-4.1-00-create-session.http"),
+        Kind::RequestHead,
+    );
     bench_input(c, "bits_create_session_ack", &corpus("captures/mcbup-4.1-01-ack-create-session.http"), Kind::Ack);
     bench_input(c, "bits_fragment_head", &fragment_head(), Kind::RequestHead);
     bench_input(c, "bits_fragment_ack", &corpus("captures/mcbup-4.1-04-ack-fragment-final.http"), Kind::Ack);

@@ -48,3 +48,20 @@ fn long_decoded_values_survive_into_owned() {
     assert_eq!(owned.headers().get("x-long").unwrap().value, value.as_bytes());
     assert_eq!(owned.to_vec(), wire.as_bytes());
 }
+
+/// Content-Length used to win over RFC 9112 §6.3 rule 1: a 204 with `Content-Length: 4` took
+/// the next message's first 4 bytes as its body, and a 304 waited for a body that never comes.
+#[test]
+fn no_body_statuses_end_at_the_empty_line_whatever_content_length_says() {
+    let wire = b"HTTP/1.1 204 No Content\r\nContent-Length: 4\r\n\r\nNEXT";
+    let (m, used) = Message::decode(wire).unwrap();
+    assert_eq!((m.body().len(), used), (0, wire.len() - 4));
+    let wire = b"HTTP/1.1 304 Not Modified\r\nContent-Length: 100\r\n\r\n";
+    let (m, used) = Message::decode(wire).unwrap();
+    assert_eq!((m.body().len(), used), (0, wire.len()));
+    assert_eq!(m.to_vec(), wire);
+    let wire = b"HTTP/1.1 204 No Content\r\nBITS-Packet-Type: Ack\r\nContent-Length: 4\r\n\r\nNEXT";
+    let opts = DecodeOptions::default().allow_ack_body(true);
+    let (a, used) = Ack::decode_with(wire, &opts).unwrap();
+    assert_eq!((a.body().len(), used), (0, wire.len() - 4));
+}

@@ -82,7 +82,8 @@ impl<'a> Decode<'a> for Ack<'a> {
         let headers = Headers::from_head(&h);
         let cl_at = h.content_length.map_or(h.end_at, |(_, at)| at);
         let content_length = Self::check(&sink.0, h.content_length, h.end_at, opts)?;
-        let (body, used) = head::body(input, h.len, Framing::Length(content_length), false, opts, cl_at)?;
+        let framing = if head::no_body_status(code) { Framing::Length(0) } else { Framing::Length(content_length) };
+        let (body, used) = head::body(input, h.len, framing, false, opts, cl_at)?;
         let ack = Self::from_collected(
             version,
             code,

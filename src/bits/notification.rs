@@ -196,7 +196,16 @@ impl<'a> NotificationResponse<'a> {
     }
 
     /// A response with `status`, `Content-Length` framing and `body` (empty when by reference).
-    pub fn new(status: StatusCode, body: impl Into<Cow<'a, [u8]>>) -> Self {
+    /// Fails with [`ValidationError::BodyLength`] for a body on a 1xx, 204 or 304 status, which
+    /// cannot carry one.
+    ///
+    /// ```
+    /// use bits_codec::bits::NotificationResponse;
+    /// use bits_codec::http::StatusCode;
+    /// assert!(NotificationResponse::new(StatusCode::OK, &b"reply"[..]).is_ok());
+    /// assert!(NotificationResponse::new(StatusCode::new(204).unwrap(), &b"reply"[..]).is_err());
+    /// ```
+    pub fn new(status: StatusCode, body: impl Into<Cow<'a, [u8]>>) -> Result<Self, ValidationError> {
         let body = body.into();
         let mut headers = Headers::new();
         headers.set_canonical("Content-Length", super::request::decimal_value(body.len() as u64));
@@ -205,8 +214,8 @@ impl<'a> NotificationResponse<'a> {
             status,
             reason: ReasonPhrase::unvalidated(status.canonical_reason().as_bytes()),
         };
-        let message = Message::new(start.clone(), headers, body).unwrap_or_else(|_| unreachable_message(start));
-        Self { message, static_response_url: None, copy_file_to_destination: false }
+        let message = Message::new(start, headers, body)?;
+        Ok(Self { message, static_response_url: None, copy_file_to_destination: false })
     }
 
     /// Set `BITS-Static-Response-URL` (an absolute URL the client downloads the reply from).

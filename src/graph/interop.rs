@@ -110,7 +110,7 @@ impl<'a> Response<'a> {
         let (headers, content_length) = feed(&parts.headers, opts, &mut sink)?;
         let end = headers.len();
         check_length(content_length, body, end)?;
-        if (code < 200 || code == 204 || code == 304) && !body.is_empty() {
+        if crate::http::head::no_body_status(code) && !body.is_empty() {
             return Err(invalid(InvalidKind::BodyNotAllowed, end));
         }
         let status = StatusCode::new(code).map_err(|_| invalid(InvalidKind::StatusLine, 0))?;

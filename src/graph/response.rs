@@ -232,8 +232,7 @@ impl<'a> Response<'a> {
 
     /// A response with a JSON body of `kind`.
     fn with_json(status: StatusCode, json: Vec<u8>, kind: ResponseBody<'a>) -> Result<Self, ValidationError> {
-        let s = status.as_u16();
-        if s < 200 || s == 204 || s == 304 {
+        if status.forbids_body() {
             // These statuses never carry a body (RFC 9112 §6.3): it would not decode.
             return Err(ValidationError::StatusCode);
         }
@@ -314,8 +313,7 @@ impl<'a> Response<'a> {
     /// assert!(Response::json(StatusCode::new(409).unwrap(), br#"{"error":{"code":"x",}}"#).is_err());
     /// ```
     pub fn json(status: StatusCode, body: &'a [u8]) -> Result<Self, GraphError> {
-        let s = status.as_u16();
-        if s < 200 || s == 204 || s == 304 {
+        if status.forbids_body() {
             return Err(DecodeError::invalid(InvalidKind::BodyNotAllowed, 0).into());
         }
         let kind = ResponseBody::from_json(body)?;

@@ -352,13 +352,19 @@ impl Head<'_> {
     /// The body framing, for a message with no special rule of its own.
     pub(crate) fn framing(&self) -> Framing {
         match (self.start, self.content_length) {
+            // 1xx, 204 and 304 never have a body, whatever Content-Length says (RFC 9112 §6.3
+            // rule 1): a 304 carries the length of the representation it did not send.
+            (StartLine::Status { code, .. }, _) if no_body_status(code) => Framing::Length(0),
             (_, Some((n, _))) => Framing::Length(n),
             (StartLine::Request { .. }, None) => Framing::Length(0),
-            // 1xx, 204 and 304 never have a body (RFC 9112 §6.3 rule 1).
-            (StartLine::Status { code, .. }, None) if code < 200 || code == 204 || code == 304 => Framing::Length(0),
             (StartLine::Status { .. }, None) => Framing::UntilClose,
         }
     }
+}
+
+/// 1xx, 204 and 304: statuses whose responses end at the empty line (RFC 9112 §6.3 rule 1).
+pub(crate) fn no_body_status(code: u16) -> bool {
+    super::values::StatusCode::unvalidated(code).forbids_body()
 }
 
 /// Take the body that follows a head of `head_len` bytes: `Incomplete` with the exact number of

@@ -146,12 +146,10 @@ impl<'a> Message<'a> {
             }
         }
         let body_ok = match (content_length, &start) {
+            (_, StartLine::Response { status, .. }) if status.forbids_body() => body.is_empty(),
             (Some(n), _) => n == body.len() as u64,
             (None, StartLine::Request { .. }) => body.is_empty(),
-            (None, StartLine::Response { status, .. }) => {
-                let s = status.as_u16();
-                !(s < 200 || s == 204 || s == 304) || body.is_empty()
-            }
+            (None, StartLine::Response { .. }) => true,
         };
         if !body_ok {
             return Err(ValidationError::BodyLength);

@@ -364,6 +364,12 @@ impl StatusCode {
         self.0
     }
 
+    /// `true` for 1xx, 204 and 304: responses that end at the empty line, whatever
+    /// `Content-Length` says (RFC 9112 §6.3 rule 1).
+    pub const fn forbids_body(self) -> bool {
+        self.0 < 200 || self.0 == 204 || self.0 == 304
+    }
+
     /// `true` for 2xx.
     pub const fn is_success(self) -> bool {
         self.0 >= 200 && self.0 < 300
