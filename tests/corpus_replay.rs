@@ -32,6 +32,8 @@ fn replay(dir: &str) -> usize {
         run("decode_bits_response", fuzzing::decode_bits_response, &data);
         run("roundtrip_bits", fuzzing::roundtrip_bits, &data);
         run("differential_httparse", fuzzing::differential_httparse, &data);
+        run("decode_graph", fuzzing::decode_graph, &data);
+        run("roundtrip_graph", fuzzing::roundtrip_graph, &data);
         // The seeds are whole messages: prefix them with the selector bytes the targets read.
         for selector in [[0u8, 0], [0xff, 0x00], [0x3f, 0x00]] {
             run("decode_options", fuzzing::decode_options, &[&selector[..], &data].concat());
@@ -45,7 +47,7 @@ fn replay(dir: &str) -> usize {
 
 #[test]
 fn corpus_passes_every_fuzz_check() {
-    assert!(replay("corpus") >= 37);
+    assert!(replay("corpus") >= 80);
 }
 
 #[test]
