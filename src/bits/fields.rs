@@ -8,7 +8,7 @@ use super::packet_type::PacketType;
 use super::session_id::SessionId;
 use crate::error::{InvalidKind, InvalidMessage};
 use crate::http::content_range::ContentRange;
-use crate::http::head::{FieldLine, FieldSink};
+use crate::http::head::{self, FieldLine, FieldSink};
 use crate::http::names::KnownHeader;
 use crate::http::syntax::{NumberError, decimal_u32, decimal_u64, hex_u32, is_visible};
 use crate::http::values::FieldValue;
@@ -26,11 +26,18 @@ pub(crate) enum Role {
     NotificationResponse,
 }
 
-/// A typed value with the offset of the header line it came from.
+/// A typed value with the offset of the header line it came from. Compared by value only: two
+/// copies of a header are "the same" whatever line they stand on.
 #[derive(Debug, Clone)]
 pub(crate) struct At<T> {
     pub(crate) value: T,
     pub(crate) at: usize,
+}
+
+impl<T: PartialEq> PartialEq for At<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -61,8 +68,7 @@ fn invalid(kind: InvalidKind, offset: usize) -> InvalidMessage {
     InvalidMessage { kind, offset }
 }
 
-/// Store a single-valued header: a second copy is an error unless it is identical and the
-/// caller allowed identical duplicates.
+/// Store a single-valued header with the offset of its line (the rule is `head::set_once`).
 fn set_once<T: PartialEq>(
     slot: &mut Option<At<T>>,
     value: T,
@@ -70,15 +76,7 @@ fn set_once<T: PartialEq>(
     line: &FieldLine<'_>,
     opts: &DecodeOptions,
 ) -> Result<(), InvalidMessage> {
-    match slot {
-        None => {
-            *slot = Some(At { value, at: line.name_at });
-            Ok(())
-        }
-        Some(prev) if prev.value != value => Err(invalid(InvalidKind::ConflictingHeader(name), line.name_at)),
-        Some(_) if opts.allow_identical_duplicates => Ok(()),
-        Some(_) => Err(invalid(InvalidKind::DuplicateHeader(name), line.name_at)),
-    }
+    head::set_once(slot, At { value, at: line.name_at }, name, line, opts)
 }
 
 fn number_error(e: NumberError, name: &'static str, at: usize) -> InvalidMessage {

@@ -6,7 +6,7 @@ use super::response::RetryAfter;
 use crate::error::ValidationError;
 use crate::error::{InvalidKind, InvalidMessage};
 use crate::http::content_range::ContentRange;
-use crate::http::head::{FieldLine, FieldSink, StartLine};
+use crate::http::head::{FieldLine, FieldSink, StartLine, set_once};
 use crate::http::headers::Headers;
 use crate::http::values::{FieldValue, HeaderName, Version};
 use crate::limits::{MAX_HEAD_LEN, MAX_HEADERS};
@@ -31,25 +31,6 @@ pub(crate) struct GraphSink<'a> {
 
 fn invalid(kind: InvalidKind, offset: usize) -> InvalidMessage {
     InvalidMessage { kind, offset }
-}
-
-/// Store a single-valued header; a second copy is an error unless identical and allowed.
-fn set_once<T: PartialEq>(
-    slot: &mut Option<T>,
-    value: T,
-    name: &'static str,
-    line: &FieldLine<'_>,
-    opts: &DecodeOptions,
-) -> Result<(), InvalidMessage> {
-    match slot {
-        None => {
-            *slot = Some(value);
-            Ok(())
-        }
-        Some(prev) if *prev != value => Err(invalid(InvalidKind::ConflictingHeader(name), line.name_at)),
-        Some(_) if opts.allow_identical_duplicates => Ok(()),
-        Some(_) => Err(invalid(InvalidKind::DuplicateHeader(name), line.name_at)),
-    }
 }
 
 impl<'a> GraphSink<'a> {

@@ -303,6 +303,28 @@ pub(crate) fn head<'a>(
     }
 }
 
+/// The single-value rule (digest §7 A14; RFC 9110 §5.3): a header that may appear once is
+/// stored the first time; a second copy is `ConflictingHeader` if it differs, and
+/// `DuplicateHeader` if it is identical, unless the caller allowed identical duplicates.
+pub(crate) fn set_once<T: PartialEq>(
+    slot: &mut Option<T>,
+    value: T,
+    name: &'static str,
+    line: &FieldLine<'_>,
+    opts: &DecodeOptions,
+) -> Result<(), InvalidMessage> {
+    let kind = match slot {
+        None => {
+            *slot = Some(value);
+            return Ok(());
+        }
+        Some(prev) if *prev != value => InvalidKind::ConflictingHeader(name),
+        Some(_) if opts.allow_identical_duplicates => return Ok(()),
+        Some(_) => InvalidKind::DuplicateHeader(name),
+    };
+    Err(InvalidMessage { kind, offset: line.name_at })
+}
+
 /// The framing rules every message obeys, applied to one field: any `Transfer-Encoding` is
 /// refused; `Content-Length` is `1*DIGIT` and appears once (RFC 9110 §8.6: differing values are
 /// fatal; a repeated identical value only when the caller opted in).
