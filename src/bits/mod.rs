@@ -6,6 +6,7 @@
 //! `BITS-Packet-Type: Ack`.
 
 mod ack;
+pub mod client;
 mod fields;
 mod guid;
 mod hresult;
@@ -13,10 +14,12 @@ mod notification;
 mod packet;
 mod packet_type;
 mod request;
+pub mod server;
 mod session_id;
 mod shared;
 
 pub use ack::Ack;
+pub use client::{Client, ClientConfig};
 pub(crate) use ack::AckSink;
 pub(crate) use fields::{Collected, Role};
 pub use guid::{Guid, ProtocolList};
@@ -26,5 +29,6 @@ pub use packet::Packet;
 pub use packet_type::PacketType;
 pub(crate) use request::RequestSink;
 pub use request::{BITS_POST, Request, RequestHead, RequestKind};
+pub use server::{OverlapPolicy, Server, ServerConfig};
 pub use session_id::SessionId;
 pub use shared::SharedRequest;

@@ -1,0 +1,1179 @@
+//! A sans-IO BITS upload client: the session rules of [MC-BUP] §3.1, without any I/O.
+//!
+//! [`Client`] walks one upload through Create-Session → (Ping, after a `BITS-Host-Id`) →
+//! Fragment* → (reply download, in upload-reply mode) → Close-Session, or Cancel-Session. The
+//! caller asks [`Client::poll`] what to do next, sends the [`Transmit`] it gets (supplying the
+//! fragment's bytes), and hands every answer back ([`Client::handle_ack`],
+//! [`Client::handle_response`], [`Client::transport_failed`]). There is one request in flight at
+//! a time, as the protocol requires.
+//!
+//! The rules, where [MC-BUP] leaves room (each pinned by a test in `tests/bits_client.rs`):
+//!
+//! - **Resynchronisation**: after any Fragment Ack with status 200 or 416, the next offset is
+//!   `BITS-Received-Content-Range`, lower or higher than what was sent (the spec's pseudo-code
+//!   forgets the equal case; digest §5.2). 416 without it, or a value above the total, is an
+//!   invalid Ack (digest §7 A8, A19). More than 16 Acks in a row that move the offset nowhere
+//!   past where it was fail the upload ([`ClientError::NoProgress`]).
+//! - **413**: the next fragments are half the size of the refused one, never below
+//!   [`ClientConfig::min_fragment_size`] (5 KiB, as Windows); a refused fragment already at the
+//!   floor fails the upload.
+//! - **`BG_E_SESSION_NOT_FOUND`** (0x8020001F) on any request but Cancel-Session: a new
+//!   Create-Session and the upload again from byte 0 ([MC-BUP] §3.1.5.2.1), at most
+//!   [`ClientConfig::max_restarts`] times. On Cancel-Session it means the session is gone:
+//!   cancelled.
+//! - **Retries**: 5xx on Close-Session or Cancel-Session is retried, 4xx is not (Learn, Ack for
+//!   Close-Session); a lost connection or a missing answer ([`Client::transport_failed`]) resends
+//!   the same request. Both count against [`ClientConfig::max_retries`]. 401/407 resend the
+//!   request once with [`Transmit::auth_challenge`] set, for the caller to add credentials.
+//! - **Host-Id**: after a Create-Session Ack with `BITS-Host-Id`, every later request goes to
+//!   that host ([`Transmit::endpoint`]), first a Ping. The value may be `host`, `host:port`,
+//!   `[v6]`, `[v6]:port` or a bare IPv6 address; only the host is replaced, and the port only
+//!   if one is given (digest §7 A25). [`Client::fall_back_to_origin`] goes back to the
+//!   destination's host when the caller's fallback timer expires.
+//! - **Reply URL**: resolved by [`resolve_reply_url`] against the *original* destination URL
+//!   (the reply GET in the [MC-BUP] §4.2 trace goes to the origin host, not the Host-Id host).
+//! - **Answers**: any 2xx counts as success (200 or 201, digest §7 A20); `BITS-Session-Id`, if
+//!   an Ack carries one, must name this session; a success answer without
+//!   `BITS-Packet-Type: Ack` is invalid (`BG_E_INVALID_SERVER_RESPONSE`, digest §7 A15); 1xx
+//!   interim answers are skipped (A30).
+//! - **0-byte files** go Create-Session → Close-Session with no fragment (an empty range cannot
+//!   be written); whether that works depends on the server (see
+//!   [`ServerConfig::allow_empty_upload`](super::server::ServerConfig::allow_empty_upload)).
+
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use super::{Ack, ErrorContext, Guid, HResult, ProtocolList, Request, SessionId};
+use crate::codec::Decode;
+use crate::error::{DecodeError, InvalidKind, ValidationError};
+use crate::http::{ContentRange, FieldValue, Message, RequestTarget, StartLine, StatusCode};
+use crate::options::DecodeOptions;
+
+/// The longest `BITS-Reply-URL` a client accepts ([MC-BUP] §2.2.1.2: 2,200 characters).
+pub const MAX_REPLY_URL_LEN: usize = 2200;
+
+/// Fragment Acks in a row that bring no progress before the client gives up.
+const MAX_STALLS: u32 = 16;
+
+/// The client's settings.
+///
+/// ```
+/// use bits_codec::bits::client::ClientConfig;
+/// use bits_codec::http::FieldValue;
+/// let config = ClientConfig::default()
+///     .fragment_size(4 << 20)
+///     .min_fragment_size(5 * 1024)
+///     .content_name(FieldValue::from_static("report.bin"))
+///     .max_retries(5);
+/// assert_eq!(config.get_fragment_size(), 4 << 20);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientConfig {
+    fragment_size: u64,
+    min_fragment_size: u64,
+    protocols: ProtocolList,
+    content_name: Option<FieldValue<'static>>,
+    ping_after_host_id: bool,
+    expect_reply: bool,
+    max_restarts: u32,
+    max_retries: u32,
+}
+
+impl Default for ClientConfig {
+    /// 1 MiB fragments, 5 KiB floor, the BITS 1.5 protocol, no `Content-Name`, a Ping after a
+    /// Host-Id, no reply required, 3 restarts, 3 retries.
+    fn default() -> Self {
+        Self {
+            fragment_size: 1 << 20,
+            min_fragment_size: 5 * 1024,
+            protocols: ProtocolList::one(Guid::BITS_1_5_UPLOAD),
+            content_name: None,
+            ping_after_host_id: true,
+            expect_reply: false,
+            max_restarts: 3,
+            max_retries: 3,
+        }
+    }
+}
+
+impl ClientConfig {
+    /// The size of the fragments sent (at least 1; the last one of a file may be shorter).
+    /// Windows sends up to 13 MB ([MC-BUP] note <10>); IIS 7 accepts 30,000,000 bytes per
+    /// request by default.
+    pub fn fragment_size(mut self, bytes: u64) -> Self {
+        self.fragment_size = bytes.max(1);
+        self
+    }
+
+    /// The smallest fragment a 413 may shrink fragments to (default 5 KiB: Windows "never
+    /// sends fragments smaller than 5 KB", [MC-BUP] note <16>).
+    pub fn min_fragment_size(mut self, bytes: u64) -> Self {
+        self.min_fragment_size = bytes.max(1);
+        self
+    }
+
+    /// The protocols offered in `BITS-Supported-Protocols`, most preferred first.
+    pub fn protocols(mut self, protocols: ProtocolList) -> Self {
+        self.protocols = protocols;
+        self
+    }
+
+    /// Send `Content-Name` (the local file name) on Create-Session, every Fragment and
+    /// Close-Session, as the Windows client does (digest D8).
+    pub fn content_name(mut self, name: FieldValue<'static>) -> Self {
+        self.content_name = Some(name);
+        self
+    }
+
+    /// Ping the `BITS-Host-Id` host before the first Fragment ([MC-BUP] §3.1.5.2.2 SHOULD;
+    /// default `true`).
+    pub fn ping_after_host_id(mut self, ping: bool) -> Self {
+        self.ping_after_host_id = ping;
+        self
+    }
+
+    /// Upload-reply job: the final Fragment Ack must carry a `BITS-Reply-URL`, or the upload
+    /// fails ([MC-BUP] §3.1.5.2.4). Default `false` (a reply URL is still fetched if sent).
+    pub fn expect_reply(mut self, expect: bool) -> Self {
+        self.expect_reply = expect;
+        self
+    }
+
+    /// How many times a lost session (`BG_E_SESSION_NOT_FOUND`) restarts the upload.
+    pub fn max_restarts(mut self, n: u32) -> Self {
+        self.max_restarts = n;
+        self
+    }
+
+    /// How many times one request is resent after a 5xx on Close/Cancel or a transport failure.
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.max_retries = n;
+        self
+    }
+
+    /// The configured fragment size.
+    pub fn get_fragment_size(&self) -> u64 {
+        self.fragment_size
+    }
+}
+
+/// Where requests go: scheme, host and port.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Endpoint {
+    secure: bool,
+    host: String,
+    port: Option<u16>,
+}
+
+impl Endpoint {
+    /// The host name or address, without IPv6 brackets (what a resolver or `connect` takes).
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The port: the explicit one, else 80 (http) or 443 (https).
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(if self.secure { 443 } else { 80 })
+    }
+
+    /// The port, if the URL or the Host-Id gave one.
+    pub fn explicit_port(&self) -> Option<u16> {
+        self.port
+    }
+
+    /// `true` for https.
+    pub fn is_https(&self) -> bool {
+        self.secure
+    }
+
+    /// The `Host` header value: the host (IPv6 in brackets) and `:port` if one was given.
+    pub fn host_header(&self) -> String {
+        let mut s = String::with_capacity(self.host.len() + 8);
+        if self.host.contains(':') {
+            s.push('[');
+            s.push_str(&self.host);
+            s.push(']');
+        } else {
+            s.push_str(&self.host);
+        }
+        if let Some(p) = self.port {
+            s.push(':');
+            s.push_str(&p.to_string());
+        }
+        s
+    }
+
+    fn scheme(&self) -> &'static str {
+        if self.secure { "https" } else { "http" }
+    }
+}
+
+/// A parsed `http(s)://authority/path?query` URL (the fragment dropped).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Url {
+    endpoint: Endpoint,
+    /// Path and query, starting with `/`.
+    target: String,
+    /// The same, as a request target.
+    request_target: RequestTarget<'static>,
+}
+
+impl Url {
+    fn parse(url: &str) -> Option<Self> {
+        let (scheme, rest) = url.split_once("://")?;
+        let secure = if scheme.eq_ignore_ascii_case("http") {
+            false
+        } else if scheme.eq_ignore_ascii_case("https") {
+            true
+        } else {
+            return None;
+        };
+        let cut = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let (authority, tail) = rest.split_at(cut);
+        let (host, port) = parse_authority(authority, true)?;
+        let tail = tail.split('#').next().unwrap_or("");
+        let target = match tail.as_bytes().first() {
+            Some(b'/') => tail.to_owned(),
+            _ => alloc::format!("/{tail}"),
+        };
+        let request_target = RequestTarget::new(target.clone()).ok()?;
+        Some(Self { endpoint: Endpoint { secure, host, port }, target, request_target })
+    }
+
+    fn origin(&self) -> String {
+        alloc::format!("{}://{}", self.endpoint.scheme(), self.endpoint.host_header())
+    }
+
+    fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or("/")
+    }
+}
+
+/// `host`, `host:port`, `[v6]`, `[v6]:port`, and (with `bare_v6`) a bare IPv6 address.
+fn parse_authority(s: &str, url: bool) -> Option<(String, Option<u16>)> {
+    if s.contains('@') {
+        return None; // userinfo: never sent by BITS, and a classic spoofing shape
+    }
+    let (host, port) = if let Some(rest) = s.strip_prefix('[') {
+        let (v6, after) = rest.split_once(']')?;
+        if v6.is_empty() || !v6.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.') {
+            return None;
+        }
+        let port = match after {
+            "" => None,
+            p => Some(p.strip_prefix(':')?),
+        };
+        (v6, port)
+    } else if s.bytes().filter(|&b| b == b':').count() >= 2 && !url {
+        // A bare IPv6 address as a Host-Id value (no port possible).
+        if !s.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.') {
+            return None;
+        }
+        (s, None)
+    } else {
+        match s.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (s, None),
+        }
+    };
+    let ok_char = |b: u8| b.is_ascii_alphanumeric() || b"-._~%!$&'()*+,;=:".contains(&b);
+    if host.is_empty() || !host.bytes().all(ok_char) {
+        return None;
+    }
+    let port = match port {
+        None | Some("") => None,
+        Some(p) if p.bytes().all(|b| b.is_ascii_digit()) => Some(p.parse::<u16>().ok()?),
+        Some(_) => return None,
+    };
+    Some((host.to_owned(), port))
+}
+
+/// Resolve a `BITS-Reply-URL` into the absolute URL to download the reply from (digest §7 A27).
+///
+/// An absolute `http(s)` URL is used as it is. Anything else is IIS's relative form: `\`
+/// becomes `/`, bytes a URI path cannot hold (`{`, `}`, space, …) are percent-encoded, and
+/// the result is resolved as an RFC 3986 §5 relative reference against `destination` (the
+/// upload's URL). Fails for an empty value, one longer than [`MAX_REPLY_URL_LEN`], another
+/// scheme, or a destination that is not an `http(s)` URL.
+///
+/// ```
+/// use bits_codec::bits::client::resolve_reply_url;
+/// // The [MC-BUP] §4.2 trace: Ack #17's reply URL, fetched by the GET #18.
+/// assert_eq!(
+///     resolve_reply_url(
+///         "http://frankcao8/upload-ref-isapi-WebFarm/2100mb-rfc2119.txt",
+///         r"BITS-Sessions\Replies\{C85B4E0A-9EB9-4114-BFA4-8A43B4710091}\responsefile.bin",
+///     )
+///     .unwrap(),
+///     "http://frankcao8/upload-ref-isapi-WebFarm/BITS-Sessions/Replies/\
+///      %7BC85B4E0A-9EB9-4114-BFA4-8A43B4710091%7D/responsefile.bin"
+/// );
+/// assert!(resolve_reply_url("http://h/u/f", "ftp://elsewhere/x").is_err());
+/// ```
+pub fn resolve_reply_url(destination: &str, reply_url: &str) -> Result<String, ClientError> {
+    let base = Url::parse(destination).ok_or(ClientError::InvalidUrl)?;
+    resolve_against(&base, reply_url)
+}
+
+fn resolve_against(base: &Url, reply_url: &str) -> Result<String, ClientError> {
+    const BAD: ClientError = ClientError::InvalidAck("BITS-Reply-URL");
+    if reply_url.is_empty() || reply_url.len() > MAX_REPLY_URL_LEN {
+        return Err(BAD);
+    }
+    if let Some(abs) = Url::parse(reply_url) {
+        return Ok(alloc::format!("{}{}", abs.origin(), abs.target));
+    }
+    // A scheme other than http(s) (`C:` included): not a URL this client can fetch.
+    if let Some((scheme, _)) = reply_url.split_once(':') {
+        let is_scheme = scheme.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+            && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
+        if is_scheme && !scheme.contains(['/', '\\']) {
+            return Err(BAD);
+        }
+    }
+    let r = encode_reference(reply_url);
+    let r = r.split('#').next().unwrap_or("");
+    let (r_path, r_query) = match r.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (r, None),
+    };
+    if let Some(net) = r_path.strip_prefix("//") {
+        // A network-path reference: another authority, same scheme.
+        let cut = net.find('/').unwrap_or(net.len());
+        let (authority, path) = net.split_at(cut);
+        let url = alloc::format!("{}://{}{}", base.endpoint.scheme(), authority, with_query(path, r_query));
+        return Url::parse(&url).map(|u| alloc::format!("{}{}", u.origin(), u.target)).ok_or(BAD);
+    }
+    let (path, query) = if r_path.is_empty() {
+        let base_query = base.target.split_once('?').map(|(_, q)| q);
+        (String::from(base.path()), r_query.or(base_query))
+    } else if r_path.starts_with('/') {
+        (remove_dot_segments(r_path), r_query)
+    } else {
+        let base_path = base.path();
+        let dir = &base_path[..base_path.rfind('/').map_or(0, |i| i + 1)];
+        (remove_dot_segments(&alloc::format!("{dir}{r_path}")), r_query)
+    };
+    let path = if path.is_empty() { String::from("/") } else { path };
+    Ok(alloc::format!("{}{}", base.origin(), with_query(&path, query)))
+}
+
+fn with_query(path: &str, query: Option<&str>) -> String {
+    match query {
+        Some(q) => alloc::format!("{path}?{q}"),
+        None => String::from(path),
+    }
+}
+
+/// `\` → `/`; percent-encode every byte outside `unreserved / sub-delims / ":" / "@" / "/" /
+/// "?" / "#"`, and a `%` not followed by two hex digits.
+fn encode_reference(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len() + 8);
+    for (i, &c) in b.iter().enumerate() {
+        let keep = c.is_ascii_alphanumeric()
+            || b"-._~!$&'()*+,;=:@/?#".contains(&c)
+            || (c == b'%' && b.get(i + 1..i + 3).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)));
+        if c == b'\\' {
+            out.push('/');
+        } else if keep {
+            out.push(char::from(c));
+        } else {
+            out.push_str(&alloc::format!("%{c:02X}"));
+        }
+    }
+    out
+}
+
+/// RFC 3986 §5.2.4.
+fn remove_dot_segments(path: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    let absolute = path.starts_with('/');
+    let segments: Vec<&str> = path.split('/').collect();
+    let last = segments.len().saturating_sub(1);
+    let mut trailing_slash = false;
+    for (i, seg) in segments.iter().enumerate() {
+        if i == 0 && absolute {
+            continue;
+        }
+        match *seg {
+            "." => trailing_slash = i == last,
+            ".." => {
+                out.pop();
+                trailing_slash = i == last;
+            }
+            s => {
+                out.push(s);
+                trailing_slash = false;
+            }
+        }
+    }
+    let mut s = String::with_capacity(path.len());
+    if absolute {
+        s.push('/');
+    }
+    s.push_str(&out.join("/"));
+    if trailing_slash && !s.ends_with('/') {
+        s.push('/');
+    }
+    s
+}
+
+/// Why an upload failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClientError {
+    /// The destination URL is not `http(s)://host[:port]/path` (or a Host-Id made it invalid).
+    InvalidUrl,
+    /// The server answered with a BITS error Ack that this client does not retry.
+    Server {
+        /// The status.
+        status: StatusCode,
+        /// `BITS-Error-Code` / `BITS-Error`, if sent.
+        code: Option<HResult>,
+        /// `BITS-Error-Context`, if sent.
+        context: Option<ErrorContext>,
+    },
+    /// A plain HTTP error without `BITS-Packet-Type` (proxy, load balancer, wrong URL).
+    Http {
+        /// The status.
+        status: StatusCode,
+    },
+    /// An answer that breaks the protocol, naming the header at fault
+    /// (`BG_E_INVALID_SERVER_RESPONSE`).
+    InvalidAck(&'static str),
+    /// 401 or 407 again after the request was resent with credentials.
+    AuthRequired(StatusCode),
+    /// 413 for a fragment already at the minimum size.
+    FragmentTooLarge,
+    /// The session was lost (`BG_E_SESSION_NOT_FOUND`) more often than allowed.
+    TooManyRestarts,
+    /// The same request failed more often than allowed (5xx on Close/Cancel, lost answers).
+    RetriesExhausted,
+    /// Too many Fragment Acks in a row did not move the upload forward.
+    NoProgress,
+}
+
+impl ClientError {
+    /// The HRESULT a BITS client would report: the server's code, `BG_E_HTTP_ERROR_nnn` for a
+    /// bare status, `BG_E_INVALID_SERVER_RESPONSE` for a protocol violation.
+    pub fn hresult(&self) -> HResult {
+        match self {
+            Self::Server { code: Some(code), .. } => *code,
+            Self::Server { status, .. } | Self::Http { status } | Self::AuthRequired(status) => {
+                HResult::from_http_status(status.as_u16())
+            }
+            Self::FragmentTooLarge => HResult::from_http_status(413),
+            Self::InvalidAck(_) | Self::NoProgress => HResult::BG_E_INVALID_SERVER_RESPONSE,
+            Self::TooManyRestarts => HResult::BG_E_SESSION_NOT_FOUND,
+            Self::InvalidUrl => HResult::E_INVALIDARG,
+            Self::RetriesExhausted => HResult(0x8007_05B4), // HRESULT_FROM_WIN32(ERROR_TIMEOUT)
+        }
+    }
+}
+
+impl fmt::Display for ClientError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidUrl => f.write_str("the destination is not an http(s) URL with a host"),
+            Self::Server { status, code, context } => {
+                write!(f, "the server answered {status}")?;
+                if let Some(code) = code {
+                    write!(f, " with error {code}")?;
+                }
+                if let Some(context) = context {
+                    write!(f, " (context {context})")?;
+                }
+                Ok(())
+            }
+            Self::Http { status } => write!(f, "the server answered {status} without a BITS Ack"),
+            Self::InvalidAck(h) => write!(f, "invalid Ack: {h} missing, malformed or inconsistent"),
+            Self::AuthRequired(s) => write!(f, "authentication still required ({s}) after sending credentials"),
+            Self::FragmentTooLarge => f.write_str("413 for a fragment already at the minimum size"),
+            Self::TooManyRestarts => f.write_str("the server lost the session too many times"),
+            Self::RetriesExhausted => f.write_str("the request failed too many times"),
+            Self::NoProgress => f.write_str("the server keeps answering without moving the upload forward"),
+        }
+    }
+}
+
+impl core::error::Error for ClientError {}
+
+/// The request a [`Transmit`] asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TransmitKind {
+    /// Ping.
+    Ping,
+    /// Create-Session.
+    CreateSession,
+    /// Fragment: send the file's bytes `range.first()..=range.last()`.
+    Fragment(ContentRange),
+    /// Close-Session.
+    CloseSession,
+    /// Cancel-Session.
+    CancelSession,
+}
+
+/// The next request to send: what, where, and the headers the client manages.
+///
+/// Build the wire request with [`request`](Self::request), giving it the fragment's bytes;
+/// add headers of your own (`User-Agent`, credentials) with
+/// [`Request::push_header`](super::Request::push_header).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transmit {
+    kind: TransmitKind,
+    endpoint: Endpoint,
+    target: RequestTarget<'static>,
+    host: FieldValue<'static>,
+    session_id: Option<SessionId<'static>>,
+    protocols: ProtocolList,
+    content_name: Option<FieldValue<'static>>,
+    auth_challenge: Option<StatusCode>,
+}
+
+impl Transmit {
+    /// What to send.
+    pub fn kind(&self) -> TransmitKind {
+        self.kind
+    }
+
+    /// The file range a Fragment carries.
+    pub fn range(&self) -> Option<ContentRange> {
+        match self.kind {
+            TransmitKind::Fragment(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Where to connect (the Host-Id host once the server gave one).
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    /// The session the request names.
+    pub fn session_id(&self) -> Option<&SessionId<'static>> {
+        self.session_id.as_ref()
+    }
+
+    /// `Some(401 or 407)` when this is a resend after an authentication challenge: add
+    /// `Authorization` / `Proxy-Authorization` to the request.
+    pub fn auth_challenge(&self) -> Option<StatusCode> {
+        self.auth_challenge
+    }
+
+    /// The request, with `body` as the Fragment's bytes (empty for every other packet). Fails
+    /// if `body` is not exactly the range's length.
+    pub fn request<'t>(&'t self, body: &'t [u8]) -> Result<Request<'t>, ValidationError> {
+        let target = self.target.clone();
+        let session = || self.session_id.clone().ok_or(ValidationError::SessionId);
+        if !matches!(self.kind, TransmitKind::Fragment(_)) && !body.is_empty() {
+            return Err(ValidationError::BodyLength);
+        }
+        let mut r = match self.kind {
+            TransmitKind::Ping => Request::ping(target),
+            TransmitKind::CreateSession => Request::create_session(target, self.protocols.clone()),
+            TransmitKind::Fragment(range) => Request::fragment(target, session()?, range, body)?,
+            TransmitKind::CloseSession => Request::close_session(target, session()?),
+            TransmitKind::CancelSession => Request::cancel_session(target, session()?),
+        };
+        r = r.with_host(self.host.clone());
+        let named = matches!(
+            self.kind,
+            TransmitKind::CreateSession | TransmitKind::Fragment(_) | TransmitKind::CloseSession
+        );
+        if let (true, Some(name)) = (named, &self.content_name) {
+            r = r.with_content_name(name.clone());
+        }
+        Ok(r)
+    }
+}
+
+/// What the caller does next (from [`Client::poll`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Poll {
+    /// Send this request, then hand its answer back.
+    Transmit(Transmit),
+    /// A request is in flight: wait for its answer (or call [`Client::transport_failed`]).
+    AwaitingAck,
+    /// Upload-reply: download the reply from this absolute URL (a plain HTTP GET), then call
+    /// [`Client::reply_fetched`]; Close-Session follows ("otherwise, the reply is lost",
+    /// Learn, Close-Session).
+    FetchReply(String),
+    /// Uploaded and closed.
+    Done,
+    /// Cancelled.
+    Cancelled,
+    /// Failed; [`Client::resume`] tries again.
+    Failed(ClientError),
+}
+
+/// What an answer did (from [`Client::handle_ack`] and its siblings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// Create-Session succeeded.
+    SessionCreated {
+        /// The new session.
+        session_id: SessionId<'static>,
+        /// Whether later requests go to a `BITS-Host-Id` host.
+        host_id: bool,
+    },
+    /// A Ping was answered.
+    Pinged,
+    /// The server has every byte before `acknowledged`, as the client expected.
+    Progress {
+        /// `BITS-Received-Content-Range`.
+        acknowledged: u64,
+    },
+    /// The server expects another offset than the client did: the client continues there.
+    Resynced {
+        /// The offset the client expected to continue from.
+        expected: u64,
+        /// The offset the server asked for.
+        server: u64,
+    },
+    /// 413: fragments are now this long.
+    FragmentShrunk {
+        /// The new fragment size.
+        len: u64,
+    },
+    /// The server has the whole file.
+    UploadComplete {
+        /// The resolved reply URL, in upload-reply mode.
+        reply_url: Option<String>,
+    },
+    /// Close-Session acknowledged: done.
+    Closed,
+    /// Cancel-Session acknowledged (or the session was already gone).
+    Cancelled,
+    /// The server lost the session: the upload starts again with Create-Session.
+    Restarted,
+    /// 401/407: the request will be resent with [`Transmit::auth_challenge`] set.
+    AuthRequired(StatusCode),
+    /// The same request will be sent again.
+    Retrying,
+    /// Nothing changed (a 1xx interim answer, or an answer with no request in flight).
+    Ignored,
+    /// The upload failed.
+    Failed(ClientError),
+}
+
+/// An answer from a BITS server: an Ack, or plain HTTP (proxies, auth challenges, error pages).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Response<'a> {
+    /// A BITS Ack.
+    Ack(Ack<'a>),
+    /// Any other HTTP response.
+    Http(Message<'a>),
+}
+
+impl<'a> Response<'a> {
+    /// Decode one answer: an [`Ack`] if it has `BITS-Packet-Type`, else a plain [`Message`]
+    /// (whose body is framed by `Content-Length`; without one it is incomplete until
+    /// [`Message::decode_at_eof`]). The `(value, consumed)` contract of [`Decode`].
+    pub fn decode_with(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), DecodeError> {
+        match Ack::decode_with(input, opts) {
+            Ok((ack, used)) => Ok((Self::Ack(ack), used)),
+            Err(DecodeError::Invalid(m)) if m.kind == InvalidKind::MissingHeader("BITS-Packet-Type") => {
+                Message::decode_with(input, opts).map(|(m, used)| (Self::Http(m), used))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The status code.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Ack(a) => a.status(),
+            Self::Http(m) => match m.start_line() {
+                StartLine::Response { status, .. } => *status,
+                StartLine::Request { .. } => StatusCode::unvalidated(400),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Phase {
+    Create,
+    Fragments,
+    FetchReply(String),
+    Close,
+    Cancel,
+    Done,
+    Cancelled,
+    Failed(ClientError),
+}
+
+/// One BITS upload, without I/O.
+///
+/// ```
+/// use bits_codec::bits::client::{Client, ClientConfig, Poll};
+/// use bits_codec::bits::server::{Action, Server, ServerConfig, sequential_ids};
+///
+/// let file = b"hello, world".to_vec();
+/// let config = ClientConfig::default().fragment_size(5).min_fragment_size(1);
+/// let mut client = Client::new(config, "http://127.0.0.1:8080/upload/hello.txt", file.len() as u64).unwrap();
+/// let mut server = Server::new(ServerConfig::default(), sequential_ids(7));
+/// let mut stored = Vec::new();
+/// loop {
+///     match client.poll() {
+///         Poll::Transmit(t) => {
+///             let body = t.range().map_or(&[][..], |r| &file[r.first() as usize..=r.last() as usize]);
+///             let request = t.request(body).unwrap();
+///             // (here the request would go over the network, and the Ack back)
+///             let reply = server.handle(&request);
+///             if let Action::Write(w) = &reply.action {
+///                 stored.extend_from_slice(w.slice(request.body()).unwrap());
+///             }
+///             client.handle_ack(&reply.ack);
+///         }
+///         Poll::Done => break,
+///         other => panic!("{other:?}"),
+///     }
+/// }
+/// assert_eq!(stored, file);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Client {
+    config: ClientConfig,
+    destination: Url,
+    endpoint: Endpoint,
+    total: u64,
+    phase: Phase,
+    in_flight: Option<TransmitKind>,
+    session_id: Option<SessionId<'static>>,
+    offset: u64,
+    fragment_len: u64,
+    host_id: Option<(Endpoint, Option<u32>)>,
+    ping_pending: bool,
+    cancel_requested: bool,
+    auth_challenge: Option<StatusCode>,
+    reply_url: Option<String>,
+    retries: u32,
+    restarts: u32,
+    stalls: u32,
+}
+
+impl Client {
+    /// An upload of `total` bytes to `destination` (`http(s)://host[:port]/path`, already
+    /// percent-encoded).
+    pub fn new(config: ClientConfig, destination: &str, total: u64) -> Result<Self, ClientError> {
+        let destination = Url::parse(destination).ok_or(ClientError::InvalidUrl)?;
+        Ok(Self {
+            fragment_len: config.fragment_size,
+            config,
+            endpoint: destination.endpoint.clone(),
+            destination,
+            total,
+            phase: Phase::Create,
+            in_flight: None,
+            session_id: None,
+            offset: 0,
+            host_id: None,
+            ping_pending: false,
+            cancel_requested: false,
+            auth_challenge: None,
+            reply_url: None,
+            retries: 0,
+            restarts: 0,
+            stalls: 0,
+        })
+    }
+
+    /// What to do next. Returns [`Poll::Transmit`] once per request: until its answer is
+    /// handed back, [`Poll::AwaitingAck`].
+    pub fn poll(&mut self) -> Poll {
+        if self.in_flight.is_some() {
+            return Poll::AwaitingAck;
+        }
+        let kind = match &self.phase {
+            Phase::Done => return Poll::Done,
+            Phase::Cancelled => return Poll::Cancelled,
+            Phase::Failed(e) => return Poll::Failed(e.clone()),
+            Phase::FetchReply(url) => return Poll::FetchReply(url.clone()),
+            _ if self.ping_pending => TransmitKind::Ping,
+            Phase::Create => TransmitKind::CreateSession,
+            Phase::Fragments => {
+                let len = self.fragment_len.min(self.total - self.offset);
+                match ContentRange::from_len(self.offset, len, self.total) {
+                    Ok(range) => TransmitKind::Fragment(range),
+                    // Unreachable: Fragments only while offset < total.
+                    Err(_) => TransmitKind::CloseSession,
+                }
+            }
+            Phase::Close => TransmitKind::CloseSession,
+            Phase::Cancel => TransmitKind::CancelSession,
+        };
+        self.in_flight = Some(kind);
+        let host = FieldValue::from_vec(self.endpoint.host_header().into_bytes())
+            .unwrap_or_else(|_| FieldValue::from_static("invalid"));
+        Poll::Transmit(Transmit {
+            kind,
+            endpoint: self.endpoint.clone(),
+            target: self.destination.request_target.clone(),
+            host,
+            session_id: self.session_id.clone(),
+            protocols: self.config.protocols.clone(),
+            content_name: self.config.content_name.clone(),
+            auth_challenge: self.auth_challenge,
+        })
+    }
+
+    /// Hand back the Ack that answered the request in flight.
+    pub fn handle_ack(&mut self, ack: &Ack<'_>) -> Event {
+        let Some(sent) = self.in_flight.take() else {
+            return Event::Ignored;
+        };
+        let event = self.on_ack(sent, ack);
+        self.after(event)
+    }
+
+    /// Hand back any answer ([`Response::decode_with`]).
+    pub fn handle_response(&mut self, response: &Response<'_>) -> Event {
+        match response {
+            Response::Ack(ack) => self.handle_ack(ack),
+            Response::Http(_) => self.handle_http_status(response.status()),
+        }
+    }
+
+    /// Hand back a plain HTTP answer (no `BITS-Packet-Type`) by its status.
+    pub fn handle_http_status(&mut self, status: StatusCode) -> Event {
+        if status.as_u16() < 200 {
+            return Event::Ignored; // 1xx interim (digest §7 A30): the real answer follows
+        }
+        let Some(sent) = self.in_flight.take() else {
+            return Event::Ignored;
+        };
+        let code = status.as_u16();
+        let event = if code == 401 || code == 407 {
+            self.on_auth(status)
+        } else if status.is_success() {
+            self.fail(ClientError::InvalidAck("BITS-Packet-Type"))
+        } else if code >= 500 && matches!(sent, TransmitKind::CloseSession | TransmitKind::CancelSession) {
+            self.retry()
+        } else {
+            self.fail(ClientError::Http { status })
+        };
+        self.after(event)
+    }
+
+    /// The request in flight got no answer (connection lost, timeout): it will be sent again,
+    /// at most [`ClientConfig::max_retries`] times in a row.
+    pub fn transport_failed(&mut self) -> Event {
+        if self.in_flight.take().is_none() {
+            return Event::Ignored;
+        }
+        let event = self.retry();
+        self.after(event)
+    }
+
+    /// Cancel the upload: Cancel-Session next (once the request in flight, if any, is
+    /// answered); cancelled at once if no session exists yet. No effect once finished.
+    pub fn cancel(&mut self) {
+        self.cancel_requested = true;
+        if self.in_flight.is_none() {
+            self.apply_cancel();
+        }
+    }
+
+    /// Send a Ping before the next request (a new connection that needs connection-oriented
+    /// authentication, or a resumed job, as Windows does: [MC-BUP] §2.2.4, note <9>).
+    pub fn ping_next(&mut self) {
+        if !self.is_finished() {
+            self.ping_pending = true;
+        }
+    }
+
+    /// After [`Poll::FetchReply`]: the reply was downloaded (or given up on); Close-Session next.
+    pub fn reply_fetched(&mut self) {
+        if matches!(self.phase, Phase::FetchReply(_)) {
+            self.phase = Phase::Close;
+        }
+    }
+
+    /// Try a failed upload again ([MC-BUP] §3.1.4.3 "Resume Existing Upload"): a Ping, then
+    /// on from where the server was, or a new session if there was none. Returns `false` if
+    /// the upload had not failed.
+    pub fn resume(&mut self) -> bool {
+        if !matches!(self.phase, Phase::Failed(_)) {
+            return false;
+        }
+        self.retries = 0;
+        self.stalls = 0;
+        self.auth_challenge = None;
+        self.phase = match (&self.session_id, self.cancel_requested) {
+            (None, _) => Phase::Create,
+            (Some(_), true) => Phase::Cancel,
+            (Some(_), false) if self.offset == self.total => Phase::Close,
+            (Some(_), false) => Phase::Fragments,
+        };
+        self.ping_pending = self.session_id.is_some();
+        true
+    }
+
+    /// Send later requests to the destination's own host again (the caller's
+    /// `BITS-Host-Id-Fallback-Timeout` timer expired, [MC-BUP] §3.1.6.3).
+    pub fn fall_back_to_origin(&mut self) {
+        self.endpoint = self.destination.endpoint.clone();
+    }
+
+    /// Where requests go now: the Host-Id host, or the destination's.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    /// The destination's own host.
+    pub fn origin(&self) -> &Endpoint {
+        &self.destination.endpoint
+    }
+
+    /// The `BITS-Host-Id-Fallback-Timeout` in seconds, if the server gave a Host-Id with one
+    /// (none: never fall back). The caller runs the timer: start it when a request to the
+    /// Host-Id host fails, stop it on success, and call
+    /// [`fall_back_to_origin`](Self::fall_back_to_origin) when it expires.
+    pub fn host_id_fallback_timeout(&self) -> Option<u32> {
+        self.host_id.as_ref().and_then(|(_, t)| *t)
+    }
+
+    /// The session, once created.
+    pub fn session_id(&self) -> Option<&SessionId<'static>> {
+        self.session_id.as_ref()
+    }
+
+    /// The bytes the server has acknowledged (the next fragment starts here).
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// The file's length.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// The current fragment size (smaller after a 413).
+    pub fn fragment_len(&self) -> u64 {
+        self.fragment_len
+    }
+
+    /// The resolved reply URL, in upload-reply mode, once the upload is whole.
+    pub fn reply_url(&self) -> Option<&str> {
+        self.reply_url.as_deref()
+    }
+
+    /// `true` once done, cancelled or failed.
+    pub fn is_finished(&self) -> bool {
+        matches!(self.phase, Phase::Done | Phase::Cancelled | Phase::Failed(_))
+    }
+
+    fn on_ack(&mut self, sent: TransmitKind, ack: &Ack<'_>) -> Event {
+        let status = ack.status();
+        let code = status.as_u16();
+        // An Ack naming a session must name this one (digest §7 A10).
+        if !matches!(sent, TransmitKind::CreateSession | TransmitKind::Ping) {
+            if let (Some(ours), Some(theirs)) = (&self.session_id, ack.session_id()) {
+                if !ours.matches(theirs) {
+                    return self.fail(ClientError::InvalidAck("BITS-Session-Id"));
+                }
+            }
+        }
+        if code == 401 || code == 407 {
+            return self.on_auth(status);
+        }
+        if !status.is_success() && ack.error_code() == Some(HResult::BG_E_SESSION_NOT_FOUND) {
+            if sent == TransmitKind::CancelSession {
+                self.phase = Phase::Cancelled;
+                return Event::Cancelled;
+            }
+            return self.restart();
+        }
+        self.auth_challenge = None;
+        match sent {
+            TransmitKind::CreateSession if status.is_success() => self.on_created(ack),
+            TransmitKind::Ping if status.is_success() => {
+                self.ping_pending = false;
+                Event::Pinged
+            }
+            TransmitKind::Fragment(range) if status.is_success() || code == 416 => self.on_fragment_ack(range, ack),
+            TransmitKind::Fragment(range) if code == 413 => {
+                let len = range.len();
+                if len <= self.config.min_fragment_size {
+                    return self.fail(ClientError::FragmentTooLarge);
+                }
+                self.fragment_len = (len / 2).max(self.config.min_fragment_size);
+                Event::FragmentShrunk { len: self.fragment_len }
+            }
+            TransmitKind::CloseSession if status.is_success() => {
+                self.phase = Phase::Done;
+                Event::Closed
+            }
+            TransmitKind::CancelSession if status.is_success() => {
+                self.phase = Phase::Cancelled;
+                Event::Cancelled
+            }
+            TransmitKind::CloseSession | TransmitKind::CancelSession if code >= 500 => self.retry(),
+            _ => self.fail(ClientError::Server { status, code: ack.error_code(), context: ack.error_context() }),
+        }
+    }
+
+    fn on_created(&mut self, ack: &Ack<'_>) -> Event {
+        let Some(id) = ack.session_id() else {
+            return self.fail(ClientError::InvalidAck("BITS-Session-Id"));
+        };
+        if !ack.protocol().is_some_and(|p| self.config.protocols.contains(p)) {
+            return self.fail(ClientError::InvalidAck("BITS-Protocol"));
+        }
+        // Only identity is defined; absent means identity (digest §7 A22).
+        if let Some(ae) = ack.headers().get("Accept-Encoding") {
+            let identity = ae.value.split(|&b| b == b',').any(|t| t.trim_ascii().eq_ignore_ascii_case(b"identity"));
+            if !identity {
+                return self.fail(ClientError::InvalidAck("Accept-Encoding"));
+            }
+        }
+        let mut has_host_id = false;
+        if let Some(host_id) = ack.host_id() {
+            let parsed = host_id.to_str().and_then(|v| parse_authority(v, false));
+            let Some((host, port)) = parsed else {
+                return self.fail(ClientError::InvalidAck("BITS-Host-Id"));
+            };
+            let endpoint = Endpoint {
+                secure: self.destination.endpoint.secure,
+                host,
+                port: port.or(self.destination.endpoint.port),
+            };
+            self.endpoint = endpoint.clone();
+            self.host_id = Some((endpoint, ack.host_id_fallback_timeout()));
+            self.ping_pending = self.config.ping_after_host_id;
+            has_host_id = true;
+        }
+        let id = id.clone().into_owned();
+        self.session_id = Some(id.clone());
+        self.offset = 0;
+        self.retries = 0;
+        self.phase = if self.total == 0 { Phase::Close } else { Phase::Fragments };
+        Event::SessionCreated { session_id: id, host_id: has_host_id }
+    }
+
+    fn on_fragment_ack(&mut self, range: ContentRange, ack: &Ack<'_>) -> Event {
+        let Some(next) = ack.received_content_range() else {
+            return self.fail(ClientError::InvalidAck("BITS-Received-Content-Range"));
+        };
+        if next > self.total {
+            return self.fail(ClientError::InvalidAck("BITS-Received-Content-Range"));
+        }
+        self.retries = 0;
+        let before = self.offset;
+        self.offset = next;
+        if next > before {
+            self.stalls = 0;
+        } else {
+            self.stalls += 1;
+            if self.stalls > MAX_STALLS {
+                return self.fail(ClientError::NoProgress);
+            }
+        }
+        if next == self.total {
+            let reply = ack.reply_url().map(|u| u.as_bytes()).filter(|u| !u.is_empty());
+            let resolved = match reply {
+                Some(bytes) => match core::str::from_utf8(bytes).ok().map(|u| resolve_against(&self.destination, u))
+                {
+                    Some(Ok(url)) => Some(url),
+                    _ => return self.fail(ClientError::InvalidAck("BITS-Reply-URL")),
+                },
+                None if self.config.expect_reply => return self.fail(ClientError::InvalidAck("BITS-Reply-URL")),
+                None => None,
+            };
+            self.reply_url.clone_from(&resolved);
+            self.phase = match &resolved {
+                Some(url) => Phase::FetchReply(url.clone()),
+                None => Phase::Close,
+            };
+            return Event::UploadComplete { reply_url: resolved };
+        }
+        if next == range.end() && ack.status().is_success() {
+            Event::Progress { acknowledged: next }
+        } else {
+            Event::Resynced { expected: range.end(), server: next }
+        }
+    }
+
+    fn on_auth(&mut self, status: StatusCode) -> Event {
+        if self.auth_challenge.is_some() {
+            return self.fail(ClientError::AuthRequired(status));
+        }
+        self.auth_challenge = Some(status);
+        Event::AuthRequired(status)
+    }
+
+    fn restart(&mut self) -> Event {
+        self.restarts += 1;
+        if self.restarts > self.config.max_restarts {
+            return self.fail(ClientError::TooManyRestarts);
+        }
+        self.session_id = None;
+        self.offset = 0;
+        self.stalls = 0;
+        self.retries = 0;
+        self.reply_url = None;
+        self.phase = Phase::Create;
+        Event::Restarted
+    }
+
+    fn retry(&mut self) -> Event {
+        self.retries += 1;
+        if self.retries > self.config.max_retries {
+            return self.fail(ClientError::RetriesExhausted);
+        }
+        Event::Retrying
+    }
+
+    fn fail(&mut self, e: ClientError) -> Event {
+        self.phase = Phase::Failed(e.clone());
+        Event::Failed(e)
+    }
+
+    /// A cancel asked for while a request was in flight takes effect once it is answered.
+    fn after(&mut self, event: Event) -> Event {
+        if self.cancel_requested && self.in_flight.is_none() {
+            self.apply_cancel();
+        }
+        event
+    }
+
+    fn apply_cancel(&mut self) {
+        if self.is_finished() || self.phase == Phase::Cancel {
+            return;
+        }
+        self.ping_pending = false;
+        self.phase = if self.session_id.is_some() { Phase::Cancel } else { Phase::Cancelled };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removes_dot_segments_as_rfc_3986_does() {
+        // RFC 3986 §5.4.1 / §5.4.2 examples (paths only).
+        assert_eq!(remove_dot_segments("/b/c/./../../g"), "/g");
+        assert_eq!(remove_dot_segments("/b/c/../.."), "/");
+        assert_eq!(remove_dot_segments("/b/c/."), "/b/c/");
+        assert_eq!(remove_dot_segments("/b/c/g/"), "/b/c/g/");
+        assert_eq!(remove_dot_segments("/../../g"), "/g");
+    }
+
+    #[test]
+    fn parses_host_id_forms() {
+        assert_eq!(parse_authority("FRANKCAO8", false), Some(("FRANKCAO8".into(), None)));
+        assert_eq!(parse_authority("node:8080", false), Some(("node".into(), Some(8080))));
+        assert_eq!(parse_authority("[::1]:81", false), Some(("::1".into(), Some(81))));
+        assert_eq!(parse_authority("fe80::1", false), Some(("fe80::1".into(), None)));
+        assert_eq!(parse_authority("fe80::1", true), None);
+        assert_eq!(parse_authority("node:99999", false), None);
+        assert_eq!(parse_authority("user@node", false), None);
+        assert_eq!(parse_authority("a b", false), None);
+    }
+}
