@@ -579,10 +579,8 @@ impl Transmit {
             TransmitKind::CancelSession => Request::cancel_session(target, session()?),
         };
         r = r.with_host(self.host.clone());
-        let named = matches!(
-            self.kind,
-            TransmitKind::CreateSession | TransmitKind::Fragment(_) | TransmitKind::CloseSession
-        );
+        let named =
+            matches!(self.kind, TransmitKind::CreateSession | TransmitKind::Fragment(_) | TransmitKind::CloseSession);
         if let (true, Some(name)) = (named, &self.content_name) {
             r = r.with_content_name(name.clone());
         }
@@ -1077,8 +1075,7 @@ impl Client {
         if next == self.total {
             let reply = ack.reply_url().map(|u| u.as_bytes()).filter(|u| !u.is_empty());
             let resolved = match reply {
-                Some(bytes) => match core::str::from_utf8(bytes).ok().map(|u| resolve_against(&self.destination, u))
-                {
+                Some(bytes) => match core::str::from_utf8(bytes).ok().map(|u| resolve_against(&self.destination, u)) {
                     Some(Ok(url)) => Some(url),
                     _ => return self.fail(ClientError::InvalidAck("BITS-Reply-URL")),
                 },
