@@ -547,6 +547,11 @@ impl Transmit {
         }
     }
 
+    /// The request target: the destination URL's path and query.
+    pub fn target(&self) -> &RequestTarget<'static> {
+        &self.target
+    }
+
     /// Where to connect (the Host-Id host once the server gave one).
     pub fn endpoint(&self) -> &Endpoint {
         &self.endpoint
