@@ -141,6 +141,16 @@ fn shrinks_fragments_on_413_down_to_the_floor() {
     }
     // Halving from 64 KiB, never below 5 KiB (Windows' floor), and the floor is tried once.
     assert_eq!(sizes, [65536, 32768, 16384, 8192, 5120]);
+    // A plain 413 (IIS request filtering, a proxy: no BITS headers) shrinks fragments too.
+    let mut c = started(100_000, 40_000);
+    next(&mut c);
+    let plain = Response::decode_with(
+        b"HTTP/1.1 413 Request Entity Too Large\r\nContent-Type: text/html\r\nContent-Length: 0\r\n\r\n",
+        &Default::default(),
+    )
+    .unwrap()
+    .0;
+    assert_eq!(c.handle_response(&plain), Event::FragmentShrunk { len: 20_000 });
     // A fragment that fits is acknowledged and the size stays.
     let mut c = started(100_000, 40_000);
     next(&mut c);

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use bits_codec::bits::server::{Action, DiscardReason, OverlapPolicy, Server, ServerConfig, Write, sequential_ids};
+use bits_codec::bits::server::{Action, DiscardReason, OverlapPolicy, Server, ServerConfig, WriteAt, sequential_ids};
 use bits_codec::bits::{
     Ack, ErrorContext, ErrorHeaderName, Guid, HResult, ProtocolList, Request, RequestHead, SessionId,
 };
@@ -55,7 +55,7 @@ fn status(ack: &Ack<'_>) -> u16 {
     ack.status().as_u16()
 }
 
-fn write(a: &Action) -> Write {
+fn write(a: &Action) -> WriteAt {
     match a {
         Action::Write(w) => *w,
         other => panic!("expected a write, got {other:?}"),
@@ -99,7 +99,7 @@ fn sequential_fragments_then_close_commit_and_a_second_close_finds_nothing() {
     let mut s = server(ServerConfig::default());
     let id = create(&mut s);
     let r = s.handle(&fragment(&id, 0, 3, 10));
-    assert_eq!(write(&r.action), Write { session: guid(), offset: 0, skip: 0, len: 4, completes: false });
+    assert_eq!(write(&r.action), WriteAt { session: guid(), offset: 0, skip: 0, len: 4, completes: false });
     let r = s.handle(&fragment(&id, 4, 7, 10));
     assert_eq!(r.ack.to_vec(), constructed("c07"));
     let r = s.handle(&fragment(&id, 8, 9, 10));
@@ -139,7 +139,7 @@ fn overlap_is_trimmed_by_default() {
     let id = create(&mut s);
     s.handle(&fragment(&id, 0, 100, 1000));
     let r = s.handle(&fragment(&id, 50, 150, 1000));
-    assert_eq!(write(&r.action), Write { session: guid(), offset: 101, skip: 51, len: 50, completes: false });
+    assert_eq!(write(&r.action), WriteAt { session: guid(), offset: 101, skip: 51, len: 50, completes: false });
     assert_eq!((status(&r.ack), r.ack.received_content_range()), (200, Some(151)));
     // The slice is the new tail of the body.
     let req = fragment(&id, 50, 150, 1000);
@@ -283,10 +283,19 @@ fn zero_byte_upload_commits_only_when_allowed() {
         r.action,
         Action::Commit { session: guid(), destination: "/upload/f.bin".into(), len: 0, reply_url: None }
     );
-    // A session that has a fragment is not empty, even with the flag.
+    // A session that has a fragment is not empty, even with the flag; nor is one whose only
+    // fragment was refused (here: over the maximum upload size).
     let id = create(&mut s);
     s.handle(&fragment(&id, 0, 3, 10));
     assert_eq!(status(&s.handle(&Request::close_session(target(), id)).ack), 400);
+    let mut s = server(ServerConfig::default().allow_empty_upload(true).max_upload_size(Some(5)));
+    let id = create(&mut s);
+    assert_eq!(status(&s.handle(&fragment(&id, 0, 3, 10)).ack), 500);
+    let r = s.handle(&Request::close_session(target(), id));
+    assert_eq!(
+        (status(&r.ack), r.action),
+        (400, Action::Discard { session: guid(), reason: DiscardReason::IncompleteClose })
+    );
 }
 
 #[test]

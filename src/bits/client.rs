@@ -14,7 +14,8 @@
 //!   forgets the equal case; digest §5.2). 416 without it, or a value above the total, is an
 //!   invalid Ack (digest §7 A8, A19). More than 16 Acks in a row that move the offset nowhere
 //!   past where it was fail the upload ([`ClientError::NoProgress`]).
-//! - **413**: the next fragments are half the size of the refused one, never below
+//! - **413** (an Ack, or a plain HTTP 413 from request filtering or a proxy): the next
+//!   fragments are half the size of the refused one, never below
 //!   [`ClientConfig::min_fragment_size`] (5 KiB, as Windows); a refused fragment already at the
 //!   floor fails the upload.
 //! - **`BG_E_SESSION_NOT_FOUND`** (0x8020001F) on any request but Cancel-Session: a new
@@ -23,7 +24,8 @@
 //!   cancelled.
 //! - **Retries**: 5xx on Close-Session or Cancel-Session is retried, 4xx is not (Learn, Ack for
 //!   Close-Session); a lost connection or a missing answer ([`Client::transport_failed`]) resends
-//!   the same request. Both count against [`ClientConfig::max_retries`]. 401/407 resend the
+//!   the same request (a resent Create-Session may leave an orphan session on the server, for
+//!   its idle sweep). Both count against [`ClientConfig::max_retries`]. 401/407 resend the
 //!   request once with [`Transmit::auth_challenge`] set, for the caller to add credentials.
 //! - **Host-Id**: after a Create-Session Ack with `BITS-Host-Id`, every later request goes to
 //!   that host ([`Transmit::endpoint`]), first a Ping. The value may be `host`, `host:port`,
@@ -853,6 +855,9 @@ impl Client {
         let code = status.as_u16();
         let event = if code == 401 || code == 407 {
             self.on_auth(status)
+        } else if let (413, TransmitKind::Fragment(range)) = (code, sent) {
+            // IIS request filtering and proxies refuse large bodies with a plain 413.
+            self.shrink(range)
         } else if status.is_success() {
             self.fail(ClientError::InvalidAck("BITS-Packet-Type"))
         } else if code >= 500 && matches!(sent, TransmitKind::CloseSession | TransmitKind::CancelSession) {
@@ -997,17 +1002,11 @@ impl Client {
             TransmitKind::CreateSession if status.is_success() => self.on_created(ack),
             TransmitKind::Ping if status.is_success() => {
                 self.ping_pending = false;
+                self.retries = 0;
                 Event::Pinged
             }
             TransmitKind::Fragment(range) if status.is_success() || code == 416 => self.on_fragment_ack(range, ack),
-            TransmitKind::Fragment(range) if code == 413 => {
-                let len = range.len();
-                if len <= self.config.min_fragment_size {
-                    return self.fail(ClientError::FragmentTooLarge);
-                }
-                self.fragment_len = (len / 2).max(self.config.min_fragment_size);
-                Event::FragmentShrunk { len: self.fragment_len }
-            }
+            TransmitKind::Fragment(range) if code == 413 => self.shrink(range),
             TransmitKind::CloseSession if status.is_success() => {
                 self.phase = Phase::Done;
                 Event::Closed
@@ -1099,6 +1098,16 @@ impl Client {
         } else {
             Event::Resynced { expected: range.end(), server: next }
         }
+    }
+
+    /// 413: half the refused fragment, not below the floor ([MC-BUP] §3.1.5.2.4, note <16>).
+    fn shrink(&mut self, refused: ContentRange) -> Event {
+        let len = refused.len();
+        if len <= self.config.min_fragment_size {
+            return self.fail(ClientError::FragmentTooLarge);
+        }
+        self.fragment_len = (len / 2).max(self.config.min_fragment_size);
+        Event::FragmentShrunk { len: self.fragment_len }
     }
 
     fn on_auth(&mut self, status: StatusCode) -> Event {

@@ -21,7 +21,7 @@
 //! | Create-Session without a common protocol | 400 + `E_INVALIDARG` + 0x5 |
 //! | Close-Session on a whole upload | 200, [`Action::Commit`]: the entity is committed at Close, as [MC-BUP] §3.2.5.2.7 says (not at the last fragment, as the Learn page on Cancel-Session implies: digest D7) |
 //! | Close-Session before the last byte | 400 + `E_INVALIDARG` + 0x5 and [`Action::Discard`]: "you cannot upload a partial file" (Learn, Close-Session); an error rather than 200, so that no client mistakes a deleted upload for a stored one |
-//! | Close-Session with no fragment at all (a 0-byte file: an empty range cannot be written) | commits an empty entity if [`ServerConfig::allow_empty_upload`], else as the row above |
+//! | Close-Session with no fragment at all (a 0-byte file: an empty range cannot be written) | commits an empty entity if [`ServerConfig::allow_empty_upload`] and no Fragment (not even a refused one) named the session, else as the row above |
 //! | Close or Cancel for a session already closed or cancelled | 500 + `BG_E_SESSION_NOT_FOUND` + 0x5 (the session is gone; this stops a client's Close/Cancel retries and changes nothing) |
 //! | Cancel-Session after the last byte but before Close | 200 and [`Action::Discard`]: nothing was committed yet |
 //! | Ping, any time, with or without a session id | 200, no lookup, no state change |
@@ -200,7 +200,7 @@ fn reply_url(prefix: &str, suffix: &str, id: Guid) -> String {
 ///
 /// `skip` is not 0 only when an overlapping fragment was trimmed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Write {
+pub struct WriteAt {
     /// The session.
     pub session: Guid,
     /// Where in the entity the first written byte goes.
@@ -214,7 +214,7 @@ pub struct Write {
     pub completes: bool,
 }
 
-impl Write {
+impl WriteAt {
     /// The bytes to write, out of the whole Fragment body (`None` if `body` is too short).
     pub fn slice<'b>(&self, body: &'b [u8]) -> Option<&'b [u8]> {
         let from = usize::try_from(self.skip).ok()?;
@@ -253,7 +253,7 @@ pub enum Action {
         destination: String,
     },
     /// Write part of the Fragment body.
-    Write(Write),
+    Write(WriteAt),
     /// Close-Session of a whole upload: move the entity (`len` bytes; 0 for an allowed empty
     /// upload) to `destination` and delete the session's files, the reply included.
     Commit {
@@ -315,6 +315,8 @@ impl SessionInfo<'_> {
 #[derive(Debug, Clone)]
 struct Session {
     destination: String,
+    /// A Fragment named the session (even one refused): it is not an empty upload.
+    saw_fragment: bool,
     total: Option<u64>,
     received: u64,
     reply_url: Option<FieldValue<'static>>,
@@ -465,6 +467,7 @@ impl Server {
             Action::Commit { session, destination, len, reply_url } => {
                 let restored = Session {
                     destination: destination.clone(),
+                    saw_fragment: *len > 0,
                     total: (*len > 0).then_some(*len),
                     received: *len,
                     reply_url: reply_url.clone(),
@@ -540,6 +543,7 @@ impl Server {
         let destination = String::from(head.target().as_str());
         let session = Session {
             destination: destination.clone(),
+            saw_fragment: false,
             total: None,
             received: 0,
             reply_url: self.config.reply_url_for(id),
@@ -559,6 +563,7 @@ impl Server {
             return Reply::ack(not_found(config, id));
         };
         s.touched = true;
+        s.saw_fragment = true;
         match s.total {
             // "a different request entity length … in subsequent fragments" ([MC-BUP] §2.2.1.2).
             Some(total) if total != range.total() => {
@@ -592,7 +597,7 @@ impl Server {
         let action = match write_from {
             Some(from) => {
                 s.received = end;
-                Action::Write(Write {
+                Action::Write(WriteAt {
                     session: guid,
                     offset: from,
                     skip: from - first,
@@ -617,7 +622,7 @@ impl Server {
         };
         let whole = match s.total {
             Some(total) => s.received == total,
-            None => self.config.allow_empty_upload,
+            None => self.config.allow_empty_upload && !s.saw_fragment,
         };
         if whole {
             let action =
