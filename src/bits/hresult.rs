@@ -18,6 +18,8 @@ impl HResult {
     pub const S_OK: Self = Self(0);
     /// `E_ACCESSDENIED`: 403 (not authorized / cannot overwrite), 501 (uploads disabled).
     pub const E_ACCESSDENIED: Self = Self(0x8007_0005);
+    /// `E_FAIL`: unspecified failure (e.g. the server could not allocate a session).
+    pub const E_FAIL: Self = Self(0x8000_4005);
     /// `E_INVALIDARG`: 400, any malformed request.
     pub const E_INVALIDARG: Self = Self(0x8007_0057);
     /// `HRESULT_FROM_WIN32(ERROR_DISK_FULL)` = `0x80070070`. The spec writes `0x80070112`

@@ -19,8 +19,8 @@ mod session_id;
 mod shared;
 
 pub use ack::Ack;
-pub use client::{Client, ClientConfig};
 pub(crate) use ack::AckSink;
+pub use client::{Client, ClientConfig};
 pub(crate) use fields::{Collected, Role};
 pub use guid::{Guid, ProtocolList};
 pub use hresult::{ErrorContext, ErrorHeaderName, HResult};

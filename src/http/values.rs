@@ -349,6 +349,24 @@ pub struct StatusCode(u16);
 impl StatusCode {
     /// 200 OK.
     pub const OK: Self = Self(200);
+    /// 201 Created.
+    pub const CREATED: Self = Self(201);
+    /// 202 Accepted.
+    pub const ACCEPTED: Self = Self(202);
+    /// 204 No Content.
+    pub const NO_CONTENT: Self = Self(204);
+    /// 400 Bad Request.
+    pub const BAD_REQUEST: Self = Self(400);
+    /// 404 Not Found.
+    pub const NOT_FOUND: Self = Self(404);
+    /// 413 Content Too Large.
+    pub const CONTENT_TOO_LARGE: Self = Self(413);
+    /// 416 Range Not Satisfiable.
+    pub const RANGE_NOT_SATISFIABLE: Self = Self(416);
+    /// 500 Internal Server Error.
+    pub const INTERNAL_SERVER_ERROR: Self = Self(500);
+    /// 501 Not Implemented.
+    pub const NOT_IMPLEMENTED: Self = Self(501);
 
     /// Build, checking the range.
     pub fn new(code: u16) -> Result<Self, ValidationError> {
