@@ -694,7 +694,7 @@ impl<'a> Response<'a> {
             Self::Ack(a) => a.status(),
             Self::Http(m) => match m.start_line() {
                 StartLine::Response { status, .. } => *status,
-                StartLine::Request { .. } => StatusCode::unvalidated(400),
+                StartLine::Request { .. } => StatusCode::BAD_REQUEST,
             },
         }
     }

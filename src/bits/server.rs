@@ -44,8 +44,6 @@ use super::{Ack, ErrorContext, ErrorHeaderName, Guid, HResult, ProtocolList, Req
 use crate::error::{InvalidMessage, ValidationError};
 use crate::http::{ContentRange, FieldValue, StatusCode};
 
-/// `E_FAIL`: the answer when the session-id generator keeps returning ids already in use.
-const E_FAIL: HResult = HResult(0x8000_4005);
 
 /// How many fresh ids [`Server`] asks its generator for before giving up on a Create-Session.
 const ID_ATTEMPTS: usize = 16;
@@ -535,10 +533,10 @@ impl Server {
         // The client's order wins: the first GUID it lists that the server speaks.
         let Some(protocol) = offered.iter().find(|g| self.config.protocols.contains(*g)) else {
             // [MC-BUP] §3.2.5.2.4.
-            return Reply::ack(error(&self.config, StatusCode::unvalidated(400), HResult::E_INVALIDARG));
+            return Reply::ack(error(&self.config, StatusCode::BAD_REQUEST, HResult::E_INVALIDARG));
         };
         let Some(id) = (0..ID_ATTEMPTS).map(|_| (self.next_id)()).find(|g| !self.sessions.contains_key(g)) else {
-            return Reply::ack(error(&self.config, StatusCode::unvalidated(500), E_FAIL));
+            return Reply::ack(error(&self.config, StatusCode::INTERNAL_SERVER_ERROR, HResult::E_FAIL));
         };
         let destination = String::from(head.target().as_str());
         let session = Session {
