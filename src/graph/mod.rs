@@ -34,6 +34,7 @@
 
 #[cfg(feature = "arbitrary")]
 mod arbitrary;
+pub mod client;
 mod create;
 mod datetime;
 mod error;
@@ -46,6 +47,7 @@ mod range_spec;
 mod request;
 mod response;
 mod response_body;
+pub mod server;
 mod upload_session;
 
 pub use create::{

@@ -1,0 +1,1129 @@
+//! A sans-IO Microsoft Graph upload client: the resumable-upload rules of the digest (§1, §3,
+//! §9), without any I/O.
+//!
+//! [`UploadClient`] walks one upload through `POST …/createUploadSession` → `PUT` fragments
+//! (cut by the [`FragmentPlanner`]) → completion, with a status `GET` whenever its view of the
+//! session may be wrong, the deferred-commit `POST` when every byte is in but nothing is
+//! committed, and `DELETE` to cancel. The caller asks [`UploadClient::poll`] what to do next,
+//! sends the [`Transmit`] it gets (supplying the fragment's bytes), and hands every answer back
+//! ([`UploadClient::handle_response`], [`UploadClient::transport_failed`]). One request is in
+//! flight at a time. The machine has no clock: when the server asks for a pause, `poll`
+//! returns [`Poll::Wait`] until the caller has slept and called [`UploadClient::waited`].
+//!
+//! The rules, where the digest leaves room (each pinned by a test in `tests/graph_client.rs`):
+//!
+//! - **The server's view wins.** Every `nextExpectedRanges` replaces what the client thought
+//!   was missing ([`RangeSet::apply`]), so a fragment the server kept in part (an unaligned
+//!   start), or one it stored although its answer was lost, is never sent twice.
+//! - **Lost answer** ([`UploadClient::transport_failed`]) or **5xx/429 on a fragment**: a status
+//!   `GET`, then on from what it says — never a blind resend, which would earn a 416
+//!   `fragmentOverlap` when the bytes were stored (digest §3.2, §11). A lost answer to any
+//!   other request sends that request again. Both count against
+//!   [`ClientConfig::max_retries`] (consecutive failures).
+//! - **416**: a status `GET`, then on from the server's ranges (Microsoft's advice, digest §3.2).
+//! - **429, 503 and every other 5xx**: [`Event::Wait`] with `Retry-After` in seconds; without
+//!   one (or with an HTTP date, which this clock-less machine cannot read) an exponential
+//!   back-off ([`ClientConfig::backoff`], 1 s doubling to 32 s). A `Retry-After` longer than
+//!   [`ClientConfig::max_wait`] (300 s) fails the upload ([`ClientError::Throttled`]); the
+//!   caller may [`resume`](UploadClient::resume) later.
+//! - **404, or an error with the inner code `uploadSessionNotFound`**: the session is gone; a
+//!   new `createUploadSession` and the whole file again (digest §3.2: "starting the entire
+//!   upload over"), every later request going to the *new* `uploadUrl`, at most
+//!   [`ClientConfig::max_restarts`] times. Except when the bytes that end the upload (or the
+//!   commit) were sent and their answer was lost: a Graph session disappears once complete, so
+//!   the 404 may mean success and a new upload could duplicate the file (`rename`) or fail
+//!   (`fail`): [`ClientError::CompletionUnknown`].
+//! - **413**: fragments of half the refused size (a multiple of 320 KiB for driveItem), not
+//!   below the variant's multiple or 64 KiB; a refused fragment at the floor fails.
+//! - **`nextExpectedRanges: []`** (every byte arrived, nothing committed): the commit `POST`,
+//!   also when `deferCommit` was not asked for — it is the only way forward.
+//! - **Ranges unknown** (a 2xx without `nextExpectedRanges`, as OneDrive answered in 2015, or
+//!   with no body or no known shape): a fragment answered so is counted as received, then a
+//!   status `GET`; a status answer without ranges leaves the client on its own view.
+//! - **Completion by content** ([`Response::outcome`]): a driveItem or printDocument (`id`),
+//!   or an empty body with `Location` (Outlook, To Do), whatever the status and whichever
+//!   request it answers (a status `GET` or the commit too). A completed item whose `size`
+//!   differs from the file's is an error ([`ClientError::SizeMismatch`]).
+//! - **No progress**: more than 16 answers in a row that leave as many bytes missing fail the
+//!   upload ([`ClientError::NoProgress`]), so a server that keeps answering 416 or the same
+//!   ranges cannot hold the client forever.
+//! - **Other errors** (400, 401, 403, 409, 507, …): the upload fails with the status and the
+//!   OData codes ([`ClientError::Server`]); nothing is retried. [`UploadClient::resume`]
+//!   starts again with a status `GET` (or the create, if no session exists).
+//! - **Cancel**: `DELETE {uploadUrl}`; `204` (any 2xx) or `404` (already gone) is
+//!   [`Poll::Cancelled`]. Asked while a request is in flight, it waits for that answer (which
+//!   may complete the upload: then there is nothing to cancel); asked before any session
+//!   exists, it is immediate.
+//! - **Requests**: the create request is the caller's, replayed as given (`Authorization`
+//!   included). Requests to the `uploadUrl` go in origin-form, its path and query byte for
+//!   byte, with `Host` set to its authority, and carry `Authorization` (copied from the create
+//!   request) only for To Do ([`Variant::authorizes_upload_url`], overridable). To Do's
+//!   fragments go to `{uploadUrl}/content`. A lost answer to the create resends it (an orphan
+//!   session may remain on the server until it expires).
+//! - **0-byte files** cannot use an upload session (digest §2.4: `Content-Range` needs a total
+//!   above 0): [`UploadClient::new`] refuses them ([`ClientError::EmptyFile`]); use a simple
+//!   upload.
+
+use alloc::boxed::Box;
+use alloc::string::{String, ToString};
+use core::fmt;
+use core::time::Duration;
+
+use super::{
+    CompletedItem, CreateSessionBody, DateTimeOffset, FragmentPlanner, ODataError, Operation, Outcome, RangeSet,
+    RangeSpec, Request, Response, RetryAfter, UploadSession, Variant,
+};
+use crate::error::ValidationError;
+use crate::http::{ContentRange, FieldValue, HeaderName, RequestTarget, StatusCode};
+
+/// Answers in a row that leave as many bytes missing before the client gives up.
+const MAX_STALLS: u32 = 16;
+
+/// The smallest fragment a 413 shrinks to (for variants without a 320 KiB rule).
+const MIN_SHRUNK_FRAGMENT: u64 = 64 * 1024;
+
+/// The client's settings.
+///
+/// ```
+/// use core::time::Duration;
+/// use bits_codec::graph::client::ClientConfig;
+/// let config = ClientConfig::default()
+///     .fragment_len(5 * 327_680)
+///     .max_retries(8)
+///     .backoff(Duration::from_millis(500), Duration::from_secs(10));
+/// assert_eq!(config.get_fragment_len(), Some(1_638_400));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientConfig {
+    fragment_len: Option<u64>,
+    authorize_upload_url: Option<bool>,
+    max_retries: u32,
+    max_restarts: u32,
+    max_wait: Duration,
+    backoff_base: Duration,
+    backoff_max: Duration,
+}
+
+impl Default for ClientConfig {
+    /// The variant's default fragment length, `Authorization` on the `uploadUrl` as the
+    /// variant says, 5 retries, 3 restarts, waits up to 300 s, back-off from 1 s to 32 s.
+    fn default() -> Self {
+        Self {
+            fragment_len: None,
+            authorize_upload_url: None,
+            max_retries: 5,
+            max_restarts: 3,
+            max_wait: Duration::from_secs(300),
+            backoff_base: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(32),
+        }
+    }
+}
+
+impl ClientConfig {
+    /// The length of every fragment but the last (default: [`Variant::default_fragment_len`]).
+    /// [`UploadClient::new`] checks it against the variant ([`FragmentPlanner::new`]: at most
+    /// the variant's maximum, a multiple of 320 KiB for driveItem).
+    pub fn fragment_len(mut self, bytes: u64) -> Self {
+        self.fragment_len = Some(bytes);
+        self
+    }
+
+    /// Send `Authorization` (copied from the create request) on requests to the `uploadUrl`:
+    /// `None` (default) follows [`Variant::authorizes_upload_url`] (only To Do).
+    pub fn authorize_upload_url(mut self, authorize: Option<bool>) -> Self {
+        self.authorize_upload_url = authorize;
+        self
+    }
+
+    /// How many times in a row a request may go unanswered or be answered 429/5xx.
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.max_retries = n;
+        self
+    }
+
+    /// How many times a lost session (404) starts the upload again.
+    pub fn max_restarts(mut self, n: u32) -> Self {
+        self.max_restarts = n;
+        self
+    }
+
+    /// The longest `Retry-After` the client waits; a longer one fails the upload.
+    pub fn max_wait(mut self, d: Duration) -> Self {
+        self.max_wait = d;
+        self
+    }
+
+    /// The first back-off delay (after a 5xx or 429 without `Retry-After`) and its cap; each
+    /// retry in a row doubles it.
+    pub fn backoff(mut self, base: Duration, max: Duration) -> Self {
+        self.backoff_base = base;
+        self.backoff_max = max;
+        self
+    }
+
+    /// The configured fragment length, if one was set.
+    pub fn get_fragment_len(&self) -> Option<u64> {
+        self.fragment_len
+    }
+}
+
+/// Where a request goes: scheme, host and port, read from an absolute URL.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Endpoint {
+    https: bool,
+    host: String,
+    port: Option<u16>,
+    authority: String,
+}
+
+impl Endpoint {
+    /// The host name or address, without IPv6 brackets (what a resolver or `connect` takes).
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+    /// The port: the explicit one, else 80 (http) or 443 (https).
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(if self.https { 443 } else { 80 })
+    }
+    /// The port, if the URL gave one.
+    pub fn explicit_port(&self) -> Option<u16> {
+        self.port
+    }
+    /// `true` for https.
+    pub fn is_https(&self) -> bool {
+        self.https
+    }
+    /// The authority as the URL spells it (the `Host` header value).
+    pub fn authority(&self) -> &str {
+        &self.authority
+    }
+}
+
+/// Split an absolute `http(s)` URL into its endpoint and its origin-form target (path and
+/// query as written; `/` if empty; the fragment dropped). `None` for anything else, and for a
+/// URL with userinfo.
+fn split_url(url: &str) -> Option<(Endpoint, String)> {
+    let (scheme, rest) = url.split_once("://")?;
+    let https = if scheme.eq_ignore_ascii_case("https") {
+        true
+    } else if scheme.eq_ignore_ascii_case("http") {
+        false
+    } else {
+        return None;
+    };
+    let cut = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(cut);
+    if authority.contains('@') {
+        return None;
+    }
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(v6) => {
+            let (h, after) = v6.split_once(']')?;
+            let ok = !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
+            (ok.then_some(h)?, after.strip_prefix(':'))
+        }
+        None => match authority.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        },
+    };
+    let host_ok = |b: u8| b.is_ascii_alphanumeric() || b"-._~%!$&'()*+,;=:".contains(&b);
+    if host.is_empty() || !host.bytes().all(host_ok) {
+        return None;
+    }
+    let port = match port {
+        None | Some("") => None,
+        Some(p) if p.bytes().all(|b| b.is_ascii_digit()) => Some(p.parse::<u16>().ok()?),
+        Some(_) => return None,
+    };
+    let tail = tail.split('#').next().unwrap_or("");
+    let target = match tail.as_bytes().first() {
+        Some(b'/') => tail.to_string(),
+        _ => alloc::format!("/{tail}"),
+    };
+    Some((Endpoint { https, host: host.to_string(), port, authority: authority.to_string() }, target))
+}
+
+/// `target` with `/content` appended to its path (before any query): To Do's fragment target.
+fn content_target(target: &str) -> String {
+    match target.split_once('?') {
+        Some((path, query)) => alloc::format!("{}/content?{query}", path.trim_end_matches('/')),
+        None => alloc::format!("{}/content", target.trim_end_matches('/')),
+    }
+}
+
+/// Why an upload failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClientError {
+    /// [`UploadClient::new`] was given a request that is not a `createUploadSession`.
+    NotACreateRequest,
+    /// A 0-byte file: an upload session cannot carry it (use a simple upload).
+    EmptyFile,
+    /// The size the create body declares (attachment or print `size`, driveItem `fileSize`),
+    /// or the size of the completed item, is not the file's.
+    SizeMismatch {
+        /// What the body or the item says.
+        declared: u64,
+        /// The file's length.
+        total: u64,
+    },
+    /// The configured fragment length breaks the variant's rules.
+    FragmentLen(u64),
+    /// An answer that breaks the flow, naming what is wrong (`uploadUrl`,
+    /// `nextExpectedRanges`, `createUploadSession`).
+    InvalidAnswer(&'static str),
+    /// An error answer this client does not retry.
+    Server {
+        /// The status.
+        status: StatusCode,
+        /// The OData `error.code`, if the body had one.
+        code: Option<String>,
+        /// The most specific (innermost) code, if the body had one.
+        inner_code: Option<String>,
+    },
+    /// The server asked for a pause longer than [`ClientConfig::max_wait`].
+    Throttled {
+        /// The `Retry-After` delay.
+        retry_after: Duration,
+    },
+    /// 413 for a fragment already at the smallest size.
+    FragmentTooLarge,
+    /// The session was lost (404) more often than allowed.
+    TooManyRestarts,
+    /// The same request went unanswered, or was answered 429/5xx, too often in a row.
+    RetriesExhausted,
+    /// Too many answers in a row left as many bytes missing.
+    NoProgress,
+    /// The request that would complete the upload got no answer, and the session is gone
+    /// (404): the upload most likely completed (Graph deletes a completed session), but the
+    /// session cannot say so. Check the item.
+    CompletionUnknown,
+}
+
+impl ClientError {
+    fn server(status: StatusCode, error: Option<&ODataError<'_>>) -> Self {
+        Self::Server {
+            status,
+            code: error.map(|e| e.code().to_string()),
+            inner_code: error.map(|e| e.most_specific_code().to_string()),
+        }
+    }
+}
+
+impl fmt::Display for ClientError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotACreateRequest => f.write_str("the request is not a createUploadSession POST"),
+            Self::EmptyFile => f.write_str("a 0-byte file cannot use an upload session (use a simple upload)"),
+            Self::SizeMismatch { declared, total } => {
+                write!(f, "the server or the create body says {declared} bytes, the file has {total}")
+            }
+            Self::FragmentLen(n) => write!(f, "fragment length {n} is not allowed for this variant"),
+            Self::InvalidAnswer(what) => write!(f, "invalid answer: {what} missing, malformed or inconsistent"),
+            Self::Server { status, code, inner_code } => {
+                write!(f, "the server answered {status}")?;
+                if let Some(c) = code {
+                    write!(f, " {c}")?;
+                }
+                match inner_code {
+                    Some(i) if Some(i) != code.as_ref() => write!(f, " ({i})"),
+                    _ => Ok(()),
+                }
+            }
+            Self::Throttled { retry_after } => {
+                write!(f, "the server asks to wait {} s, longer than allowed", retry_after.as_secs())
+            }
+            Self::FragmentTooLarge => f.write_str("413 for a fragment already at the smallest size"),
+            Self::TooManyRestarts => f.write_str("the server lost the session too many times"),
+            Self::RetriesExhausted => f.write_str("the request failed too many times in a row"),
+            Self::NoProgress => f.write_str("the server keeps answering without moving the upload forward"),
+            Self::CompletionUnknown => {
+                f.write_str("the final request got no answer and the session is gone: completion unknown")
+            }
+        }
+    }
+}
+
+impl core::error::Error for ClientError {}
+
+/// The request a [`Transmit`] asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TransmitKind {
+    /// `POST …/createUploadSession` (the caller's request, as given).
+    CreateSession,
+    /// `PUT {uploadUrl}`: send the file's bytes `range.first()..=range.last()`.
+    Fragment(ContentRange),
+    /// `GET {uploadUrl}`: the session's status.
+    Status,
+    /// `POST {uploadUrl}` with no body: the deferred commit.
+    Commit,
+    /// `DELETE {uploadUrl}`: cancel.
+    Cancel,
+}
+
+/// The next request to send.
+///
+/// Build it with [`request`](Self::request), giving it the fragment's bytes; add headers of
+/// your own (`User-Agent`, `client-request-id`) with
+/// [`Request::with_header`](super::Request::with_header).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transmit {
+    kind: TransmitKind,
+    endpoint: Option<Endpoint>,
+    target: RequestTarget<'static>,
+    host: Option<FieldValue<'static>>,
+    authorization: Option<FieldValue<'static>>,
+    create: Option<Box<Request<'static>>>,
+}
+
+impl Transmit {
+    /// What to send.
+    pub fn kind(&self) -> TransmitKind {
+        self.kind
+    }
+
+    /// The file range a fragment carries.
+    pub fn range(&self) -> Option<ContentRange> {
+        match self.kind {
+            TransmitKind::Fragment(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Where to connect: the `uploadUrl`'s host for every request but the create, whose
+    /// endpoint is known only if its target is in absolute form.
+    pub fn endpoint(&self) -> Option<&Endpoint> {
+        self.endpoint.as_ref()
+    }
+
+    /// The request target (origin-form for requests to the `uploadUrl`).
+    pub fn target(&self) -> &RequestTarget<'static> {
+        &self.target
+    }
+
+    /// `true` if the request carries `Authorization` (the create always; the `uploadUrl`
+    /// requests of To Do).
+    pub fn is_authorized(&self) -> bool {
+        self.create.is_some() || self.authorization.is_some()
+    }
+
+    /// The request, with `body` as the fragment's bytes (empty for every other request). Fails
+    /// if `body` is not exactly the range's length.
+    pub fn request<'t>(&'t self, body: &'t [u8]) -> Result<Request<'t>, ValidationError> {
+        if !matches!(self.kind, TransmitKind::Fragment(_)) && !body.is_empty() {
+            return Err(ValidationError::BodyLength);
+        }
+        let target = self.target.clone();
+        let mut r = match (self.kind, &self.create) {
+            (TransmitKind::CreateSession, Some(create)) => return Ok((**create).clone()),
+            (TransmitKind::Fragment(range), _) => Request::upload_fragment(target, range, body)?,
+            (TransmitKind::Commit, _) => Request::commit(target)?,
+            (TransmitKind::Cancel, _) => Request::cancel_session(target),
+            _ => Request::session_status(target),
+        };
+        if let Some(h) = &self.host {
+            r = r.with_host(h.clone());
+        }
+        if let Some(a) = &self.authorization {
+            r = r.with_header(HeaderName::new("Authorization")?, a.clone())?;
+        }
+        Ok(r)
+    }
+}
+
+/// What the caller does next (from [`UploadClient::poll`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Poll {
+    /// Send this request, then hand its answer back.
+    Transmit(Transmit),
+    /// A request is in flight: wait for its answer (or call
+    /// [`UploadClient::transport_failed`]).
+    AwaitingResponse,
+    /// Sleep this long, then call [`UploadClient::waited`] and poll again.
+    Wait(Duration),
+    /// Uploaded: see [`UploadClient::completion`].
+    Done,
+    /// Cancelled.
+    Cancelled,
+    /// Failed; [`UploadClient::resume`] tries again.
+    Failed(ClientError),
+}
+
+/// What an answer did (from [`UploadClient::handle_response`] and
+/// [`UploadClient::transport_failed`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// `createUploadSession` answered with an `uploadUrl`.
+    SessionCreated,
+    /// A fragment was answered with the server's ranges.
+    Progress {
+        /// The bytes the server has, by its ranges.
+        received: u64,
+    },
+    /// A status `GET` was answered with the server's ranges: the client continues from them.
+    Resynced {
+        /// The bytes the server has, by its ranges.
+        received: u64,
+    },
+    /// 416: a status `GET` follows.
+    RangeRejected,
+    /// A 2xx without ranges (or without a known body): a status `GET` follows (after a status
+    /// `GET`: the client goes on from its own view).
+    RangesUnknown,
+    /// Every byte arrived and nothing is committed: the commit `POST` follows.
+    AwaitingCommit,
+    /// 429 or 5xx: sleep `delay` ([`Poll::Wait`]), then the request again (a status `GET`
+    /// after a fragment).
+    Wait {
+        /// How long.
+        delay: Duration,
+        /// The status that asked for it.
+        status: StatusCode,
+    },
+    /// No answer: the request again (a status `GET` after a fragment).
+    Retrying,
+    /// 413: fragments are now this long.
+    FragmentShrunk {
+        /// The new fragment length.
+        len: u64,
+    },
+    /// The session was lost (404): a new one, and the whole file again.
+    Restarted,
+    /// The upload is complete ([`UploadClient::completion`]).
+    Completed,
+    /// The session was deleted (or was already gone).
+    Cancelled,
+    /// Nothing changed (a 1xx interim answer, or an answer with no request in flight).
+    Ignored,
+    /// The upload failed.
+    Failed(ClientError),
+}
+
+/// How the upload completed: the status, and the created resource or where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    status: StatusCode,
+    item: Option<CompletedItem<'static>>,
+    location: Option<FieldValue<'static>>,
+}
+
+impl Completion {
+    /// The status of the completing answer: 201 (created) or 200 (an existing driveItem
+    /// replaced), as sent.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+    /// The driveItem or printDocument, when the answer carried one.
+    pub fn item(&self) -> Option<&CompletedItem<'static>> {
+        self.item.as_ref()
+    }
+    /// `Location` of the attachment (Outlook, To Do), when the answer had no body.
+    pub fn location(&self) -> Option<&FieldValue<'static>> {
+        self.location.as_ref()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Phase {
+    Create,
+    Upload,
+    Status,
+    Commit,
+    Cancel,
+    Done,
+    Cancelled,
+    Failed(ClientError),
+}
+
+/// The session the server created: where its requests go.
+#[derive(Debug, Clone)]
+struct Session {
+    url: String,
+    endpoint: Endpoint,
+    target: RequestTarget<'static>,
+    fragment_target: RequestTarget<'static>,
+    host: FieldValue<'static>,
+}
+
+/// One Graph upload, without I/O.
+///
+/// ```
+/// use bits_codec::Encode;
+/// use bits_codec::graph::client::{ClientConfig, Poll, UploadClient};
+/// use bits_codec::graph::server::{Action, Server, ServerConfig};
+/// use bits_codec::graph::{Request, Response};
+/// use bits_codec::http::{FieldValue, HeaderName, RequestTarget};
+///
+/// let file: Vec<u8> = (0..1_000_000u32).map(|i| (i % 251) as u8).collect();
+/// let target = RequestTarget::new("/v1.0/me/drive/root:/data.bin:/createUploadSession").unwrap();
+/// let create = Request::create_upload_session(target, None).unwrap()
+///     .with_host(FieldValue::from_static("graph.microsoft.com"))
+///     .with_header(HeaderName::new("Authorization").unwrap(), FieldValue::from_static("Bearer t"))
+///     .unwrap();
+/// let config = ClientConfig::default().fragment_len(327_680); // 320 KiB
+/// let mut client = UploadClient::new(config, &create, file.len() as u64).unwrap();
+/// let mut server = Server::new(ServerConfig::new("https://up.example.com/"));
+/// let mut stored = vec![0u8; file.len()];
+/// loop {
+///     match client.poll() {
+///         Poll::Transmit(t) => {
+///             let body = t.range().map_or(&[][..], |r| &file[r.first() as usize..=r.last() as usize]);
+///             let wire = t.request(body).unwrap().to_vec(); // → the socket
+///             let (request, _) = Request::decode(&wire).unwrap();
+///             let reply = server.handle(&request);
+///             if let Action::Write(w) = &reply.action {
+///                 stored[w.offset as usize..][..request.body().len()].copy_from_slice(request.body());
+///             }
+///             let answer = reply.response.to_vec(); // ← the socket
+///             client.handle_response(&Response::decode(&answer).unwrap().0);
+///         }
+///         Poll::Done => break,
+///         other => panic!("{other:?}"),
+///     }
+/// }
+/// assert_eq!(stored, file);
+/// let done = client.completion().unwrap();
+/// assert_eq!((done.status().as_u16(), done.item().unwrap().size()), (201, Some(1_000_000)));
+/// ```
+#[derive(Debug, Clone)]
+pub struct UploadClient {
+    config: ClientConfig,
+    variant: Variant,
+    planner: FragmentPlanner,
+    defer_commit: bool,
+    total: u64,
+    create: Request<'static>,
+    create_endpoint: Option<Endpoint>,
+    authorization: Option<FieldValue<'static>>,
+    session: Option<Session>,
+    expiration: Option<DateTimeOffset<'static>>,
+    missing: RangeSet,
+    phase: Phase,
+    in_flight: Option<TransmitKind>,
+    wait: Option<Duration>,
+    cancel_requested: bool,
+    maybe_completed: bool,
+    completion: Option<Completion>,
+    retries: u32,
+    restarts: u32,
+    stalls: u32,
+}
+
+impl UploadClient {
+    /// An upload of `total` bytes, started by `create` (a `createUploadSession` request the
+    /// caller built, with `Host` and `Authorization`). The variant comes from its body (none:
+    /// driveItem), as does `deferCommit`. Fails for a request of another kind, a 0-byte file,
+    /// a body declaring another size, or a fragment length the variant does not allow.
+    pub fn new(config: ClientConfig, create: &Request<'_>, total: u64) -> Result<Self, ClientError> {
+        if create.operation() != Operation::CreateUploadSession {
+            return Err(ClientError::NotACreateRequest);
+        }
+        if total == 0 {
+            return Err(ClientError::EmptyFile);
+        }
+        let (variant, declared, defer_commit) = match create.create_session_body() {
+            None => (Variant::DriveItem, None, false),
+            Some(CreateSessionBody::DriveItem(d)) => {
+                (Variant::DriveItem, d.item().and_then(|i| i.file_size()), d.defer_commit() == Some(true))
+            }
+            Some(CreateSessionBody::Attachment(a)) => (Variant::OutlookAttachment, Some(a.size()), false),
+            Some(CreateSessionBody::TaskAttachment(a)) => (Variant::TaskAttachment, Some(a.size()), false),
+            Some(CreateSessionBody::PrintDocument(p)) => (Variant::PrintDocument, Some(p.size()), false),
+        };
+        if let Some(declared) = declared.filter(|&d| d != total) {
+            return Err(ClientError::SizeMismatch { declared, total });
+        }
+        let planner = match config.fragment_len {
+            Some(n) => FragmentPlanner::new(variant, n).map_err(|_| ClientError::FragmentLen(n))?,
+            None => FragmentPlanner::for_variant(variant),
+        };
+        let authorization = create
+            .headers()
+            .get("Authorization")
+            .and_then(|f| FieldValue::from_vec(f.value.to_vec()).ok())
+            .filter(|_| config.authorize_upload_url.unwrap_or(variant.authorizes_upload_url()));
+        let create_endpoint = split_url(create.target().as_str()).map(|(e, _)| e);
+        let missing = RangeSet::new(total).map_err(|_| ClientError::EmptyFile)?;
+        Ok(Self {
+            config,
+            variant,
+            planner,
+            defer_commit,
+            total,
+            create: create.clone().into_owned(),
+            create_endpoint,
+            authorization,
+            session: None,
+            expiration: None,
+            missing,
+            phase: Phase::Create,
+            in_flight: None,
+            wait: None,
+            cancel_requested: false,
+            maybe_completed: false,
+            completion: None,
+            retries: 0,
+            restarts: 0,
+            stalls: 0,
+        })
+    }
+
+    /// What to do next. Returns [`Poll::Transmit`] once per request: until its answer is
+    /// handed back, [`Poll::AwaitingResponse`].
+    pub fn poll(&mut self) -> Poll {
+        if self.in_flight.is_some() {
+            return Poll::AwaitingResponse;
+        }
+        let kind = match &self.phase {
+            Phase::Done => return Poll::Done,
+            Phase::Cancelled => return Poll::Cancelled,
+            Phase::Failed(e) => return Poll::Failed(e.clone()),
+            _ if self.wait.is_some() => return Poll::Wait(self.wait.unwrap_or_default()),
+            Phase::Create => TransmitKind::CreateSession,
+            Phase::Upload => match self.planner.next_fragment(&self.missing) {
+                Some(range) => TransmitKind::Fragment(range),
+                None => TransmitKind::Commit,
+            },
+            Phase::Status => TransmitKind::Status,
+            Phase::Commit => TransmitKind::Commit,
+            Phase::Cancel => TransmitKind::Cancel,
+        };
+        let transmit = match (kind, &self.session) {
+            (TransmitKind::CreateSession, _) | (_, None) => Transmit {
+                kind: TransmitKind::CreateSession,
+                endpoint: self.create_endpoint.clone(),
+                target: self.create.target().clone(),
+                host: None,
+                authorization: None,
+                create: Some(Box::new(self.create.clone())),
+            },
+            (_, Some(s)) => Transmit {
+                kind,
+                endpoint: Some(s.endpoint.clone()),
+                target: match kind {
+                    TransmitKind::Fragment(_) => s.fragment_target.clone(),
+                    _ => s.target.clone(),
+                },
+                host: Some(s.host.clone()),
+                authorization: self.authorization.clone(),
+                create: None,
+            },
+        };
+        self.in_flight = Some(transmit.kind);
+        Poll::Transmit(transmit)
+    }
+
+    /// Hand back the answer to the request in flight.
+    pub fn handle_response(&mut self, response: &Response<'_>) -> Event {
+        if response.status().as_u16() < 200 {
+            return Event::Ignored; // 1xx interim: the real answer follows
+        }
+        let Some(sent) = self.in_flight.take() else {
+            return Event::Ignored;
+        };
+        let event = self.on_response(sent, response);
+        self.after(event)
+    }
+
+    /// The request in flight got no answer (connection lost, timeout). A fragment is followed
+    /// by a status `GET`, anything else by the same request, at most
+    /// [`ClientConfig::max_retries`] times in a row.
+    pub fn transport_failed(&mut self) -> Event {
+        let Some(sent) = self.in_flight.take() else {
+            return Event::Ignored;
+        };
+        let event = self.retry(sent).unwrap_or(Event::Retrying);
+        self.after(event)
+    }
+
+    /// After [`Poll::Wait`]: the delay is over.
+    pub fn waited(&mut self) {
+        self.wait = None;
+    }
+
+    /// Cancel the upload: `DELETE` next (once the request in flight, if any, is answered);
+    /// cancelled at once if no session exists yet. No effect once finished.
+    pub fn cancel(&mut self) {
+        self.cancel_requested = true;
+        if self.in_flight.is_none() {
+            self.apply_cancel();
+        }
+    }
+
+    /// Try a failed upload again: a status `GET` if a session exists (its `DELETE` if the
+    /// upload was being cancelled), else the create. Returns `false` if the upload had not
+    /// failed.
+    pub fn resume(&mut self) -> bool {
+        if !matches!(self.phase, Phase::Failed(_)) {
+            return false;
+        }
+        self.retries = 0;
+        self.stalls = 0;
+        self.wait = None;
+        self.phase = match (&self.session, self.cancel_requested) {
+            (None, _) => Phase::Create,
+            (Some(_), true) => Phase::Cancel,
+            (Some(_), false) => Phase::Status,
+        };
+        true
+    }
+
+    /// The variant, from the create request's body.
+    pub fn variant(&self) -> Variant {
+        self.variant
+    }
+    /// `true` if the create body asked for `deferCommit`.
+    pub fn defers_commit(&self) -> bool {
+        self.defer_commit
+    }
+    /// The file's length.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+    /// The bytes the server does not have, as far as the client knows.
+    pub fn missing(&self) -> &RangeSet {
+        &self.missing
+    }
+    /// The bytes the server has, as far as the client knows.
+    pub fn received(&self) -> u64 {
+        self.total - self.missing.missing_len()
+    }
+    /// The current fragment length (smaller after a 413).
+    pub fn fragment_len(&self) -> u64 {
+        self.planner.fragment_len()
+    }
+    /// The session's `uploadUrl`, once created, exactly as the server sent it.
+    pub fn upload_url(&self) -> Option<&str> {
+        self.session.as_ref().map(|s| s.url.as_str())
+    }
+    /// The session's latest `expirationDateTime`, if the server sent one.
+    pub fn expiration(&self) -> Option<&DateTimeOffset<'static>> {
+        self.expiration.as_ref()
+    }
+    /// How the upload completed, once done.
+    pub fn completion(&self) -> Option<&Completion> {
+        self.completion.as_ref()
+    }
+    /// `true` once done, cancelled or failed.
+    pub fn is_finished(&self) -> bool {
+        matches!(self.phase, Phase::Done | Phase::Cancelled | Phase::Failed(_))
+    }
+
+    /// `true` if `sent`, answered, may have completed the upload: the commit, or a fragment
+    /// holding every missing byte.
+    fn may_complete(&self, sent: TransmitKind) -> bool {
+        match sent {
+            TransmitKind::Commit => true,
+            TransmitKind::Fragment(r) => {
+                let mut after = self.missing.clone();
+                after.mark_received(r).is_ok() && after.is_complete()
+            }
+            _ => false,
+        }
+    }
+
+    fn on_response(&mut self, sent: TransmitKind, resp: &Response<'_>) -> Event {
+        let status = resp.status();
+        let code = status.as_u16();
+        let error = resp.odata_error();
+        let gone =
+            code == 404 || error.is_some_and(|e| e.codes().any(|c| c.eq_ignore_ascii_case("uploadSessionNotFound")));
+        if gone && sent != TransmitKind::CreateSession {
+            if sent == TransmitKind::Cancel {
+                self.phase = Phase::Cancelled;
+                return Event::Cancelled;
+            }
+            return self.session_lost();
+        }
+        if code == 429 || code >= 500 {
+            return self.back_off(sent, status, resp.retry_after());
+        }
+        let outcome = resp.outcome();
+        match sent {
+            TransmitKind::CreateSession => match outcome {
+                Outcome::SessionCreated(s) => self.on_created(s),
+                Outcome::Failed(e) => self.fail(ClientError::server(status, e)),
+                _ => self.fail(ClientError::InvalidAnswer("uploadUrl")),
+            },
+            TransmitKind::Cancel => match outcome {
+                Outcome::Failed(e) => self.fail(ClientError::server(status, e)),
+                _ => {
+                    self.phase = Phase::Cancelled;
+                    Event::Cancelled
+                }
+            },
+            TransmitKind::Fragment(_) if code == 416 => {
+                self.retries = 0;
+                self.maybe_completed = false;
+                if let Some(e) = self.stall() {
+                    return e;
+                }
+                self.phase = Phase::Status;
+                Event::RangeRejected
+            }
+            TransmitKind::Fragment(range) if code == 413 => self.shrink(range),
+            _ => self.on_session_answer(sent, status, outcome),
+        }
+    }
+
+    /// An answer from the live session (to a fragment, a status `GET` or the commit).
+    fn on_session_answer(&mut self, sent: TransmitKind, status: StatusCode, outcome: Outcome<'_>) -> Event {
+        match outcome {
+            Outcome::SessionCreated(s)
+            | Outcome::InProgress(s)
+            | Outcome::AwaitingCommit(s)
+            | Outcome::RangesUnknown(s) => {
+                if let Some(t) = s.expiration_date_time() {
+                    self.expiration = Some(t.clone().into_owned());
+                }
+                match s.next_expected_ranges() {
+                    Some([]) => self.awaiting_commit(),
+                    Some(ranges) => self.apply(sent, ranges),
+                    None => self.ranges_unknown(sent),
+                }
+            }
+            Outcome::Completed(item) => {
+                if let Some(size) = item.size().filter(|&n| n != self.total) {
+                    return self.fail(ClientError::SizeMismatch { declared: size, total: self.total });
+                }
+                self.complete(Completion { status, item: Some(item.clone().into_owned()), location: None })
+            }
+            Outcome::CompletedAt(location) => {
+                self.complete(Completion { status, item: None, location: Some(location.clone().into_owned()) })
+            }
+            Outcome::Failed(e) => self.fail(ClientError::server(status, e)),
+            _ => self.ranges_unknown(sent),
+        }
+    }
+
+    fn on_created(&mut self, s: &UploadSession<'_>) -> Event {
+        let Some(url) = s.upload_url() else {
+            return self.fail(ClientError::InvalidAnswer("uploadUrl"));
+        };
+        let Some((endpoint, target)) = split_url(url) else {
+            return self.fail(ClientError::InvalidAnswer("uploadUrl"));
+        };
+        let fragment_target =
+            if self.variant == Variant::TaskAttachment { content_target(&target) } else { target.clone() };
+        let (Ok(target), Ok(fragment_target), Ok(host)) = (
+            RequestTarget::new(target),
+            RequestTarget::new(fragment_target),
+            FieldValue::new(endpoint.authority().to_string()),
+        ) else {
+            return self.fail(ClientError::InvalidAnswer("uploadUrl"));
+        };
+        self.session = Some(Session { url: url.to_string(), endpoint, target, fragment_target, host });
+        self.expiration = s.expiration_date_time().map(|t| t.clone().into_owned());
+        self.retries = 0;
+        self.phase = Phase::Upload;
+        // The initial ranges (`["0-"]`, Print's `["0-{total-1}"]`), if any, are the server's view.
+        if let Some(ranges) = s.next_expected_ranges().filter(|r| !r.is_empty()) {
+            if self.missing.apply(ranges).is_err() {
+                return self.fail(ClientError::InvalidAnswer("nextExpectedRanges"));
+            }
+        }
+        Event::SessionCreated
+    }
+
+    fn apply(&mut self, sent: TransmitKind, ranges: &[RangeSpec]) -> Event {
+        let before = self.missing.missing_len();
+        if self.missing.apply(ranges).is_err() {
+            return self.fail(ClientError::InvalidAnswer("nextExpectedRanges"));
+        }
+        self.retries = 0;
+        self.maybe_completed = false;
+        self.phase = Phase::Upload;
+        if self.missing.missing_len() < before {
+            self.stalls = 0;
+        } else if let Some(e) = self.stall() {
+            return e;
+        }
+        let received = self.received();
+        match sent {
+            TransmitKind::Fragment(_) => Event::Progress { received },
+            _ => Event::Resynced { received },
+        }
+    }
+
+    fn awaiting_commit(&mut self) -> Event {
+        let before = self.missing.missing_len();
+        let _ = self.missing.apply(&[]);
+        self.retries = 0;
+        self.maybe_completed = false;
+        if before > 0 {
+            self.stalls = 0;
+        } else if let Some(e) = self.stall() {
+            return e;
+        }
+        self.phase = Phase::Commit;
+        Event::AwaitingCommit
+    }
+
+    fn ranges_unknown(&mut self, sent: TransmitKind) -> Event {
+        self.retries = 0;
+        self.maybe_completed = false;
+        if let Some(e) = self.stall() {
+            return e;
+        }
+        self.phase = match sent {
+            TransmitKind::Fragment(range) => {
+                // A 2xx: the server took the bytes. What it wants next, only it can say.
+                let _ = self.missing.mark_received(range);
+                Phase::Status
+            }
+            TransmitKind::Commit => Phase::Status,
+            _ => Phase::Upload, // a status answer without ranges: go on from the client's view
+        };
+        Event::RangesUnknown
+    }
+
+    fn complete(&mut self, completion: Completion) -> Event {
+        let _ = self.missing.apply(&[]);
+        self.completion = Some(completion);
+        self.phase = Phase::Done;
+        Event::Completed
+    }
+
+    /// 413: half the refused fragment, a multiple of the variant's multiple, not below the floor.
+    fn shrink(&mut self, refused: ContentRange) -> Event {
+        let multiple = self.variant.fragment_multiple();
+        let floor = multiple.max(MIN_SHRUNK_FRAGMENT);
+        let len = (refused.len() / 2) / multiple * multiple;
+        if refused.len() <= floor || len == 0 {
+            return self.fail(ClientError::FragmentTooLarge);
+        }
+        let len = len.max(floor);
+        match FragmentPlanner::new(self.variant, len) {
+            Ok(p) => {
+                self.planner = p;
+                self.retries = 0;
+                self.phase = Phase::Upload;
+                Event::FragmentShrunk { len }
+            }
+            Err(_) => self.fail(ClientError::FragmentTooLarge),
+        }
+    }
+
+    /// 429/5xx: wait, then the request again (a status `GET` after a fragment).
+    fn back_off(&mut self, sent: TransmitKind, status: StatusCode, retry_after: Option<&RetryAfter<'_>>) -> Event {
+        if let Some(e) = self.retry(sent) {
+            return e;
+        }
+        let delay = match retry_after {
+            Some(RetryAfter::Seconds(s)) => Duration::from_secs(*s),
+            _ => {
+                let doubling = 1u32 << (self.retries.saturating_sub(1)).min(16);
+                self.config.backoff_base.saturating_mul(doubling).min(self.config.backoff_max)
+            }
+        };
+        if delay > self.config.max_wait {
+            return self.fail(ClientError::Throttled { retry_after: delay });
+        }
+        self.wait = Some(delay);
+        Event::Wait { delay, status }
+    }
+
+    /// Count a failed attempt of `sent` and choose the request that follows; `Some` if that
+    /// ended the upload.
+    fn retry(&mut self, sent: TransmitKind) -> Option<Event> {
+        self.retries += 1;
+        if self.retries > self.config.max_retries {
+            return Some(self.fail(ClientError::RetriesExhausted));
+        }
+        if self.may_complete(sent) {
+            self.maybe_completed = true;
+        }
+        self.phase = match sent {
+            TransmitKind::CreateSession => Phase::Create,
+            TransmitKind::Fragment(_) | TransmitKind::Status => Phase::Status,
+            TransmitKind::Commit => Phase::Commit,
+            TransmitKind::Cancel => Phase::Cancel,
+        };
+        None
+    }
+
+    fn session_lost(&mut self) -> Event {
+        if self.maybe_completed {
+            return self.fail(ClientError::CompletionUnknown);
+        }
+        self.restarts += 1;
+        if self.restarts > self.config.max_restarts {
+            return self.fail(ClientError::TooManyRestarts);
+        }
+        self.session = None;
+        self.expiration = None;
+        self.missing = match RangeSet::new(self.total) {
+            Ok(s) => s,
+            Err(_) => return self.fail(ClientError::EmptyFile),
+        };
+        self.retries = 0;
+        self.stalls = 0;
+        self.phase = Phase::Create;
+        Event::Restarted
+    }
+
+    /// One more answer without progress; `Some` if that was one too many.
+    fn stall(&mut self) -> Option<Event> {
+        self.stalls += 1;
+        (self.stalls > MAX_STALLS).then(|| self.fail(ClientError::NoProgress))
+    }
+
+    fn fail(&mut self, e: ClientError) -> Event {
+        self.wait = None;
+        self.phase = Phase::Failed(e.clone());
+        Event::Failed(e)
+    }
+
+    /// A cancel asked for while a request was in flight takes effect once it is answered.
+    fn after(&mut self, event: Event) -> Event {
+        if self.cancel_requested && self.in_flight.is_none() {
+            self.apply_cancel();
+        }
+        event
+    }
+
+    fn apply_cancel(&mut self) {
+        if self.is_finished() || self.phase == Phase::Cancel {
+            return;
+        }
+        self.wait = None;
+        self.phase = if self.session.is_some() { Phase::Cancel } else { Phase::Cancelled };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_upload_urls_without_touching_their_bytes() {
+        let (e, t) = split_url(
+            "https://contoso-my.sharepoint.com/personal/u/_api/v2.0/drives/d/items/i/uploadSession?guid='g'&tempauth=x",
+        )
+        .unwrap();
+        assert_eq!(
+            (e.host(), e.port(), e.authority()),
+            ("contoso-my.sharepoint.com", 443, "contoso-my.sharepoint.com")
+        );
+        assert_eq!(t, "/personal/u/_api/v2.0/drives/d/items/i/uploadSession?guid='g'&tempauth=x");
+        let (e, t) = split_url("http://127.0.0.1:8080?a=1#frag").unwrap();
+        assert_eq!((e.host(), e.port(), e.authority(), t.as_str()), ("127.0.0.1", 8080, "127.0.0.1:8080", "/?a=1"));
+        let (e, _) = split_url("HTTP://[::1]:81/up").unwrap();
+        assert_eq!((e.host(), e.port(), e.is_https()), ("::1", 81, false));
+        for bad in ["/up/x", "ftp://h/x", "https://user@h/x", "https://h:99999/x", "https:///x", "https://h:8a/"] {
+            assert!(split_url(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn to_do_fragments_go_to_content() {
+        assert_eq!(
+            content_target("/v1.0/me/todo/lists/l/tasks/t/attachmentSessions/s"),
+            "/v1.0/me/todo/lists/l/tasks/t/attachmentSessions/s/content"
+        );
+        assert_eq!(content_target("/s/?a=b"), "/s/content?a=b");
+    }
+}

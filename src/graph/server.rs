@@ -1,0 +1,475 @@
+//! A small sans-IO Graph upload-session server: the other end of
+//! [`UploadClient`](super::client::UploadClient), for tests and the loopback example.
+//!
+//! [`Server`] plays graph.microsoft.com and the `uploadUrl` host at once, strictly by the
+//! digest's rules (§3–§7), and does no I/O: [`Server::handle`] takes a decoded request and
+//! returns a [`Reply`], the response to send and the [`Action`] the caller performs on its
+//! storage first (open a session's file, write the fragment's body at an offset, commit,
+//! discard). It is not a Graph emulator: no items, drives or mailboxes, no clock (the
+//! `expirationDateTime` it sends is fixed, [`ServerConfig::expiration`]) and no expiry.
+//!
+//! | request | answer |
+//! | --- | --- |
+//! | `createUploadSession` without `Authorization` | 401 `unauthenticated` |
+//! | `createUploadSession` | 200 (Outlook: 201) with `uploadUrl` = the configured origin + `/uploadSession/{n}?guid='{n}'&tempauth=…`, the expiry and `["0-"]` (Print: `["0-{size-1}"]`); [`Action::Open`]. A declared size of 0: 400 |
+//! | any request to an `uploadUrl` no session has (replayed with other bytes, or cancelled) | 404 `itemNotFound` |
+//! | `Authorization` on the `uploadUrl` (To Do: its absence) | 401 `unauthenticated` |
+//! | To Do fragment not sent to `{uploadUrl}/content` | 404 |
+//! | fragment with another total than the session's (or than the create body's size) | 400 `invalidRequest` / `fragmentLengthMismatch` |
+//! | fragment over the variant's maximum | 413 `maxFragmentLengthExceeded` |
+//! | fragment overlapping received bytes | 416 `invalidRange` / `fragmentOverlap` |
+//! | fragment past the next expected byte (driveItem, Outlook, To Do: in order only) | 416 `invalidRange` / `fragmentOutOfOrder` |
+//! | driveItem fragment that is not the file's last and not a multiple of 320 KiB | 400 `invalidRequest` |
+//! | fragment accepted, bytes still missing | 202 (Outlook, To Do: 200) with every missing range (`"S-"` up to the end); [`Action::Write`] |
+//! | fragment completing the file | 201 with the driveItem / printDocument (`id`, `name`, `size`), or 201 + `Location` and no body (Outlook, To Do); [`Action::Write`] with `commit`. With `deferCommit`: 202 with `nextExpectedRanges: []` and no commit yet |
+//! | `GET` status | 200 with the expiry and the missing ranges |
+//! | commit `POST` when every byte is in (deferCommit) | the completion answer; [`Action::Commit`]. Bytes missing: 400 `invalidRequest` / `uploadSessionIncomplete` |
+//! | `DELETE` | 204; [`Action::Discard`] |
+//! | a completed session: `GET` or commit again | the completion answer again (a leniency: Graph deletes a completed session and answers 404, which leaves a client whose final answer was lost unsure; see [`ClientError::CompletionUnknown`](super::client::ClientError::CompletionUnknown)); a fragment: 416 `fragmentOverlap`; `DELETE`: 404 |
+//! | any other request | 400 `invalidRequest` |
+//!
+//! Session numbers and the `tempauth` values are sequential: this server is for tests, not
+//! for untrusted clients.
+
+use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use super::{
+    CompletedItem, CreateSessionBody, DateTimeOffset, GraphError, InnerError, ODataError, Operation, RangeSet,
+    RangeSpec, Request, Response, UploadSession, Variant,
+};
+use crate::http::{FieldValue, StatusCode};
+
+/// The server's settings.
+///
+/// ```
+/// use bits_codec::graph::DateTimeOffset;
+/// use bits_codec::graph::server::ServerConfig;
+/// let config = ServerConfig::new("http://127.0.0.1:8080")
+///     .expiration(DateTimeOffset::new("2030-01-01T00:00:00Z").unwrap());
+/// assert_eq!(config.origin(), "http://127.0.0.1:8080");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerConfig {
+    origin: String,
+    expiration: DateTimeOffset<'static>,
+}
+
+impl ServerConfig {
+    /// `uploadUrl`s and `Location`s start with `origin` (`scheme://authority`, a trailing `/`
+    /// dropped). The expiry is `2099-12-31T23:59:59.9999999Z`.
+    pub fn new(origin: impl Into<String>) -> Self {
+        let mut origin = origin.into();
+        while origin.ends_with('/') {
+            origin.pop();
+        }
+        let expiration = DateTimeOffset::new("2099-12-31T23:59:59.9999999Z").unwrap_or_else(|_| unreachable!());
+        Self { origin, expiration }
+    }
+
+    /// The `expirationDateTime` of every session.
+    pub fn expiration(mut self, t: DateTimeOffset<'static>) -> Self {
+        self.expiration = t;
+        self
+    }
+
+    /// The origin `uploadUrl`s start with.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+}
+
+/// What the caller does to its storage before sending [`Reply::response`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Action {
+    /// Nothing.
+    None,
+    /// A new session: create its (empty) file.
+    Open {
+        /// The session.
+        session: u64,
+    },
+    /// Write the request's whole body at `offset` of the session's file.
+    Write(Write),
+    /// Every byte is in (deferred commit): commit the session's file.
+    Commit {
+        /// The session.
+        session: u64,
+        /// The file's length.
+        len: u64,
+    },
+    /// Cancelled: delete the session's file.
+    Discard {
+        /// The session.
+        session: u64,
+    },
+}
+
+/// [`Action::Write`]: where the fragment's body goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Write {
+    /// The session.
+    pub session: u64,
+    /// The offset in the file.
+    pub offset: u64,
+    /// The body's length.
+    pub len: u64,
+    /// The file is now whole and committed: after writing, commit it.
+    pub commit: bool,
+}
+
+/// The answer to one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// What to send.
+    pub response: Response<'static>,
+    /// What to do first.
+    pub action: Action,
+}
+
+#[derive(Debug, Clone)]
+enum State {
+    Open,
+    /// Every byte in, waiting for the deferred commit.
+    Whole,
+    /// Committed: the answer that said so.
+    Done(Box<Response<'static>>),
+}
+
+#[derive(Debug, Clone)]
+struct Session {
+    variant: Variant,
+    name: String,
+    target: String,
+    fragment_target: String,
+    declared: Option<u64>,
+    missing: Option<RangeSet>,
+    defer_commit: bool,
+    state: State,
+}
+
+/// The server: sessions by number.
+///
+/// ```
+/// use bits_codec::graph::server::{Action, Server, ServerConfig};
+/// use bits_codec::graph::{Outcome, Request};
+/// use bits_codec::http::{ContentRange, FieldValue, HeaderName, RequestTarget};
+///
+/// let mut server = Server::new(ServerConfig::new("https://up.example.com"));
+/// let create = Request::create_upload_session(RequestTarget::new("/me/drive/root:/a.bin:/createUploadSession").unwrap(), None)
+///     .unwrap()
+///     .with_header(HeaderName::new("Authorization").unwrap(), FieldValue::from_static("Bearer t"))
+///     .unwrap();
+/// let reply = server.handle(&create);
+/// assert_eq!(reply.action, Action::Open { session: 1 });
+/// let Outcome::SessionCreated(s) = reply.response.outcome() else { panic!() };
+/// let url = RequestTarget::new(s.upload_url().unwrap().to_string()).unwrap();
+/// let put = Request::upload_fragment(url, ContentRange::new(0, 2, 3).unwrap(), &b"abc"[..]).unwrap();
+/// let reply = server.handle(&put);
+/// assert!(matches!(reply.action, Action::Write(w) if w.commit && w.len == 3));
+/// assert!(matches!(reply.response.outcome(), Outcome::Completed(i) if i.size() == Some(3)));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Server {
+    config: ServerConfig,
+    sessions: BTreeMap<u64, Session>,
+    next: u64,
+}
+
+fn st(code: u16) -> StatusCode {
+    StatusCode::new(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+fn error(status: u16, code: &str, inner: Option<&str>, message: &str) -> Response<'static> {
+    let mut e = ODataError::new(code.to_string(), message.to_string());
+    if let Some(i) = inner {
+        e = e.with_inner_error(InnerError::new().with_code(i.to_string()));
+    }
+    Response::error(st(status), e).unwrap_or_else(|_| Response::no_content())
+}
+
+fn reply(response: Response<'static>) -> Reply {
+    Reply { response, action: Action::None }
+}
+
+/// A request target in origin-form: an absolute-form one loses its scheme and authority.
+fn origin_form(target: &str) -> &str {
+    let Some((scheme, rest)) = target.split_once("://") else {
+        return target;
+    };
+    if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
+        return target;
+    }
+    match rest.find(['/', '?']) {
+        Some(i) => &rest[i..],
+        None => "/",
+    }
+}
+
+impl Server {
+    /// A server without sessions.
+    pub fn new(config: ServerConfig) -> Self {
+        Self { config, sessions: BTreeMap::new(), next: 1 }
+    }
+
+    /// Answer one request (see the module's table).
+    pub fn handle(&mut self, req: &Request<'_>) -> Reply {
+        let authorized = req.headers().get("Authorization").is_some();
+        if req.operation() == Operation::CreateUploadSession {
+            return self.create(req, authorized);
+        }
+        let target = origin_form(req.target().as_str());
+        let fragment = req.operation() == Operation::UploadFragment;
+        let found = self
+            .sessions
+            .iter_mut()
+            .find(|(_, s)| if fragment { s.fragment_target == target } else { s.target == target });
+        let Some((&id, session)) = found else {
+            return reply(error(404, "itemNotFound", None, "The upload session was not found"));
+        };
+        if authorized != (session.variant == Variant::TaskAttachment) {
+            let why = if authorized { "Authorization is not accepted on the uploadUrl" } else { "Unauthenticated" };
+            return reply(error(401, "unauthenticated", None, why));
+        }
+        match req.operation() {
+            Operation::UploadFragment => Self::fragment(&self.config, id, session, req),
+            Operation::SessionStatus => match &session.state {
+                State::Done(r) => reply((**r).clone()),
+                _ => reply(Self::progress(&self.config, session, 200)),
+            },
+            Operation::Commit => match &session.state {
+                State::Open => {
+                    reply(error(400, "invalidRequest", Some("uploadSessionIncomplete"), "Bytes are missing"))
+                }
+                State::Whole => {
+                    let response = Self::completion(&self.config, id, session);
+                    session.state = State::Done(Box::new(response.clone()));
+                    let len = session.missing.as_ref().map_or(0, RangeSet::total);
+                    Reply { response, action: Action::Commit { session: id, len } }
+                }
+                State::Done(r) => reply((**r).clone()),
+            },
+            Operation::CancelSession => match session.state {
+                State::Done(_) => reply(error(404, "itemNotFound", None, "The upload session was not found")),
+                _ => {
+                    self.sessions.remove(&id);
+                    Reply { response: Response::no_content(), action: Action::Discard { session: id } }
+                }
+            },
+            _ => reply(error(400, "invalidRequest", None, "Not a request of the upload flow")),
+        }
+    }
+
+    /// The answer to a request that did not decode: its status ([`GraphError::http_status`])
+    /// and `invalidRequest`.
+    pub fn reject(&self, err: &GraphError) -> Response<'static> {
+        error(err.http_status(), "invalidRequest", None, &err.to_string())
+    }
+
+    /// The caller could not perform `action` (disk full, say): undo what the machine promised
+    /// (the session, the received bytes, the commit) and get the 500 to send instead.
+    pub fn action_failed(&mut self, action: &Action) -> Response<'static> {
+        match *action {
+            Action::Open { session } => {
+                self.sessions.remove(&session);
+            }
+            Action::Write(w) => {
+                if let Some(s) = self.sessions.get_mut(&w.session) {
+                    if let Some(m) = s.missing.as_mut() {
+                        let mut ranges: Vec<RangeSpec> =
+                            m.iter().filter_map(|(a, b)| RangeSpec::closed(a, b).ok()).collect();
+                        ranges.extend(RangeSpec::closed(w.offset, w.offset + w.len.max(1) - 1).ok());
+                        let _ = m.apply(&ranges);
+                    }
+                    s.state = State::Open;
+                }
+            }
+            Action::Commit { session, .. } => {
+                if let Some(s) = self.sessions.get_mut(&session) {
+                    s.state = State::Whole;
+                }
+            }
+            Action::Discard { .. } | Action::None => {}
+        }
+        error(500, "generalException", None, "The server could not store the upload")
+    }
+
+    /// The `uploadUrl` of a live or completed session.
+    pub fn upload_url(&self, session: u64) -> Option<String> {
+        self.sessions.get(&session).map(|s| format!("{}{}", self.config.origin, s.target))
+    }
+
+    fn create(&mut self, req: &Request<'_>, authorized: bool) -> Reply {
+        if !authorized {
+            return reply(error(401, "unauthenticated", None, "Unauthenticated"));
+        }
+        let (variant, name, declared, defer_commit) = match req.create_session_body() {
+            None => (Variant::DriveItem, None, None, false),
+            Some(CreateSessionBody::DriveItem(d)) => (
+                Variant::DriveItem,
+                d.item().and_then(|i| i.name()),
+                d.item().and_then(|i| i.file_size()),
+                d.defer_commit() == Some(true),
+            ),
+            Some(CreateSessionBody::Attachment(a)) => {
+                (Variant::OutlookAttachment, Some(a.name()), Some(a.size()), false)
+            }
+            Some(CreateSessionBody::TaskAttachment(a)) => {
+                (Variant::TaskAttachment, Some(a.name()), Some(a.size()), false)
+            }
+            Some(CreateSessionBody::PrintDocument(p)) => {
+                (Variant::PrintDocument, Some(p.document_name()), Some(p.size()), false)
+            }
+        };
+        if declared == Some(0) {
+            return reply(error(400, "invalidRequest", None, "Zero-byte files cannot use an upload session"));
+        }
+        let id = self.next;
+        self.next += 1;
+        let url = format!("{}/uploadSession/{id}?guid='{id:08x}'&tempauth=t{id:x}", self.config.origin);
+        let target = origin_form(&url).to_string();
+        let fragment_target = match (variant, target.split_once('?')) {
+            (Variant::TaskAttachment, Some((path, query))) => format!("{path}/content?{query}"),
+            _ => target.clone(),
+        };
+        let missing = declared.and_then(|n| RangeSet::new(n).ok());
+        let session = Session {
+            variant,
+            name: name.unwrap_or("upload.bin").to_string(),
+            target,
+            fragment_target,
+            declared,
+            missing,
+            defer_commit,
+            state: State::Open,
+        };
+        let initial = match (&session.missing, variant) {
+            (Some(m), Variant::PrintDocument) => Self::ranges(m),
+            _ => alloc::vec![RangeSpec::open(0)],
+        };
+        let body = UploadSession::new()
+            .with_upload_url(url)
+            .with_expiration_date_time(self.config.expiration.clone())
+            .with_next_expected_ranges(initial);
+        let status = if variant == Variant::OutlookAttachment { 201 } else { 200 };
+        self.sessions.insert(id, session);
+        match Response::session(st(status), body) {
+            Ok(response) => Reply { response, action: Action::Open { session: id } },
+            Err(_) => reply(error(500, "generalException", None, "")),
+        }
+    }
+
+    fn fragment(config: &ServerConfig, id: u64, s: &mut Session, req: &Request<'_>) -> Reply {
+        let Some(range) = req.content_range() else {
+            return reply(error(400, "invalidRequest", None, "The Content-Range header is missing or malformed."));
+        };
+        if !matches!(s.state, State::Open) {
+            return reply(error(
+                416,
+                "invalidRange",
+                Some("fragmentOverlap"),
+                "Uploaded fragment overlaps with existing data.",
+            ));
+        }
+        let expected = s.missing.as_ref().map(RangeSet::total).or(s.declared).unwrap_or(range.total());
+        if range.total() != expected {
+            let message = format!(
+                "The current upload session is for {expected} total bytes, but the current fragment declares a total of {}.",
+                range.total()
+            );
+            return reply(error(400, "invalidRequest", Some("fragmentLengthMismatch"), &message));
+        }
+        if range.len() > s.variant.max_fragment_len() {
+            return reply(error(
+                413,
+                "invalidRequest",
+                Some("maxFragmentLengthExceeded"),
+                "The fragment is too large.",
+            ));
+        }
+        let missing = match &s.missing {
+            Some(m) => m.clone(),
+            None => match RangeSet::new(expected) {
+                Ok(m) => m,
+                Err(_) => return reply(error(400, "invalidRequest", None, "Zero-byte upload")),
+            },
+        };
+        let within = missing.iter().any(|(a, b)| a <= range.first() && range.last() <= b);
+        if !within {
+            return reply(error(
+                416,
+                "invalidRange",
+                Some("fragmentOverlap"),
+                "Uploaded fragment overlaps with existing data.",
+            ));
+        }
+        if s.variant.in_order() && missing.first_missing() != Some(range.first()) {
+            return reply(error(416, "invalidRange", Some("fragmentOutOfOrder"), "Uploaded fragment is out of order."));
+        }
+        if !s.variant.allows(range) {
+            return reply(error(400, "invalidRequest", None, "Fragments must be a multiple of 320 KiB."));
+        }
+        let mut missing = missing;
+        let _ = missing.mark_received(range);
+        let whole = missing.is_complete();
+        s.missing = Some(missing);
+        let write = |commit| Action::Write(Write { session: id, offset: range.first(), len: range.len(), commit });
+        if !whole {
+            let status = s.variant.progress_status();
+            return Reply { response: Self::progress(config, s, status), action: write(false) };
+        }
+        if s.defer_commit {
+            s.state = State::Whole;
+            let status = s.variant.progress_status();
+            return Reply { response: Self::progress(config, s, status), action: write(false) };
+        }
+        let response = Self::completion(config, id, s);
+        s.state = State::Done(Box::new(response.clone()));
+        Reply { response, action: write(true) }
+    }
+
+    /// A session answer with the expiry and every missing range (`[]` when whole).
+    fn progress(config: &ServerConfig, s: &Session, status: u16) -> Response<'static> {
+        let ranges = match &s.missing {
+            Some(m) => Self::ranges(m),
+            None => alloc::vec![RangeSpec::open(0)],
+        };
+        let body =
+            UploadSession::new().with_expiration_date_time(config.expiration.clone()).with_next_expected_ranges(ranges);
+        Response::session(st(status), body).unwrap_or_else(|_| Response::no_content())
+    }
+
+    fn ranges(m: &RangeSet) -> Vec<RangeSpec> {
+        m.iter()
+            .map(|(a, b)| {
+                if b + 1 == m.total() {
+                    RangeSpec::open(a)
+                } else {
+                    RangeSpec::closed(a, b).unwrap_or(RangeSpec::open(a))
+                }
+            })
+            .collect()
+    }
+
+    /// The answer that completes the upload: the item, or `Location` (Outlook, To Do).
+    fn completion(config: &ServerConfig, id: u64, s: &Session) -> Response<'static> {
+        let total = s.missing.as_ref().map_or(0, RangeSet::total);
+        match s.variant {
+            Variant::OutlookAttachment | Variant::TaskAttachment => {
+                let location = format!("{}/attachments/{id}", config.origin);
+                match FieldValue::new(location) {
+                    Ok(l) => Response::created_at(l),
+                    Err(_) => error(500, "generalException", None, ""),
+                }
+            }
+            _ => {
+                let item = CompletedItem::new(format!("01LOOPBACK{id:06}")).with_name(s.name.clone()).with_size(total);
+                Response::completed(st(201), item).unwrap_or_else(|_| Response::no_content())
+            }
+        }
+    }
+}
