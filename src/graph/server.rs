@@ -348,7 +348,7 @@ impl Server {
             state: State::Open,
         };
         let initial = match (&session.missing, variant) {
-            (Some(m), Variant::PrintDocument) => Self::ranges(m),
+            (Some(m), Variant::PrintDocument) => Self::ranges(m, variant),
             _ => alloc::vec![RangeSpec::open(0)],
         };
         let body = UploadSession::new()
@@ -435,7 +435,7 @@ impl Server {
     /// A session answer with the expiry and every missing range (`[]` when whole).
     fn progress(config: &ServerConfig, s: &Session, status: u16) -> Response<'static> {
         let ranges = match &s.missing {
-            Some(m) => Self::ranges(m),
+            Some(m) => Self::ranges(m, s.variant),
             None => alloc::vec![RangeSpec::open(0)],
         };
         let body =
@@ -443,14 +443,12 @@ impl Server {
         Response::session(st(status), body).unwrap_or_else(|_| Response::no_content())
     }
 
-    fn ranges(m: &RangeSet) -> Vec<RangeSpec> {
+    /// Print writes closed ranges (`"0-4533321"`), the others `"S-"` up to the end.
+    fn ranges(m: &RangeSet, variant: Variant) -> Vec<RangeSpec> {
+        let closed = |a, b| RangeSpec::closed(a, b).unwrap_or(RangeSpec::open(a));
         m.iter()
             .map(|(a, b)| {
-                if b + 1 == m.total() {
-                    RangeSpec::open(a)
-                } else {
-                    RangeSpec::closed(a, b).unwrap_or(RangeSpec::open(a))
-                }
+                if b + 1 == m.total() && variant != Variant::PrintDocument { RangeSpec::open(a) } else { closed(a, b) }
             })
             .collect()
     }
