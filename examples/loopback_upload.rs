@@ -35,9 +35,28 @@
 //! Every socket has read and write timeouts, the whole run has a deadline, and only
 //! 127.0.0.1 is ever contacted.
 //!
-//! TODO(--graph): the same over a Microsoft Graph-shaped upload session (createUploadSession,
-//! PUT fragments, nextExpectedRanges resume) once the Graph client machine (issue 6 item 3)
-//! lands; `--graph` is refused until then.
+//! `--graph [--variant drive|outlook|todo|print] [--throttle]`: the same over a Microsoft
+//! Graph-shaped upload session, built only from the codec, `graph::server::Server` and
+//! [`UploadClient`]: `createUploadSession` (with `Authorization`) → `uploadUrl` on
+//! 127.0.0.1:PORT → `PUT` fragments (origin-form, no `Authorization` except To Do, fragments
+//! per the variant's planner: 10 MiB driveItem, 3 MiB Outlook and To Do, 8 MiB Print unless
+//! `--fragment-size` says otherwise) → completion (the item, or 201 + `Location`). The server
+//! reads each request whole (a fragment is at most 60 MiB) and writes its body to the
+//! session's file. In Graph mode:
+//! - `--inject-gap`: as above; driveItem, Outlook and To Do answer 416 `fragmentOutOfOrder`
+//!   and the client resumes from a status `GET`; Print takes segments in any order, so the
+//!   half fragment is stored and the client fills the hole the server then reports.
+//! - `--drop-ack`: the server stores the *first* fragment and closes the connection without
+//!   answering; the client asks for the status (`GET`) and goes on from the server's ranges
+//!   (for a one-fragment file the server answers the status of its completed session with
+//!   the completion again).
+//! - `--cancel`: `DELETE` after the first fragment's answer (after the create for a file of
+//!   one fragment); the server must keep nothing.
+//! - `--throttle`: the first fragment is answered 429 with `Retry-After: 1`; the client
+//!   sleeps a second and resumes from a status `GET`.
+//!
+//! A 0-byte file cannot use a Graph upload session (`Content-Range` needs a total above 0):
+//! the client refuses it before any request, and the run reports that as its outcome.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write as _};
@@ -51,6 +70,8 @@ use std::time::{Duration, Instant};
 use bits_codec::bits::client::{Client, ClientConfig, Event, Poll, Response, TransmitKind};
 use bits_codec::bits::server::{Action, Server, ServerConfig, sequential_ids};
 use bits_codec::bits::{Ack, ErrorContext, Guid, HResult, Request, RequestHead};
+use bits_codec::graph::Variant;
+use bits_codec::graph::client::{Event as GraphEvent, UploadClient};
 use bits_codec::http::{ContentRange, FieldValue, StatusCode};
 use bits_codec::{Decode, DecodeError, DecodeOptions, Encode};
 
@@ -65,26 +86,33 @@ const CHUNK: usize = 256 * 1024;
 #[derive(Debug, Clone)]
 pub(crate) struct Options {
     pub(crate) file: PathBuf,
-    pub(crate) fragment_size: u64,
+    /// Default: 1 MiB for BITS, the variant's default for Graph.
+    pub(crate) fragment_size: Option<u64>,
     pub(crate) inject_gap: bool,
     pub(crate) drop_ack: bool,
     pub(crate) cancel: bool,
     pub(crate) host_id: bool,
     pub(crate) server_max_fragment: Option<u64>,
     pub(crate) quiet: bool,
+    /// A Graph upload session of this variant instead of BITS.
+    pub(crate) graph: Option<Variant>,
+    /// Graph: answer the first fragment 429 with `Retry-After: 1`.
+    pub(crate) throttle: bool,
 }
 
 impl Options {
     pub(crate) fn new(file: impl Into<PathBuf>) -> Self {
         Self {
             file: file.into(),
-            fragment_size: 1 << 20,
+            fragment_size: None,
             inject_gap: false,
             drop_ack: false,
             cancel: false,
             host_id: false,
             server_max_fragment: None,
             quiet: false,
+            graph: None,
+            throttle: false,
         }
     }
 }
@@ -96,6 +124,8 @@ pub(crate) enum Outcome {
     Uploaded,
     /// The upload was cancelled and the server kept nothing.
     Cancelled,
+    /// Graph, 0 bytes: refused before any request (an upload session cannot carry 0 bytes).
+    Refused,
 }
 
 /// The result of a run.
@@ -107,7 +137,10 @@ pub(crate) struct Report {
     pub(crate) elapsed: Duration,
     /// One line per packet.
     pub(crate) trace: Vec<String>,
+    /// The BITS client's events.
     pub(crate) events: Vec<Event>,
+    /// The Graph client's events.
+    pub(crate) graph_events: Vec<GraphEvent>,
 }
 
 fn main() {
@@ -117,7 +150,9 @@ fn main() {
             eprintln!("{e}");
             eprintln!(
                 "usage: loopback_upload FILE [--fragment-size N] [--inject-gap] [--drop-ack] [--cancel] [--host-id] \
-                 [--server-max-fragment N] [--quiet]"
+                 [--server-max-fragment N] [--quiet]\n       loopback_upload FILE --graph [--variant \
+                 drive|outlook|todo|print] [--fragment-size N] [--inject-gap] [--drop-ack] [--cancel] [--throttle] \
+                 [--quiet]"
             );
             std::process::exit(2);
         }
@@ -126,16 +161,30 @@ fn main() {
         Ok(r) => {
             let what = match r.outcome {
                 Outcome::Uploaded => "uploaded; the stored file is identical, byte for byte",
-                Outcome::Cancelled => "cancelled; the server kept nothing",
+                Outcome::Cancelled | Outcome::Refused => "cancelled; the server kept nothing",
             };
-            let count = |f: fn(&Event) -> bool| r.events.iter().filter(|e| f(e)).count();
-            let resyncs = count(|e| matches!(e, Event::Resynced { .. }));
-            let resends = count(|e| matches!(e, Event::Retrying));
-            let restarts = count(|e| matches!(e, Event::Restarted));
+            let what = if r.outcome == Outcome::Refused {
+                "refused before any request: a Graph upload session cannot carry 0 bytes (use a simple upload)"
+            } else {
+                what
+            };
             let packets = r.trace.iter().filter(|l| l.starts_with('→') || l.starts_with('←')).count();
+            let summary = if opts.graph.is_some() {
+                let count = |f: fn(&GraphEvent) -> bool| r.graph_events.iter().filter(|e| f(e)).count();
+                let resyncs = count(|e| matches!(e, GraphEvent::Resynced { .. }));
+                let rejected = count(|e| matches!(e, GraphEvent::RangeRejected));
+                let lost = count(|e| matches!(e, GraphEvent::Retrying));
+                let waits = count(|e| matches!(e, GraphEvent::Wait { .. }));
+                format!("{resyncs} status resync, {rejected} 416, {lost} lost answer, {waits} wait")
+            } else {
+                let count = |f: fn(&Event) -> bool| r.events.iter().filter(|e| f(e)).count();
+                let resyncs = count(|e| matches!(e, Event::Resynced { .. }));
+                let resends = count(|e| matches!(e, Event::Retrying));
+                let restarts = count(|e| matches!(e, Event::Restarted));
+                format!("{resyncs} resync, {resends} resend, {restarts} restart")
+            };
             println!(
-                "ok: {} bytes, {} requests ({resyncs} resync, {resends} resend, {restarts} restart), {packets} trace \
-                 lines, {:.3} s: {what}",
+                "ok: {} bytes, {} requests ({summary}), {packets} trace lines, {:.3} s: {what}",
                 r.bytes,
                 r.requests,
                 r.elapsed.as_secs_f64()
@@ -157,20 +206,39 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
             v.parse::<u64>().ok().filter(|&n| n > 0).ok_or(format!("{name}: not a positive number: {v}"))
         };
         match a.as_str() {
-            "--fragment-size" => opts.fragment_size = number("--fragment-size")?,
+            "--fragment-size" => opts.fragment_size = Some(number("--fragment-size")?),
             "--server-max-fragment" => opts.server_max_fragment = Some(number("--server-max-fragment")?),
             "--inject-gap" => opts.inject_gap = true,
+            "--throttle" => opts.throttle = true,
+            "--variant" => {
+                let v = args.next().ok_or("--variant needs a value")?;
+                opts.graph = Some(match v.as_str() {
+                    "drive" | "driveitem" => Variant::DriveItem,
+                    "outlook" => Variant::OutlookAttachment,
+                    "todo" => Variant::TaskAttachment,
+                    "print" => Variant::PrintDocument,
+                    _ => return Err(format!("--variant: drive, outlook, todo or print, not {v}")),
+                });
+            }
             "--drop-ack" => opts.drop_ack = true,
             "--cancel" => opts.cancel = true,
             "--host-id" => opts.host_id = true,
             "--quiet" => opts.quiet = true,
-            "--graph" => return Err("--graph is not implemented yet (TODO: the Graph client machine)".into()),
+            "--graph" => {
+                opts.graph.get_or_insert(Variant::DriveItem);
+            }
             s if s.starts_with("--") => return Err(format!("unknown option {s}")),
             s if file.is_none() => file = Some(PathBuf::from(s)),
             s => return Err(format!("one FILE only (got {s} too)")),
         }
     }
     opts.file = file.ok_or("FILE is required")?;
+    if opts.graph.is_some() && (opts.host_id || opts.server_max_fragment.is_some()) {
+        return Err("--host-id and --server-max-fragment are BITS options (not with --graph)".into());
+    }
+    if opts.graph.is_none() && opts.throttle {
+        return Err("--throttle is a Graph option (with --graph)".into());
+    }
     Ok(opts)
 }
 
@@ -180,10 +248,15 @@ pub(crate) fn run(opts: &Options) -> Result<Report, String> {
     let deadline = start + DEADLINE;
     let total = fs::metadata(&opts.file).map_err(|e| format!("{}: {e}", opts.file.display()))?.len();
     let dir = scratch_dir().map_err(|e| format!("scratch directory: {e}"))?;
-    let result = upload(opts, total, &dir, deadline);
-    let result = result.and_then(|(outcome, requests, trace, events)| {
+    let result = match opts.graph {
+        Some(variant) => graph_mode::upload(opts, variant, total, &dir, deadline)
+            .map(|(outcome, requests, trace, graph_events)| (outcome, requests, trace, Vec::new(), graph_events)),
+        None => upload(opts, total, &dir, deadline)
+            .map(|(outcome, requests, trace, events)| (outcome, requests, trace, events, Vec::new())),
+    };
+    let result = result.and_then(|(outcome, requests, trace, events, graph_events)| {
         verify(opts, outcome, &dir)?;
-        Ok(Report { outcome, bytes: total, requests, elapsed: start.elapsed(), trace, events })
+        Ok(Report { outcome, bytes: total, requests, elapsed: start.elapsed(), trace, events, graph_events })
     });
     let _ = fs::remove_dir_all(&dir);
     result
@@ -227,7 +300,7 @@ fn upload_with_client(
         name.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
     let url = format!("http://{addr}/upload/{name}");
     let config = ClientConfig::default()
-        .fragment_size(opts.fragment_size)
+        .fragment_size(opts.fragment_size.unwrap_or(1 << 20))
         .content_name(FieldValue::new(name.clone()).map_err(|e| e.to_string())?);
     let mut client = Client::new(config, &url, total).map_err(|e| e.to_string())?;
     let mut file = File::open(&opts.file).map_err(|e| e.to_string())?;
@@ -608,9 +681,9 @@ fn verify(opts: &Options, outcome: Outcome, dir: &Path) -> Result<(), String> {
         .map(|e| e.path())
         .collect();
     match outcome {
-        Outcome::Cancelled => {
+        Outcome::Cancelled | Outcome::Refused => {
             if !committed.is_empty() || !leftovers.is_empty() {
-                return Err(format!("cancelled, yet the server kept {committed:?} {leftovers:?}"));
+                return Err(format!("{outcome:?}, yet the server kept {committed:?} {leftovers:?}"));
             }
         }
         Outcome::Uploaded => {
@@ -656,4 +729,422 @@ fn scratch_dir() -> io::Result<PathBuf> {
     let dir = std::env::temp_dir().join(format!("bits-loopback-{}-{n}-{nanos}", std::process::id()));
     fs::create_dir_all(&dir)?;
     Ok(dir)
+}
+
+// ---------------------------------------------------------------- Graph mode
+
+/// `--graph`: a Graph-shaped upload session over loopback.
+mod graph_mode {
+    use super::*;
+    use bits_codec::graph::client::{ClientConfig, ClientError, Poll, TransmitKind};
+    use bits_codec::graph::server::{Action, Server, ServerConfig};
+    use bits_codec::graph::{
+        AttachmentItem, AttachmentType, CreateSessionBody, DriveItemSessionRequest, DriveItemUploadableProperties,
+        GraphError, ODataError, PrintDocumentUploadProperties, Request, Response, ResponseBody, RetryAfter,
+    };
+    use bits_codec::http::{HeaderName, RequestTarget};
+
+    const TOKEN: &str = "Bearer loopback-token";
+    /// The largest request the server reads (driveItem fragments are under 60 MiB).
+    const MAX_BODY: u64 = 64 << 20;
+
+    pub(crate) type Uploaded = (Outcome, usize, Vec<String>, Vec<GraphEvent>);
+
+    pub(crate) fn upload(
+        opts: &Options,
+        variant: Variant,
+        total: u64,
+        dir: &Path,
+        deadline: Instant,
+    ) -> Result<Uploaded, String> {
+        let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("bind: {e}"))?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let server_log = Arc::new(Mutex::new(Vec::new()));
+        fs::create_dir_all(dir.join("committed")).map_err(|e| e.to_string())?;
+        let server = {
+            let (stop, log, dir, opts) = (stop.clone(), server_log.clone(), dir.to_path_buf(), opts.clone());
+            thread::spawn(move || serve(listener, &opts, &dir, &stop, deadline, &log))
+        };
+        let client = upload_with_client(opts, variant, total, addr, deadline, &server_log);
+        stop.store(true, Ordering::SeqCst);
+        let served = server.join().map_err(|_| "the server thread panicked".to_string())?;
+        let uploaded = client?;
+        served.map_err(|e| format!("server: {e}"))?;
+        Ok(uploaded)
+    }
+
+    /// The `createUploadSession` request of `variant` for a file `name` of `total` bytes.
+    fn create_request(variant: Variant, name: &str, total: u64, addr: SocketAddr) -> Result<Request<'static>, String> {
+        let (target, body) = match variant {
+            Variant::OutlookAttachment => (
+                "/v1.0/me/messages/AAMkADI5MAAIT3drCAAA=/attachments/createUploadSession".to_string(),
+                CreateSessionBody::Attachment(AttachmentItem::new(AttachmentType::File, name.to_string(), total)),
+            ),
+            Variant::TaskAttachment => (
+                "/v1.0/me/todo/lists/AAMDiFkfh=/tasks/AAMkADliMm=/attachments/createUploadSession".to_string(),
+                CreateSessionBody::TaskAttachment(AttachmentItem::new(AttachmentType::File, name.to_string(), total)),
+            ),
+            Variant::PrintDocument => (
+                "/v1.0/print/printers/p1/jobs/j1/documents/d1/createUploadSession".to_string(),
+                CreateSessionBody::PrintDocument(PrintDocumentUploadProperties::new(
+                    name.to_string(),
+                    "application/octet-stream",
+                    total,
+                )),
+            ),
+            _ => (
+                format!("/v1.0/me/drive/root:/{name}:/createUploadSession"),
+                CreateSessionBody::DriveItem(
+                    DriveItemSessionRequest::new()
+                        .with_item(DriveItemUploadableProperties::new().with_name(name.to_string())),
+                ),
+            ),
+        };
+        let target = RequestTarget::new(target).map_err(|e| e.to_string())?;
+        Request::create_upload_session(target, Some(body))
+            .map_err(|e| e.to_string())?
+            .with_host(FieldValue::new(addr.to_string()).map_err(|e| e.to_string())?)
+            .with_header(HeaderName::new("Authorization").map_err(|e| e.to_string())?, FieldValue::from_static(TOKEN))
+            .map_err(|e| e.to_string())
+    }
+
+    fn upload_with_client(
+        opts: &Options,
+        variant: Variant,
+        total: u64,
+        addr: SocketAddr,
+        deadline: Instant,
+        server_log: &Mutex<Vec<String>>,
+    ) -> Result<Uploaded, String> {
+        let name = opts.file.file_name().and_then(|n| n.to_str()).unwrap_or("upload.bin");
+        let name: String =
+            name.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
+        let create = create_request(variant, &name, total, addr)?;
+        let mut config = ClientConfig::default();
+        if let Some(n) = opts.fragment_size {
+            config = config.fragment_len(n);
+        }
+        let mut trace = Vec::new();
+        let mut log = |line: String| {
+            if !opts.quiet {
+                println!("{line}");
+            }
+            trace.push(line);
+        };
+        let mut client = match UploadClient::new(config, &create, total) {
+            Ok(c) => c,
+            Err(ClientError::EmptyFile) => {
+                log("(0 bytes: a Graph upload session cannot carry an empty file; nothing sent)".into());
+                return Ok((Outcome::Refused, 0, trace, Vec::new()));
+            }
+            Err(e) => return Err(e.to_string()),
+        };
+        let single_fragment = total <= client.fragment_len();
+        let mut file = File::open(&opts.file).map_err(|e| e.to_string())?;
+        let mut body = Vec::new();
+        let mut conn: Option<Connection> = None;
+        let mut events = Vec::new();
+        let mut requests = 0;
+        let mut gap_done = !opts.inject_gap;
+        let mut cancel_pending = opts.cancel;
+        if opts.inject_gap && total < 2 {
+            log(format!("(--inject-gap: a {total}-byte file has no room for a gap; nothing injected)"));
+        }
+        loop {
+            if Instant::now() > deadline {
+                return Err("deadline passed".into());
+            }
+            for line in server_log.lock().map_err(|_| "log lock")?.drain(..) {
+                log(line);
+            }
+            let t = match client.poll() {
+                Poll::Transmit(t) => t,
+                Poll::Wait(d) => {
+                    if Instant::now() + d > deadline {
+                        return Err(format!("the server asks to wait {d:?}, past the deadline"));
+                    }
+                    log(format!("(waiting {:.1} s as the server asked)", d.as_secs_f64()));
+                    thread::sleep(d);
+                    client.waited();
+                    continue;
+                }
+                Poll::Done => return Ok((Outcome::Uploaded, requests, trace, events)),
+                Poll::Cancelled => return Ok((Outcome::Cancelled, requests, trace, events)),
+                Poll::AwaitingResponse => return Err("the client waits for an answer it was never sent".into()),
+                Poll::Failed(e) => return Err(format!("upload failed: {e}")),
+            };
+            // Only ever 127.0.0.1, whatever the uploadUrl says.
+            let target_addr = match t.endpoint() {
+                None => addr,
+                Some(e) if e.host() == "127.0.0.1" => SocketAddr::from(([127, 0, 0, 1], e.port())),
+                Some(e) => return Err(format!("refusing to contact {}", e.host())),
+            };
+            let mut range = t.range();
+            let mut note = String::new();
+            if let (false, Some(r)) = (gap_done, range) {
+                if r.len() >= 2 {
+                    gap_done = true;
+                    let shifted =
+                        ContentRange::new(r.first() + r.len() / 2, r.last(), r.total()).map_err(|e| e.to_string())?;
+                    note = format!("   [injected gap: the client asked for {r}]");
+                    range = Some(shifted);
+                }
+            }
+            if let Some(r) = range {
+                body.resize(r.len() as usize, 0);
+                file.seek(SeekFrom::Start(r.first())).map_err(|e| e.to_string())?;
+                file.read_exact(&mut body).map_err(|e| format!("reading the source file: {e}"))?;
+            } else {
+                body.clear();
+            }
+            let request = match (t.kind(), range) {
+                (TransmitKind::Fragment(asked), Some(r)) if asked != r => {
+                    let host = t.endpoint().map(|e| e.authority().to_string()).unwrap_or_default();
+                    let mut req = Request::upload_fragment(t.target().clone(), r, &body[..])
+                        .map_err(|e| e.to_string())?
+                        .with_host(FieldValue::new(host).map_err(|e| e.to_string())?);
+                    if t.is_authorized() {
+                        let name = HeaderName::new("Authorization").map_err(|e| e.to_string())?;
+                        req = req.with_header(name, FieldValue::from_static(TOKEN)).map_err(|e| e.to_string())?;
+                    }
+                    req
+                }
+                _ => t.request(&body).map_err(|e| e.to_string())?,
+            };
+            log(format!("→ {}{note}", describe_request(&request)));
+            requests += 1;
+            let mut head = Vec::with_capacity(512);
+            request.encode_head(&mut head);
+            if conn.as_ref().is_none_or(|c| c.stream.peer_addr().ok() != Some(target_addr)) {
+                conn = Some(connect(target_addr).map_err(|e| format!("connect {target_addr}: {e}"))?);
+            }
+            let Some(c) = conn.as_mut() else { unreachable!() };
+            let sent = c.stream.write_all(&head).and_then(|()| c.stream.write_all(request.body()));
+            let answer = match sent {
+                Ok(()) => read_answer(c),
+                Err(e) => Err(e),
+            };
+            for line in server_log.lock().map_err(|_| "log lock")?.drain(..) {
+                log(line);
+            }
+            let event = match answer {
+                Ok(used) => {
+                    let Some(c) = conn.as_mut() else { unreachable!() };
+                    let (resp, _) = Response::decode(&c.buf[..used]).map_err(|e| format!("answer: {e}"))?;
+                    log(format!("← {}", describe_response(&resp)));
+                    let ev = client.handle_response(&resp);
+                    c.buf.drain(..used);
+                    ev
+                }
+                Err(e) => {
+                    log(format!("← (no answer: {e})"));
+                    conn = None;
+                    client.transport_failed()
+                }
+            };
+            let first_answer = matches!(event, GraphEvent::Progress { .. })
+                || (single_fragment && matches!(event, GraphEvent::SessionCreated));
+            events.push(event);
+            if cancel_pending && first_answer {
+                cancel_pending = false;
+                log("(cancelling)".into());
+                client.cancel();
+            }
+        }
+    }
+
+    /// Read until one whole answer is buffered; returns its length.
+    fn read_answer(c: &mut Connection) -> io::Result<usize> {
+        loop {
+            match Response::decode(&c.buf) {
+                Ok((_, used)) => return Ok(used),
+                Err(GraphError::Incomplete { .. }) => {}
+                Err(e) => return Err(io::Error::new(io::ErrorKind::InvalidData, e.to_string())),
+            }
+            let mut chunk = [0u8; 4096];
+            let n = c.stream.read(&mut chunk)?;
+            if n == 0 {
+                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "connection closed"));
+            }
+            c.buf.extend_from_slice(&chunk[..n]);
+        }
+    }
+
+    fn describe_request(r: &Request<'_>) -> String {
+        let mut s = match r.content_range() {
+            Some(range) => format!("PUT {range}"),
+            None => format!("{} {}", r.method().as_str(), r.operation().as_str()),
+        };
+        s.push_str(&format!(" {}", r.target().as_str()));
+        if r.headers().get("authorization").is_some() {
+            s.push_str(" +Authorization");
+        }
+        s
+    }
+
+    fn describe_response(r: &Response<'_>) -> String {
+        let mut s = format!("{} {}", r.status(), r.reason().to_str().unwrap_or(""));
+        match r.body_kind() {
+            ResponseBody::Session(sess) => {
+                if let Some(url) = sess.upload_url() {
+                    s.push_str(&format!(" uploadUrl={url}"));
+                }
+                if let Some(ranges) = sess.next_expected_ranges() {
+                    let list: Vec<String> = ranges.iter().map(ToString::to_string).collect();
+                    s.push_str(&format!(" nextExpectedRanges=[{}]", list.join(",")));
+                }
+            }
+            ResponseBody::Item(i) => s.push_str(&format!(" item id={} size={}", i.id(), i.size().unwrap_or(0))),
+            ResponseBody::Error(e) => s.push_str(&format!(" error={}", e.most_specific_code())),
+            _ => {}
+        }
+        if let Some(l) = r.location() {
+            s.push_str(&format!(" Location={}", l.to_str().unwrap_or("?")));
+        }
+        if let Some(RetryAfter::Seconds(n)) = r.retry_after() {
+            s.push_str(&format!(" Retry-After={n}"));
+        }
+        s
+    }
+
+    // ------------------------------------------------------------ server side
+
+    struct Faults {
+        drop_first: bool,
+        throttle_first: bool,
+    }
+
+    fn serve(
+        listener: TcpListener,
+        opts: &Options,
+        dir: &Path,
+        stop: &AtomicBool,
+        deadline: Instant,
+        log: &Mutex<Vec<String>>,
+    ) -> io::Result<()> {
+        let port = listener.local_addr()?.port();
+        let mut server = Server::new(ServerConfig::new(format!("http://127.0.0.1:{port}")));
+        let mut faults = Faults { drop_first: opts.drop_ack, throttle_first: opts.throttle };
+        listener.set_nonblocking(true)?;
+        while !stop.load(Ordering::SeqCst) && Instant::now() < deadline {
+            match listener.accept() {
+                Ok((stream, peer)) => {
+                    if !peer.ip().is_loopback() {
+                        continue;
+                    }
+                    stream.set_nonblocking(false)?;
+                    stream.set_read_timeout(Some(IO_TIMEOUT))?;
+                    stream.set_write_timeout(Some(IO_TIMEOUT))?;
+                    stream.set_nodelay(true)?;
+                    serve_connection(stream, &mut server, dir, &mut faults, log, stop)?;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => thread::sleep(Duration::from_millis(2)),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    fn part(dir: &Path, session: u64) -> PathBuf {
+        dir.join(format!("{session}.part"))
+    }
+
+    fn note(log: &Mutex<Vec<String>>, line: &str) {
+        if let Ok(mut l) = log.lock() {
+            l.push(line.to_string());
+        }
+    }
+
+    /// Perform `action` with the request's body.
+    fn perform(dir: &Path, action: &Action, body: &[u8]) -> io::Result<()> {
+        match *action {
+            Action::Open { session } => File::create(part(dir, session)).map(drop),
+            Action::Write(w) => {
+                let mut f = OpenOptions::new().write(true).open(part(dir, w.session))?;
+                f.seek(SeekFrom::Start(w.offset))?;
+                f.write_all(body)?;
+                drop(f);
+                if w.commit {
+                    fs::rename(part(dir, w.session), dir.join("committed").join(format!("{}.bin", w.session)))?;
+                }
+                Ok(())
+            }
+            Action::Commit { session, .. } => {
+                fs::rename(part(dir, session), dir.join("committed").join(format!("{session}.bin")))
+            }
+            Action::Discard { session } => fs::remove_file(part(dir, session)),
+            _ => Ok(()),
+        }
+    }
+
+    /// Serve requests on one connection until the client closes it (or a fault closes it).
+    fn serve_connection(
+        mut stream: TcpStream,
+        server: &mut Server,
+        dir: &Path,
+        faults: &mut Faults,
+        log: &Mutex<Vec<String>>,
+        stop: &AtomicBool,
+    ) -> io::Result<()> {
+        let opts = DecodeOptions::default().max_body_len(Some(MAX_BODY));
+        let mut buf: Vec<u8> = Vec::with_capacity(CHUNK);
+        let mut chunk = vec![0u8; CHUNK];
+        loop {
+            // The whole request: a fragment is read into memory (at most MAX_BODY bytes).
+            let used = loop {
+                match Request::decode_with(&buf, &opts) {
+                    Ok((_, used)) => break used,
+                    Err(GraphError::Incomplete { needed }) => {
+                        if let Some(n) = needed {
+                            buf.reserve(n.get());
+                        }
+                    }
+                    Err(e) => {
+                        stream.write_all(&server.reject(&e).to_vec())?;
+                        return Ok(()); // framing is lost: close
+                    }
+                }
+                let n = match stream.read(&mut chunk) {
+                    Ok(n) => n,
+                    Err(e)
+                        if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut)
+                            && buf.is_empty() =>
+                    {
+                        0
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::ConnectionReset => 0,
+                    Err(e) => return Err(e),
+                };
+                if n == 0 || stop.load(Ordering::SeqCst) {
+                    return Ok(());
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            };
+            let (request, _) =
+                Request::decode_with(&buf[..used], &opts).map_err(|e| io::Error::other(e.to_string()))?;
+            let fragment = request.content_range().is_some();
+            let response = if fragment && std::mem::take(&mut faults.throttle_first) {
+                note(log, "   [server: throttling the first fragment, nothing stored]");
+                let e = ODataError::new("activityLimitReached", "The request has been throttled");
+                Response::error(StatusCode::new(429).map_err(io::Error::other)?, e)
+                    .map_err(io::Error::other)?
+                    .with_retry_after(RetryAfter::Seconds(1))
+            } else {
+                let reply = server.handle(&request);
+                let mut response = reply.response;
+                if let Err(e) = perform(dir, &reply.action, request.body()) {
+                    note(log, &format!("   [server: storage failed: {e}]"));
+                    response = server.action_failed(&reply.action);
+                }
+                if matches!(reply.action, Action::Write(_)) && std::mem::take(&mut faults.drop_first) {
+                    note(log, "   [server: stored the fragment, dropping the answer and closing the connection]");
+                    return Ok(());
+                }
+                response
+            };
+            buf.drain(..used);
+            stream.write_all(&response.to_vec())?;
+        }
+    }
 }

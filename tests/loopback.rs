@@ -1,6 +1,7 @@
 //! The `loopback_upload` example's core, in process: real TCP on 127.0.0.1, both session
 //! machines, files of 0 B, 1 B and 64 KiB with each injected fault; the stored file must be
-//! identical (or, when cancelled, absent).
+//! identical (or, when cancelled, absent). Then the same in Graph mode (`--graph`), for each
+//! variant: 0 B (refused), 1 B and a few fragments, with each fault.
 
 #[allow(dead_code)] // the example's `main` and argument parsing are not used here
 #[path = "../examples/loopback_upload.rs"]
@@ -10,6 +11,8 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bits_codec::bits::client::Event;
+use bits_codec::graph::Variant;
+use bits_codec::graph::client::Event as GraphEvent;
 use loopback_upload::{Options, Outcome, Report, run};
 
 fn source(len: usize) -> PathBuf {
@@ -24,7 +27,7 @@ fn source(len: usize) -> PathBuf {
 
 fn options(len: usize) -> Options {
     let mut o = Options::new(source(len));
-    o.fragment_size = 16 * 1024;
+    o.fragment_size = Some(16 * 1024);
     o.quiet = true;
     o
 }
@@ -100,4 +103,102 @@ fn host_id_with_a_port_and_a_413_limit() {
     assert!(r.trace[2].starts_with("→ Ping"), "{:#?}", r.trace);
     // 16 KiB → 8 KiB → 5 KiB (the floor), which fits.
     assert_eq!(count(&r.events, |e| matches!(e, Event::FragmentShrunk { .. })), 2);
+}
+
+// ---------------------------------------------------------------- Graph mode
+
+const VARIANTS: [Variant; 4] =
+    [Variant::DriveItem, Variant::OutlookAttachment, Variant::TaskAttachment, Variant::PrintDocument];
+
+/// A Graph run: driveItem in 320 KiB fragments (its smallest), the others in 16 KiB ones.
+fn graph_options(len: usize, variant: Variant) -> Options {
+    let mut o = options(len);
+    o.graph = Some(variant);
+    o.fragment_size = Some(if variant == Variant::DriveItem { 327_680 } else { 16 * 1024 });
+    o
+}
+
+/// A file of three fragments (the last one short) for `variant`.
+fn three_fragments(variant: Variant) -> usize {
+    if variant == Variant::DriveItem { 2 * 327_680 + 1000 } else { 2 * 16 * 1024 + 1000 }
+}
+
+fn graph_count(events: &[GraphEvent], f: fn(&GraphEvent) -> bool) -> usize {
+    events.iter().filter(|e| f(e)).count()
+}
+
+#[test]
+fn graph_uploads_every_variant_without_faults() {
+    for variant in VARIANTS {
+        for len in [1, three_fragments(variant)] {
+            let r = go(&graph_options(len, variant));
+            assert_eq!((r.outcome, r.bytes), (Outcome::Uploaded, len as u64), "{variant:?}");
+            // createUploadSession, then the fragments.
+            assert_eq!(r.requests, if len == 1 { 2 } else { 4 }, "{variant:?} {len} B: {:#?}", r.trace);
+        }
+    }
+}
+
+#[test]
+fn graph_refuses_an_empty_file_before_any_request() {
+    let r = go(&graph_options(0, Variant::DriveItem));
+    assert_eq!((r.outcome, r.requests), (Outcome::Refused, 0));
+}
+
+#[test]
+fn graph_injected_gap_is_resumed_from_the_server_ranges() {
+    for variant in VARIANTS {
+        let mut o = graph_options(three_fragments(variant), variant);
+        o.inject_gap = true;
+        let r = go(&o);
+        assert_eq!(r.outcome, Outcome::Uploaded, "{variant:?}");
+        let rejected = graph_count(&r.graph_events, |e| matches!(e, GraphEvent::RangeRejected));
+        if variant == Variant::PrintDocument {
+            // Any order: the half fragment is taken, the hole filled after.
+            assert_eq!((rejected, r.requests), (0, 5), "{:#?}", r.trace);
+        } else {
+            assert_eq!(rejected, 1, "{variant:?}: {:#?}", r.trace);
+            assert!(r.trace.iter().any(|l| l.starts_with("← 416")), "{:#?}", r.trace);
+        }
+    }
+}
+
+#[test]
+fn graph_dropped_answer_is_recovered_by_a_status_request() {
+    for variant in VARIANTS {
+        for len in [1, three_fragments(variant)] {
+            let mut o = graph_options(len, variant);
+            o.drop_ack = true;
+            let r = go(&o);
+            assert_eq!(r.outcome, Outcome::Uploaded, "{variant:?} {len} B");
+            assert_eq!(graph_count(&r.graph_events, |e| matches!(e, GraphEvent::Retrying)), 1);
+            assert!(r.trace.iter().any(|l| l.starts_with("→ GET session-status")), "{:#?}", r.trace);
+            // The stored fragment is not sent again: create, 3 fragments, 1 GET.
+            assert_eq!(r.requests, if len == 1 { 3 } else { 5 }, "{variant:?}: {:#?}", r.trace);
+        }
+    }
+}
+
+#[test]
+fn graph_cancel_leaves_nothing_on_the_server() {
+    for variant in VARIANTS {
+        for len in [1, three_fragments(variant)] {
+            let mut o = graph_options(len, variant);
+            o.cancel = true;
+            let r = go(&o);
+            assert_eq!(r.outcome, Outcome::Cancelled, "{variant:?} {len} B");
+            assert!(r.trace.iter().any(|l| l.starts_with("→ DELETE")));
+            assert!(r.trace.iter().any(|l| l.starts_with("← 204")));
+        }
+    }
+}
+
+#[test]
+fn graph_retry_after_is_honoured() {
+    let mut o = graph_options(1, Variant::DriveItem);
+    o.throttle = true;
+    let r = go(&o);
+    assert_eq!(r.outcome, Outcome::Uploaded);
+    assert!(r.elapsed.as_secs_f64() >= 1.0, "waited {:?}", r.elapsed);
+    assert_eq!(graph_count(&r.graph_events, |e| matches!(e, GraphEvent::Wait { .. })), 1);
 }
