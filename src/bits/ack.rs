@@ -68,7 +68,7 @@ impl<'a> FieldSink<'a> for AckSink<'a> {
         Ok(())
     }
     fn field(&mut self, line: &FieldLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
-        self.0.field(line, opts)
+        self.0.ack_field(line, opts)
     }
 }
 

@@ -10,7 +10,7 @@ use crate::error::{InvalidKind, InvalidMessage};
 use crate::http::content_range::ContentRange;
 use crate::http::head::{self, FieldLine, FieldSink};
 use crate::http::names::KnownHeader;
-use crate::http::syntax::{NumberError, decimal_u32, decimal_u64, hex_u32, is_visible};
+use crate::http::syntax::{NumberError, decimal_u32, decimal_u64, hex_u32, visible_len};
 use crate::http::values::FieldValue;
 use crate::limits::MAX_SESSION_ID_LEN;
 use crate::options::DecodeOptions;
@@ -98,8 +98,10 @@ pub(crate) fn session_id<'a>(v: &'a [u8], at: usize) -> Result<SessionId<'a>, In
     if v.is_empty() {
         return Err(invalid(InvalidKind::SessionId, at));
     }
-    if let Some(i) = v.iter().position(|&b| !is_visible(b)) {
-        return Err(invalid(InvalidKind::SessionId, at + i));
+    // Eight bytes a step: an id is usually a 38-byte GUID.
+    let n = visible_len(v);
+    if n < v.len() {
+        return Err(invalid(InvalidKind::SessionId, at + n));
     }
     if v.len() > MAX_SESSION_ID_LEN {
         return Err(invalid(InvalidKind::SessionId, at + MAX_SESSION_ID_LEN));
@@ -184,95 +186,123 @@ impl<'a> Collected<'a> {
     }
 }
 
+impl<'a> Collected<'a> {
+    /// A field of a BITS request. [`RequestSink`](super::request::RequestSink) calls this
+    /// directly: its collector is always a request's, so the role need not be matched per field.
+    #[inline]
+    pub(crate) fn request_field(&mut self, line: &FieldLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
+        use KnownHeader as K;
+        let Some(known) = line.known else { return Ok(()) };
+        let (v, at) = (line.value, line.value_at);
+        match known {
+            K::BitsPacketType => self.packet_type(line, opts),
+            K::BitsSessionId => self.session_id(line, opts),
+            K::BitsSupportedProtocols => self.supported_protocols(v, at, opts),
+            K::ContentRange => {
+                let r = ContentRange::decode_value(v, opts).map_err(|(k, i)| invalid(k, at + i))?;
+                set_once(&mut self.content_range, r, "Content-Range", line, opts)
+            }
+            K::ContentName => set_once(&mut self.content_name, FieldValue::unvalidated(v), "Content-Name", line, opts),
+            // Two Host headers are a classic smuggling shape: a server MUST reject them
+            // (RFC 9112 §3.2).
+            K::Host => self.host(line, opts),
+            _ => Ok(()),
+        }
+    }
+
+    /// A field of a BITS Ack (called directly by [`AckSink`](super::ack::AckSink)).
+    #[inline]
+    pub(crate) fn ack_field(&mut self, line: &FieldLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
+        use KnownHeader as K;
+        let Some(known) = line.known else { return Ok(()) };
+        let (v, at) = (line.value, line.value_at);
+        match known {
+            K::BitsPacketType => self.packet_type(line, opts),
+            K::BitsSessionId => self.session_id(line, opts),
+            K::BitsProtocol => {
+                let g = Guid::decode(v, opts.allow_unbraced_guid).map_err(|i| invalid(InvalidKind::Guid, at + i))?;
+                set_once(&mut self.protocol, g, "BITS-Protocol", line, opts)
+            }
+            K::BitsReceivedContentRange => {
+                let n = decimal_u64(v).map_err(|e| number_error(e, "BITS-Received-Content-Range", at))?;
+                set_once(&mut self.received_content_range, n, "BITS-Received-Content-Range", line, opts)
+            }
+            K::BitsHostId => set_once(&mut self.host_id, FieldValue::unvalidated(v), "BITS-Host-Id", line, opts),
+            K::BitsHostIdFallbackTimeout => {
+                let n = decimal_u32(v).map_err(|e| number_error(e, "BITS-Host-Id-Fallback-Timeout", at))?;
+                set_once(&mut self.host_id_fallback_timeout, n, "BITS-Host-Id-Fallback-Timeout", line, opts)
+            }
+            K::BitsReplyUrl => set_once(&mut self.reply_url, FieldValue::unvalidated(v), "BITS-Reply-URL", line, opts),
+            K::BitsErrorCode => {
+                let n = hex_u32(v).map_err(|e| hex_error(e, "BITS-Error-Code", at))?;
+                set_once(&mut self.error_code, HResult(n), "BITS-Error-Code", line, opts)
+            }
+            K::BitsError => {
+                let n = hex_u32(v).map_err(|e| hex_error(e, "BITS-Error", at))?;
+                set_once(&mut self.error_spec, HResult(n), "BITS-Error", line, opts)
+            }
+            K::BitsErrorContext => {
+                let n = hex_u32(v).map_err(|e| hex_error(e, "BITS-Error-Context", at))?;
+                set_once(&mut self.error_context, ErrorContext(n), "BITS-Error-Context", line, opts)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn packet_type(&mut self, line: &FieldLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
+        let t = PacketType::from_bytes(line.value).ok_or(invalid(InvalidKind::PacketType, line.value_at))?;
+        set_once(&mut self.packet_type, t, "BITS-Packet-Type", line, opts)
+    }
+
+    fn session_id(&mut self, line: &FieldLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
+        let id = session_id(line.value, line.value_at)?;
+        set_once(&mut self.session_id, id, "BITS-Session-Id", line, opts)
+    }
+
+    fn host(&mut self, line: &FieldLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
+        set_once(&mut self.host, FieldValue::unvalidated(line.value), "Host", line, opts)
+    }
+}
+
 impl<'a> FieldSink<'a> for Collected<'a> {
     fn field(&mut self, line: &FieldLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
         use KnownHeader as K;
         use Role as R;
-        let Some(known) = line.known else { return Ok(()) };
-        let (v, at) = (line.value, line.value_at);
-        match (self.role, known) {
-            (R::Request | R::Ack, K::BitsPacketType) => {
-                let t = PacketType::from_bytes(v).ok_or(invalid(InvalidKind::PacketType, at))?;
-                set_once(&mut self.packet_type, t, "BITS-Packet-Type", line, opts)
-            }
-            (R::Request | R::Ack, K::BitsSessionId) => {
-                let id = session_id(v, at)?;
-                set_once(&mut self.session_id, id, "BITS-Session-Id", line, opts)
-            }
-            (R::Request, K::BitsSupportedProtocols) => self.supported_protocols(v, at, opts),
-            (R::Request, K::ContentRange) => {
-                let r = ContentRange::decode_value(v, opts).map_err(|(k, i)| invalid(k, at + i))?;
-                set_once(&mut self.content_range, r, "Content-Range", line, opts)
-            }
-            (R::Request, K::ContentName) => {
-                set_once(&mut self.content_name, FieldValue::unvalidated(v), "Content-Name", line, opts)
-            }
-            // Two Host headers are a classic smuggling shape: a server MUST reject them
-            // (RFC 9112 §3.2).
-            (R::Request | R::NotificationRequest, K::Host) => {
-                set_once(&mut self.host, FieldValue::unvalidated(v), "Host", line, opts)
-            }
-            (R::Ack, K::BitsProtocol) => {
-                let g = Guid::decode(v, opts.allow_unbraced_guid).map_err(|i| invalid(InvalidKind::Guid, at + i))?;
-                set_once(&mut self.protocol, g, "BITS-Protocol", line, opts)
-            }
-            (R::Ack, K::BitsReceivedContentRange) => {
-                let n = decimal_u64(v).map_err(|e| number_error(e, "BITS-Received-Content-Range", at))?;
-                set_once(&mut self.received_content_range, n, "BITS-Received-Content-Range", line, opts)
-            }
-            (R::Ack, K::BitsHostId) => {
-                set_once(&mut self.host_id, FieldValue::unvalidated(v), "BITS-Host-Id", line, opts)
-            }
-            (R::Ack, K::BitsHostIdFallbackTimeout) => {
-                let n = decimal_u32(v).map_err(|e| number_error(e, "BITS-Host-Id-Fallback-Timeout", at))?;
-                set_once(&mut self.host_id_fallback_timeout, n, "BITS-Host-Id-Fallback-Timeout", line, opts)
-            }
-            (R::Ack, K::BitsReplyUrl) => {
-                set_once(&mut self.reply_url, FieldValue::unvalidated(v), "BITS-Reply-URL", line, opts)
-            }
-            (R::Ack, K::BitsErrorCode) => {
-                let n = hex_u32(v).map_err(|e| hex_error(e, "BITS-Error-Code", at))?;
-                set_once(&mut self.error_code, HResult(n), "BITS-Error-Code", line, opts)
-            }
-            (R::Ack, K::BitsError) => {
-                let n = hex_u32(v).map_err(|e| hex_error(e, "BITS-Error", at))?;
-                set_once(&mut self.error_spec, HResult(n), "BITS-Error", line, opts)
-            }
-            (R::Ack, K::BitsErrorContext) => {
-                let n = hex_u32(v).map_err(|e| hex_error(e, "BITS-Error-Context", at))?;
-                set_once(&mut self.error_context, ErrorContext(n), "BITS-Error-Context", line, opts)
-            }
-            (R::NotificationRequest, K::BitsOriginalRequestUrl) => set_once(
+        match (self.role, line.known) {
+            (R::Request, _) => self.request_field(line, opts),
+            (R::Ack, _) => self.ack_field(line, opts),
+            (R::NotificationRequest, Some(K::Host)) => self.host(line, opts),
+            (R::NotificationRequest, Some(K::BitsOriginalRequestUrl)) => set_once(
                 &mut self.original_request_url,
-                FieldValue::unvalidated(v),
+                FieldValue::unvalidated(line.value),
                 "BITS-Original-Request-URL",
                 line,
                 opts,
             ),
-            (R::NotificationRequest, K::BitsRequestDataFileName) => set_once(
+            (R::NotificationRequest, Some(K::BitsRequestDataFileName)) => set_once(
                 &mut self.request_data_file,
-                FieldValue::unvalidated(v),
+                FieldValue::unvalidated(line.value),
                 "BITS-Request-DataFile-Name",
                 line,
                 opts,
             ),
-            (R::NotificationRequest, K::BitsResponseDataFileName) => set_once(
+            (R::NotificationRequest, Some(K::BitsResponseDataFileName)) => set_once(
                 &mut self.response_data_file,
-                FieldValue::unvalidated(v),
+                FieldValue::unvalidated(line.value),
                 "BITS-Response-DataFile-Name",
                 line,
                 opts,
             ),
-            (R::NotificationResponse, K::BitsStaticResponseUrl) => set_once(
+            (R::NotificationResponse, Some(K::BitsStaticResponseUrl)) => set_once(
                 &mut self.static_response_url,
-                FieldValue::unvalidated(v),
+                FieldValue::unvalidated(line.value),
                 "BITS-Static-Response-URL",
                 line,
                 opts,
             ),
-            (R::NotificationResponse, K::BitsCopyFileToDestination) => set_once(
+            (R::NotificationResponse, Some(K::BitsCopyFileToDestination)) => set_once(
                 &mut self.copy_file_to_destination,
-                FieldValue::unvalidated(v),
+                FieldValue::unvalidated(line.value),
                 "BITS-Copy-File-To-Destination",
                 line,
                 opts,

@@ -2,6 +2,8 @@
 
 use core::fmt;
 
+use crate::http::syntax::{Folded, words};
+
 /// The value of `BITS-Packet-Type`.
 ///
 /// Compared ASCII case-insensitively on input: the spec spells `CREATE-SESSION`, the Windows
@@ -50,7 +52,19 @@ impl PacketType {
 
     /// The packet type `v` spells, in any case.
     pub fn from_bytes(v: &[u8]) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| crate::http::syntax::eq_ignore_ascii_case(t.as_str().as_bytes(), v))
+        // By length, then one or two compares of two words each, instead of a case-folding
+        // compare against every type in turn.
+        let w = words::<2>(v);
+        let is = |t: Self| FOLDED[t as usize].matches(&w);
+        match v.len() {
+            3 if is(Self::Ack) => Some(Self::Ack),
+            4 if is(Self::Ping) => Some(Self::Ping),
+            8 if is(Self::Fragment) => Some(Self::Fragment),
+            13 if is(Self::CloseSession) => Some(Self::CloseSession),
+            14 if is(Self::CreateSession) => Some(Self::CreateSession),
+            14 if is(Self::CancelSession) => Some(Self::CancelSession),
+            _ => None,
+        }
     }
 
     /// `true` for the five request types.
@@ -59,8 +73,41 @@ impl PacketType {
     }
 }
 
+/// Every spelling, prepared for case-insensitive compares by words, indexed by discriminant.
+const FOLDED: [Folded<2>; 6] = {
+    let mut t = [Folded::new(""); 6];
+    let mut i = 0;
+    while i < PacketType::ALL.len() {
+        t[PacketType::ALL[i] as usize] = Folded::new(PacketType::ALL[i].as_str());
+        i += 1;
+    }
+    t
+};
+
 impl fmt::Display for PacketType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_lookup_agrees_with_the_plain_compare_for_every_byte() {
+        let plain = |v: &[u8]| PacketType::ALL.into_iter().find(|t| t.as_str().as_bytes().eq_ignore_ascii_case(v));
+        for t in PacketType::ALL {
+            let name = t.as_str().as_bytes();
+            for at in 0..name.len() {
+                for b in 0..=255u8 {
+                    let mut v = name.to_vec();
+                    v[at] = b;
+                    assert_eq!(PacketType::from_bytes(&v), plain(&v), "{b:#x} at {at} of {t:?}");
+                }
+            }
+            assert_eq!(PacketType::from_bytes(&name[1..]), None);
+        }
+        assert_eq!(PacketType::from_bytes(b""), None);
     }
 }

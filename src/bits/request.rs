@@ -123,7 +123,7 @@ impl<'a> FieldSink<'a> for RequestSink<'a> {
         Ok(())
     }
     fn field(&mut self, line: &head::FieldLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
-        self.0.field(line, opts)
+        self.0.request_field(line, opts)
     }
 }
 
@@ -218,6 +218,7 @@ impl<'a> RequestHead<'a> {
         }
     }
 
+    #[inline(always)] // called once per decode: inlined, the collector is not copied
     pub(crate) fn from_collected(
         target: RequestTarget<'a>,
         version: Version,

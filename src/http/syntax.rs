@@ -63,47 +63,120 @@ pub(crate) fn is_field_value(s: &[u8]) -> bool {
 const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
 
-/// Non-zero iff some byte of `x` is below `n` (exact for `n <= 0x80`; bytes >= 0x80 never count).
-#[inline]
-fn has_less(x: u64, n: u8) -> u64 {
+// Every SWAR mask below sets the high bit of each flagged byte, and its *lowest* flagged byte is
+// exact: a borrow or carry only leaves a byte that is itself flagged, so the bytes below the
+// first flagged one are computed as if alone. `trailing_zeros() / 8` is then the position of the
+// first byte that fails, with no bytewise re-scan.
+
+/// The 8 bytes of `s` from `i` as a little-endian word, if there are 8.
+#[inline(always)]
+pub(crate) fn word_at(s: &[u8], i: usize) -> Option<u64> {
+    let chunk: [u8; 8] = s.get(i..i.checked_add(8)?)?.try_into().ok()?;
+    Some(u64::from_le_bytes(chunk))
+}
+
+/// Up to 8 bytes of `s` as a little-endian word, zero past the end. Two overlapping loads
+/// instead of a variable-length copy (which compiles to a `memcpy` call).
+#[inline(always)]
+pub(crate) fn word_partial(s: &[u8]) -> u64 {
+    match s.len() {
+        8.. => word_at(s, 0).unwrap_or(0),
+        4..=7 => {
+            let lo = u32::from_le_bytes([s[0], s[1], s[2], s[3]]);
+            let n = s.len();
+            let hi = u32::from_le_bytes([s[n - 4], s[n - 3], s[n - 2], s[n - 1]]);
+            u64::from(lo) | (u64::from(hi) << (8 * (n - 4)))
+        }
+        1..=3 => {
+            let n = s.len();
+            u64::from(s[0]) | (u64::from(s[n / 2]) << (8 * (n / 2))) | (u64::from(s[n - 1]) << (8 * (n - 1)))
+        }
+        0 => 0,
+    }
+}
+
+/// Flags bytes below `n` (exact for `n <= 0x80`; bytes >= 0x80 never count).
+#[inline(always)]
+fn below(x: u64, n: u8) -> u64 {
     x.wrapping_sub(LO * u64::from(n)) & !x & HI
 }
 
-/// Non-zero iff some byte of `x` is zero.
-#[inline]
-fn has_zero(x: u64) -> u64 {
-    x.wrapping_sub(LO) & !x & HI
+/// Flags bytes equal to `c`.
+#[inline(always)]
+fn equal(x: u64, c: u8) -> u64 {
+    let y = x ^ (LO * u64::from(c));
+    y.wrapping_sub(LO) & !y & HI
 }
 
-/// Length of the longest prefix of `s` whose bytes all pass `ok`; `swar_bad(word)` must be
-/// non-zero whenever one of the word's 8 bytes fails `ok` (it may also be non-zero for words
-/// that pass: those are checked byte by byte). Eight bytes a step in safe code: the scan of
-/// header values and targets is most of a head's bytes.
-#[inline]
-fn prefix_len(s: &[u8], ok: impl Fn(u8) -> bool, swar_bad: impl Fn(u64) -> u64) -> usize {
+/// Flags bytes outside `%x21-7E` (controls, SP, DEL, obs-text).
+#[inline(always)]
+fn not_visible(x: u64) -> u64 {
+    // b - 0x21 has its high bit set for b < 0x21 (and b >= 0xA1); b + 1 for 0x7F..=0xFE; the
+    // plain high bit covers the rest of obs-text. Borrows leave only b < 0x21, carries only 0xFF.
+    (x.wrapping_sub(LO * 0x21) | x.wrapping_add(LO) | x) & HI
+}
+
+/// Flags bytes that are not field bytes, and HTAB (which is one: rechecked by the caller).
+#[inline(always)]
+fn not_field_or_tab(x: u64) -> u64 {
+    below(x, 0x20) | equal(x, 0x7f)
+}
+
+/// Length of the longest prefix of `s` no byte of which `bad` flags (see above: the lowest flag
+/// is exact); the tail shorter than a word is read as the last 8 bytes, overlapping, with the
+/// bytes already scanned masked off.
+#[inline(always)]
+fn prefix_len(s: &[u8], bad: impl Fn(u64) -> u64) -> usize {
     let mut i = 0;
-    while let Some(chunk) = s.get(i..i + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        if swar_bad(u64::from_le_bytes(word)) != 0 {
-            if let Some(j) = chunk.iter().position(|&b| !ok(b)) {
-                return i + j;
-            }
+    while let Some(w) = word_at(s, i) {
+        let m = bad(w);
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
-    i + s[i..].iter().position(|&b| !ok(b)).unwrap_or(s.len() - i)
+    if i == s.len() {
+        return i;
+    }
+    // Fewer than 8 bytes left: read the last 8 bytes (or the whole of a short `s`, zero-padded),
+    // with the bytes already scanned masked off. They passed, so they neither carry nor borrow
+    // into the bytes kept; flags on the zero padding lie past the end and are clamped.
+    let (w, base) = match s.len().checked_sub(8) {
+        Some(start) => (word_at(s, start).unwrap_or(0), start),
+        None => (word_partial(s), 0),
+    };
+    match bad(w) & (u64::MAX << (8 * (i - base))) {
+        0 => s.len(),
+        m => (base + (m.trailing_zeros() / 8) as usize).min(s.len()),
+    }
 }
 
 /// Length of the run of field bytes (HTAB, SP, VCHAR, obs-text) at the start of `s`.
+#[inline(always)]
 pub(crate) fn field_bytes_len(s: &[u8]) -> usize {
-    // Below 0x20 (controls, and HTAB: rechecked bytewise) or equal to 0x7F.
-    prefix_len(s, is_field_byte, |x| has_less(x, 0x20) | has_zero(x ^ (LO * 0x7f)))
+    let mut from = 0;
+    loop {
+        let n = from + prefix_len(&s[from..], not_field_or_tab);
+        // HTAB is a field byte the mask flags (it is below 0x20): go on after it.
+        match s.get(n) {
+            Some(b'\t') => from = n + 1,
+            _ => return n,
+        }
+    }
 }
 
 /// Length of the run of visible ASCII (`%x21-7E`) at the start of `s`.
+#[inline]
 pub(crate) fn visible_len(s: &[u8]) -> usize {
-    prefix_len(s, is_visible, |x| has_less(x, 0x21) | (x & HI) | has_zero(x ^ (LO * 0x7f)))
+    prefix_len(s, not_visible)
+}
+
+/// Length of the run before the first `:` or non-visible byte: where a field name ends. The
+/// name itself still has to be all `tchar` (checked by the caller: a known name is, by the
+/// table, and only an unknown one needs the bytewise check).
+#[inline]
+pub(crate) fn name_end(s: &[u8]) -> usize {
+    prefix_len(s, |x| not_visible(x) | equal(x, b':'))
 }
 
 /// `a` equals `b` ignoring ASCII case, eight bytes a step; exact for any bytes (only the 0x20
@@ -112,38 +185,110 @@ pub(crate) fn eq_ignore_ascii_case(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    let mut ca = a.chunks_exact(8);
-    let mut cb = b.chunks_exact(8);
-    for (x, y) in (&mut ca).zip(&mut cb) {
-        let mut wx = [0u8; 8];
-        let mut wy = [0u8; 8];
-        wx.copy_from_slice(x);
-        wy.copy_from_slice(y);
-        if !word_eq_ignore_case(u64::from_le_bytes(wx), u64::from_le_bytes(wy)) {
+    let mut i = 0;
+    while let (Some(x), Some(y)) = (word_at(a, i), word_at(b, i)) {
+        if !word_eq_ignore_case(x, y) {
             return false;
         }
+        i += 8;
     }
-    let (x, y) = (ca.remainder(), cb.remainder());
-    let mut wx = [0u8; 8];
-    let mut wy = [0u8; 8];
-    wx[..x.len()].copy_from_slice(x);
-    wy[..y.len()].copy_from_slice(y);
-    word_eq_ignore_case(u64::from_le_bytes(wx), u64::from_le_bytes(wy))
+    word_eq_ignore_case(word_partial(&a[i..]), word_partial(&b[i..]))
 }
 
 #[inline]
 fn word_eq_ignore_case(x: u64, y: u64) -> bool {
     let diff = x ^ y;
-    if diff == 0 {
-        return true;
-    }
-    // Bytes of `y` that are ASCII letters: (y | 0x20) in 'a'..='z', high bit clear.
-    let lower = (y | (LO * 0x20)) & !HI;
+    // Equal iff every differing bit is the case bit of a letter.
+    diff == 0 || diff & !letter_case_bits(y) == 0
+}
+
+/// `0x20` at each byte of `w` that is an ASCII letter: OR-ing it in lower-cases those letters
+/// and nothing else (for case-insensitive compares against a lower-cased constant).
+#[inline(always)]
+pub(crate) const fn letter_case_bits(w: u64) -> u64 {
+    let lower = (w | (LO * 0x20)) & !HI;
     let ge_a = lower.wrapping_add(LO * (0x80 - 0x61)) & HI;
     let ge_brace = lower.wrapping_add(LO * (0x80 - 0x7b)) & HI;
-    let letters = ge_a & !ge_brace & !(y & HI);
-    // Equal iff every differing bit is the case bit of a letter.
-    diff & !(letters >> 2) == 0
+    (ge_a & !ge_brace & !(w & HI)) >> 2
+}
+
+/// A constant ASCII string of up to `8 * W` bytes prepared for case-insensitive compares by
+/// words: `lower`, its lower-cased bytes as little-endian words (zero-padded); `case`, `0x20` at
+/// each letter; `mask`, `0xFF` at each of its bytes. Words `w` of a string of the same length
+/// spell it, ignoring ASCII case, iff `(w & mask) | case == lower` word by word: OR-ing `0x20`
+/// into a letter position accepts exactly the two cases of that letter, and every other
+/// position compares exactly.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Folded<const W: usize> {
+    lower: [u64; W],
+    case: [u64; W],
+    mask: [u64; W],
+}
+
+impl<const W: usize> Folded<W> {
+    pub(crate) const fn new(s: &str) -> Self {
+        let s = s.as_bytes();
+        assert!(s.len() <= 8 * W, "string too long for its word count");
+        let mut f = Self { lower: [0; W], case: [0; W], mask: [0; W] };
+        let mut j = 0;
+        while j < s.len() {
+            let shift = 8 * (j % 8);
+            f.lower[j / 8] |= (s[j].to_ascii_lowercase() as u64) << shift;
+            f.mask[j / 8] |= 0xff << shift;
+            if s[j].is_ascii_alphabetic() {
+                f.case[j / 8] |= 0x20 << shift;
+            }
+            j += 1;
+        }
+        f
+    }
+
+    /// `true` if `w`, the words of a string as long as this one (bytes past it ignored),
+    /// spells it ignoring ASCII case.
+    #[inline(always)]
+    pub(crate) fn matches(&self, w: &[u64; W]) -> bool {
+        let mut diff = 0;
+        let mut k = 0;
+        while k < W {
+            diff |= ((w[k] & self.mask[k]) | self.case[k]) ^ self.lower[k];
+            k += 1;
+        }
+        diff == 0
+    }
+}
+
+/// The first `W` words of `s`, zero past its end.
+#[inline(always)]
+pub(crate) fn words<const W: usize>(s: &[u8]) -> [u64; W] {
+    match s.get(..8 * W) {
+        Some(head) => core::array::from_fn(|k| word_at(head, 8 * k).unwrap_or(0)),
+        None => core::array::from_fn(|k| s.get(8 * k..).map_or(0, word_partial)),
+    }
+}
+
+/// `true` if the first `n` bytes of `s`, all visible ASCII (the caller knows), are ASCII
+/// letters, digits, `-` or `_`: every such byte is a `tchar`. A word-at-a-time pass for the
+/// names of unknown headers; `false` (the caller then checks byte by byte) may also mean `s`
+/// ends within 8 bytes of the name's last word.
+#[inline]
+pub(crate) fn is_plain_token(s: &[u8], n: usize) -> bool {
+    let mut i = 0;
+    while i < n {
+        let Some(x) = word_at(s, i) else { return false };
+        let keep = if n - i >= 8 { u64::MAX } else { u64::MAX >> (8 * (8 - (n - i))) };
+        // For visible bytes, OR-ing 0x20 keeps digits, '-' and '_'-as-0x7F apart from the rest
+        // and maps letters to 'a'..='z'; all bytes stay below 0x80, so no carry crosses a byte.
+        let l = x | (LO * 0x20);
+        let in_range = |lo: u8, hi: u8| {
+            (l.wrapping_add(LO * u64::from(0x80 - lo)) & !l.wrapping_add(LO * u64::from(0x7f - hi))) & HI
+        };
+        let ok = in_range(b'a', b'z') | in_range(b'0', b'9') | in_range(b'-', b'-') | in_range(0x7f, 0x7f);
+        if !ok & HI & keep != 0 {
+            return false;
+        }
+        i += 8;
+    }
+    true
 }
 
 /// Why a number did not parse.
@@ -161,6 +306,19 @@ pub(crate) enum NumberError {
 pub(crate) fn decimal_u64(s: &[u8]) -> Result<u64, NumberError> {
     if s.is_empty() {
         return Err(NumberError::Syntax(0));
+    }
+    // 19 digits cannot overflow (10^19 - 1 < 2^64): no checked arithmetic per digit for every
+    // real length. (A word-at-a-time version was tried: slower on the usual 1 to 10 digits.)
+    if s.len() <= 19 {
+        let mut n: u64 = 0;
+        for (i, &b) in s.iter().enumerate() {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                return Err(NumberError::Syntax(i));
+            }
+            n = n * 10 + u64::from(d);
+        }
+        return Ok(n);
     }
     let mut n: u64 = 0;
     for (i, &b) in s.iter().enumerate() {
@@ -279,17 +437,90 @@ mod tests {
 
     #[test]
     fn swar_scans_agree_with_the_byte_tables() {
-        // Every byte value at every position of a 20-byte run, against the plain definition.
-        for b in 0..=255u8 {
-            for at in 0..20 {
-                let mut s = [b'a'; 20];
-                s[at] = b;
-                let want = s.iter().position(|&c| !is_field_byte(c)).unwrap_or(20);
-                assert_eq!(field_bytes_len(&s), want, "field byte {b:#x} at {at}");
-                let want = s.iter().position(|&c| !is_visible(c)).unwrap_or(20);
-                assert_eq!(visible_len(&s), want, "visible byte {b:#x} at {at}");
+        // Every byte value at every position of runs of every length up to 20 (full words, the
+        // overlapping last word, the zero-padded short run), each after every byte value in the
+        // position before it (a borrow or carry out of that byte), against the plain definition.
+        let name_end_plain = |s: &[u8]| s.iter().position(|&c| !is_visible(c) || c == b':').unwrap_or(s.len());
+        for len in 1..=20 {
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    for before in [b'a', 0x00, 0x09, 0x20, 0x3a, 0x7f, 0x80, 0xff] {
+                        let mut s = [b'a'; 20];
+                        let s = &mut s[..len];
+                        s[at] = b;
+                        if at > 0 && before != b'a' {
+                            s[at - 1] = before;
+                        }
+                        let want = s.iter().position(|&c| !is_field_byte(c)).unwrap_or(len);
+                        assert_eq!(field_bytes_len(s), want, "field byte {b:#x} at {at} of {len}");
+                        let want = s.iter().position(|&c| !is_visible(c)).unwrap_or(len);
+                        assert_eq!(visible_len(s), want, "visible byte {b:#x} at {at} of {len}");
+                        assert_eq!(name_end(s), name_end_plain(s), "name byte {b:#x} at {at} of {len}");
+                    }
+                }
             }
         }
+        assert_eq!(field_bytes_len(b""), 0);
+        assert_eq!(field_bytes_len(b"a\tb\t\tc\r"), 6);
+    }
+
+    #[test]
+    fn word_partial_is_the_zero_padded_load() {
+        let s: Vec<u8> = (1..=9).collect();
+        for len in 0..=8 {
+            let mut want = [0u8; 8];
+            want[..len].copy_from_slice(&s[..len]);
+            assert_eq!(word_partial(&s[..len]), u64::from_le_bytes(want), "{len}");
+        }
+        assert_eq!(word_partial(&s), word_at(&s, 0).unwrap());
+    }
+
+    #[test]
+    fn plain_token_check_is_exact_for_every_visible_byte() {
+        let plain = |s: &[u8]| s.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
+        for len in 1..=20 {
+            for at in 0..len {
+                for b in 0x21..=0x7eu8 {
+                    let mut s = [b'k'; 40];
+                    s[at] = b;
+                    // What follows the name (any byte) must not matter.
+                    for after in [b':', 0x00, 0x80, 0xff, b'_'] {
+                        s[len..].fill(after);
+                        assert_eq!(is_plain_token(&s, len), plain(&s[..len]), "{b:#x} at {at} of {len}");
+                        // Too short to load a word: may say no, never a wrong yes.
+                        assert!(!is_plain_token(&s[..len], len) || plain(&s[..len]));
+                    }
+                }
+            }
+        }
+        assert!(is_plain_token(b"", 0));
+    }
+
+    #[test]
+    fn folded_compare_is_exact_for_every_byte() {
+        const F: Folded<2> = Folded::new("Ab-9zZ[@`{x");
+        let base = *b"Ab-9zZ[@`{x";
+        for at in 0..base.len() {
+            for b in 0..=255u8 {
+                let mut s = base;
+                s[at] = b;
+                let want = s.eq_ignore_ascii_case(&base);
+                assert_eq!(F.matches(&words::<2>(&s)), want, "{b:#x} at {at}");
+                let mut long = s.to_vec();
+                long.extend_from_slice(b"trailing bytes");
+                assert_eq!(F.matches(&words::<2>(&long)), want, "{b:#x} at {at}, with a tail");
+            }
+        }
+    }
+
+    #[test]
+    fn decimal_fast_path_matches_checked_loop() {
+        for s in ["0", "7", "42", "4892", "0004892", "1234567890123456789", "9999999999999999999"] {
+            assert_eq!(decimal_u64(s.as_bytes()), Ok(s.parse().unwrap()), "{s}");
+        }
+        assert_eq!(decimal_u64(b"12a4"), Err(NumberError::Syntax(2)));
+        assert_eq!(decimal_u64(b"/"), Err(NumberError::Syntax(0)));
+        assert_eq!(decimal_u64(b":"), Err(NumberError::Syntax(0)));
     }
 
     #[test]
@@ -308,6 +539,17 @@ mod tests {
                         "{a:#x} {b:#x} at {at}"
                     );
                 }
+            }
+        }
+        // Every length, so that the word loop and the zero-padded tail both run.
+        let a = b"Content-Range-Xy-Content-Range-Xy";
+        for len in 0..=a.len() {
+            let upper = a[..len].to_ascii_uppercase();
+            assert!(eq_ignore_ascii_case(&a[..len], &upper), "{len}");
+            if len > 0 {
+                let mut other = upper.clone();
+                other[len - 1] ^= 0x01;
+                assert!(!eq_ignore_ascii_case(&a[..len], &other), "{len}");
             }
         }
         assert!(eq_ignore_ascii_case(b"BITS-PACKET-TYPE", b"bits-packet-type"));
