@@ -144,6 +144,7 @@ enum State {
 struct Session {
     variant: Variant,
     name: String,
+    url: String,
     target: String,
     fragment_target: String,
     declared: Option<u64>,
@@ -299,8 +300,8 @@ impl Server {
     }
 
     /// The `uploadUrl` of a live or completed session.
-    pub fn upload_url(&self, session: u64) -> Option<String> {
-        self.sessions.get(&session).map(|s| format!("{}{}", self.config.origin, s.target))
+    pub fn upload_url(&self, session: u64) -> Option<&str> {
+        self.sessions.get(&session).map(|s| s.url.as_str())
     }
 
     fn create(&mut self, req: &Request<'_>, authorized: bool) -> Reply {
@@ -340,6 +341,7 @@ impl Server {
         let session = Session {
             variant,
             name: name.unwrap_or("upload.bin").to_string(),
+            url: url.clone(),
             target,
             fragment_target,
             declared,
@@ -469,5 +471,101 @@ impl Server {
                 Response::completed(st(201), item).unwrap_or_else(|_| Response::no_content())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::Encode;
+    use crate::graph::Outcome;
+    use crate::http::{ContentRange, HeaderName, RequestTarget};
+
+    fn create(body: Option<CreateSessionBody<'static>>, auth: bool) -> Request<'static> {
+        let target = RequestTarget::new("/me/drive/root:/a.bin:/createUploadSession").unwrap();
+        let r = Request::create_upload_session(target, body).unwrap();
+        if !auth {
+            return r;
+        }
+        r.with_header(HeaderName::new("Authorization").unwrap(), FieldValue::from_static("Bearer t")).unwrap()
+    }
+
+    fn url(server: &Server, id: u64) -> RequestTarget<'static> {
+        RequestTarget::new(server.upload_url(id).unwrap().to_string()).unwrap()
+    }
+
+    fn put(server: &mut Server, id: u64, first: u64, last: u64, total: u64) -> Reply {
+        let body = alloc::vec![7u8; (last - first + 1) as usize];
+        let range = ContentRange::new(first, last, total).unwrap();
+        server.handle(&Request::upload_fragment(url(server, id), range, body).unwrap())
+    }
+
+    /// Status and the most specific OData code.
+    fn said(r: &Reply) -> (u16, String) {
+        let code = r.response.odata_error().map_or(String::new(), |e| e.most_specific_code().to_string());
+        (r.response.status().as_u16(), code)
+    }
+
+    #[test]
+    fn the_rules_row_by_row() {
+        let mut s = Server::new(ServerConfig::new("http://127.0.0.1:9/"));
+        assert_eq!(said(&s.handle(&create(None, false))), (401, "unauthenticated".into()));
+        let r = s.handle(&create(None, true));
+        assert_eq!(r.action, Action::Open { session: 1 });
+        assert_eq!(s.upload_url(1), Some("http://127.0.0.1:9/uploadSession/1?guid='00000001'&tempauth=t1"));
+        // Another total than the first fragment's, too large, off the grid, gap, overlap.
+        assert_eq!(
+            put(&mut s, 1, 0, 327_679, 1_000_000).action,
+            Action::Write(Write { session: 1, offset: 0, len: 327_680, commit: false })
+        );
+        assert_eq!(said(&put(&mut s, 1, 327_680, 655_359, 999_999)), (400, "fragmentLengthMismatch".into()));
+        assert_eq!(said(&put(&mut s, 1, 327_680, 327_680 + 62_586_880, 100_000_000)).0, 400);
+        let mut big = Server::new(ServerConfig::new("http://h"));
+        big.handle(&create(None, true));
+        assert_eq!(said(&put(&mut big, 1, 0, 62_586_880, 100_000_000)), (413, "maxFragmentLengthExceeded".into()));
+        assert_eq!(said(&put(&mut s, 1, 327_680, 327_680 + 1000, 1_000_000)), (400, "invalidRequest".into()));
+        assert_eq!(said(&put(&mut s, 1, 655_360, 983_039, 1_000_000)), (416, "fragmentOutOfOrder".into()));
+        assert_eq!(said(&put(&mut s, 1, 0, 327_679, 1_000_000)), (416, "fragmentOverlap".into()));
+        // Authorization on the uploadUrl; an unknown uploadUrl.
+        let get = Request::session_status(url(&s, 1));
+        let authorized = get
+            .clone()
+            .with_header(HeaderName::new("Authorization").unwrap(), FieldValue::from_static("Bearer t"))
+            .unwrap();
+        assert_eq!(said(&s.handle(&authorized)), (401, "unauthenticated".into()));
+        let status = s.handle(&get);
+        let Outcome::InProgress(sess) = status.response.outcome() else { panic!() };
+        assert_eq!(sess.next_expected_ranges().unwrap().to_vec(), [RangeSpec::open(327_680)]);
+        let other =
+            Request::session_status(RequestTarget::new("/uploadSession/1?guid='00000001'&tempauth=t2").unwrap());
+        assert_eq!(said(&s.handle(&other)), (404, "itemNotFound".into()));
+        // Commit before the last byte; the rest; the completion again; DELETE after it.
+        let commit = Request::commit(url(&s, 1)).unwrap();
+        assert_eq!(said(&s.handle(&commit)), (400, "uploadSessionIncomplete".into()));
+        put(&mut s, 1, 327_680, 655_359, 1_000_000);
+        put(&mut s, 1, 655_360, 983_039, 1_000_000);
+        let last = put(&mut s, 1, 983_040, 999_999, 1_000_000);
+        assert!(matches!(last.action, Action::Write(w) if w.commit));
+        assert_eq!(s.handle(&get).response.to_vec(), last.response.to_vec());
+        assert_eq!(said(&put(&mut s, 1, 983_040, 999_999, 1_000_000)), (416, "fragmentOverlap".into()));
+        assert_eq!(said(&s.handle(&Request::cancel_session(url(&s, 1)))), (404, "itemNotFound".into()));
+    }
+
+    #[test]
+    fn cancel_and_failed_actions() {
+        let mut s = Server::new(ServerConfig::new("http://h"));
+        let print = CreateSessionBody::PrintDocument(crate::graph::PrintDocumentUploadProperties::new("d", "x/y", 20));
+        s.handle(&create(Some(print), true));
+        let w = put(&mut s, 1, 0, 9, 20);
+        assert!(matches!(w.action, Action::Write(_)));
+        // The write failed: the bytes are missing again.
+        assert_eq!(said(&Reply { response: s.action_failed(&w.action), action: Action::None }).0, 500);
+        assert_eq!(put(&mut s, 1, 0, 9, 20).response.status().as_u16(), 202);
+        let r = s.handle(&Request::cancel_session(url(&s, 1)));
+        assert_eq!((r.response.status().as_u16(), r.action), (204, Action::Discard { session: 1 }));
+        assert_eq!(s.upload_url(1), None);
+        // A zero-byte declared size is refused.
+        let empty = CreateSessionBody::PrintDocument(crate::graph::PrintDocumentUploadProperties::new("d", "x/y", 0));
+        assert_eq!(said(&s.handle(&create(Some(empty), true))).0, 400);
     }
 }
