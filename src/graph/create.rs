@@ -564,7 +564,7 @@ json::encode_as_json!(CreateSessionBody);
 // ---------------------------------------------------------------------------------------------
 
 #[derive(Default)]
-struct BodyFields<'a> {
+pub(crate) struct BodyFields<'a> {
     item: Option<DriveItemUploadableProperties<'a>>,
     item_seen: bool,
     defer_commit: Option<bool>,

@@ -26,6 +26,10 @@ use super::datetime::DateTimeOffset;
 use super::error::{JsonError, JsonErrorKind};
 use super::range_spec::RangeSpec;
 
+#[cfg(test)]
+mod differential;
+mod fast;
+
 /// Shared state of one decode: the input (to turn borrowed strings into offsets), the first
 /// typed failure, and the member being read (to name a type error).
 pub(crate) struct Ctx<'de> {
@@ -112,19 +116,74 @@ pub(crate) fn check_depth(input: &[u8]) -> Result<(), JsonError> {
     Ok(())
 }
 
-pub(crate) type JsonDe<'de> = serde_json::Deserializer<serde_json::de::SliceRead<'de>>;
+/// A JSON document type, read the same way from either deserializer: the [`fast`] reader or
+/// `serde_json`.
+pub(crate) trait Document<'de> {
+    /// The decoded value.
+    type Value: PartialEq + fmt::Debug;
+    /// Read the whole value from `d` (a visitor's typed failure goes to `ctx`).
+    fn read<D: Deserializer<'de>>(ctx: &Ctx<'de>, d: D) -> Result<Self::Value, D::Error>;
+}
 
-/// Decode one JSON document with `f`: depth pre-scan, then `f`, then nothing but whitespace
-/// may follow.
-pub(crate) fn run<'de, T>(
-    input: &'de [u8],
-    f: impl FnOnce(&Ctx<'de>, &mut JsonDe<'de>) -> Result<T, serde_json::Error>,
-) -> Result<T, JsonError> {
+/// Decode one JSON document `T`: the [`fast`] reader first; if it gives up (an escape to copy,
+/// an unusual number, any error), the `serde_json` path with its depth pre-scan, which decides
+/// every error kind and offset. Both paths accept the same inputs with the same values.
+// `fuzzing` is the cfg cargo-fuzz sets (not declared to rustc's cfg check from here).
+#[allow(unexpected_cfgs)]
+pub(crate) fn run<'de, T: Document<'de>>(input: &'de [u8]) -> Result<T::Value, JsonError> {
+    let fast = run_fast::<T>(input);
+    // Under cargo-fuzz every decode is also a differential test of the two paths.
+    #[cfg(fuzzing)]
+    if let Some(v) = &fast {
+        assert_eq!(Ok(v), run_serde::<T>(input).as_ref(), "fast and serde_json paths disagree on {input:?}");
+    }
+    match fast {
+        Some(v) => Ok(v),
+        None => run_serde::<T>(input),
+    }
+}
+
+/// The fast path: `None` when the [`fast`] reader gives up on `input`.
+#[inline]
+fn run_fast<'de, T: Document<'de>>(input: &'de [u8]) -> Option<T::Value> {
+    let mut reader = fast::Reader::new(input)?;
+    let ctx = Ctx::new(input);
+    T::read(&ctx, &mut reader).and_then(|v| reader.end().map(|()| v)).ok()
+}
+
+/// The reference path: depth pre-scan, `serde_json`, then nothing but whitespace may follow.
+#[cold]
+#[inline(never)]
+fn run_serde<'de, T: Document<'de>>(input: &'de [u8]) -> Result<T::Value, JsonError> {
     check_depth(input)?;
     let ctx = Ctx::new(input);
     let mut de = serde_json::Deserializer::from_slice(input);
-    let value = f(&ctx, &mut de).and_then(|v| de.end().map(|()| v));
+    let value = T::read(&ctx, &mut de).and_then(|v| de.end().map(|()| v));
     value.map_err(|e| ctx.convert(&e))
+}
+
+/// A document that is any JSON value, skipped (to tell valid JSON from a syntax error).
+struct AnyValue;
+
+impl<'de> Document<'de> for AnyValue {
+    type Value = ();
+    fn read<D: Deserializer<'de>>(_: &Ctx<'de>, d: D) -> Result<(), D::Error> {
+        IgnoredAny::deserialize(d).map(drop)
+    }
+}
+
+/// A document that must be the object `T`.
+struct ObjectDocument<T>(PhantomData<T>);
+
+impl<'de, T: Object<'de>> Document<'de> for ObjectDocument<T> {
+    type Value = T::Output;
+    fn read<D: Deserializer<'de>>(ctx: &Ctx<'de>, d: D) -> Result<T::Output, D::Error> {
+        match ObjectSeed::<T>::new(ctx).deserialize(d)? {
+            Some(v) => Ok(v),
+            // `null`: never reached, `run_object` sends only documents starting with `{` here.
+            None => Err(ctx.fail(JsonErrorKind::NotAnObject, None)),
+        }
+    }
 }
 
 /// Decode a document whose top level must be the object `T`.
@@ -132,13 +191,10 @@ pub(crate) fn run_object<'de, T: Object<'de>>(input: &'de [u8]) -> Result<T::Out
     let first = input.iter().position(|b| !b" \t\r\n".contains(b));
     if let Some(at) = first.filter(|&at| input[at] != b'{') {
         // Valid JSON of another kind is "not an object"; anything else is a syntax error.
-        run(input, |_, de| IgnoredAny::deserialize(&mut *de))?;
+        run::<AnyValue>(input)?;
         return Err(JsonError::new(JsonErrorKind::NotAnObject, at));
     }
-    run(input, |ctx, de| match (ObjectSeed::<T>::new(ctx)).deserialize(&mut *de)? {
-        Some(v) => Ok(v),
-        None => Err(ctx.fail(JsonErrorKind::NotAnObject, first)),
-    })
+    run::<ObjectDocument<T>>(input)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -148,18 +204,42 @@ pub(crate) fn run_object<'de, T: Object<'de>>(input: &'de [u8]) -> Result<T::Out
 /// A JSON object type read member by member.
 pub(crate) trait Object<'de>: Default {
     /// The typed value built once every member is read.
-    type Output;
+    type Output: PartialEq + fmt::Debug;
     /// Member names this type reads, canonical spelling (matched ASCII case-insensitively).
     /// At most 64.
     const KEYS: &'static [&'static str];
+    /// [`KEYS`](Self::KEYS) indexed by length (computed, never written by hand).
+    const BY_LEN: &'static KeysByLen = &KeysByLen::new(Self::KEYS);
     /// Read the value of the member `KEYS[key]`.
     fn member<A: MapAccess<'de>>(&mut self, ctx: &Ctx<'de>, key: usize, map: &mut A) -> Result<(), A::Error>;
     /// Check required members and build.
     fn finish<E: de::Error>(self, ctx: &Ctx<'de>) -> Result<Self::Output, E>;
 }
 
+/// Longest member name an [`Object`] may read, plus one.
+const MAX_KEY_LEN: usize = 48;
+
+/// For each length, the set (a bit per index) of the keys of that length: a member name is
+/// compared with the one or two keys of its length only, not with every key.
+pub(crate) struct KeysByLen([u64; MAX_KEY_LEN]);
+
+impl KeysByLen {
+    const fn new(keys: &[&str]) -> Self {
+        assert!(keys.len() <= 64, "at most 64 keys per object");
+        let mut by_len = [0u64; MAX_KEY_LEN];
+        let mut i = 0;
+        while i < keys.len() {
+            assert!(keys[i].len() < MAX_KEY_LEN, "key too long for KeysByLen");
+            by_len[keys[i].len()] |= 1 << i;
+            i += 1;
+        }
+        Self(by_len)
+    }
+}
+
 struct KeySeed {
     keys: &'static [&'static str],
+    by_len: &'static KeysByLen,
 }
 
 impl<'de> DeserializeSeed<'de> for KeySeed {
@@ -175,7 +255,68 @@ impl<'de> Visitor<'de> for KeySeed {
         f.write_str("a member name")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<usize>, E> {
-        Ok(self.keys.iter().position(|k| k.len() == v.len() && k.eq_ignore_ascii_case(v)))
+        Ok(key_index(self.keys, self.by_len, v))
+    }
+}
+
+/// The index of `key` in `keys`, ASCII case-insensitively ([`key_eq`] on each key of its
+/// length).
+#[inline]
+fn key_index(keys: &[&str], by_len: &KeysByLen, key: &str) -> Option<usize> {
+    let mut candidates = by_len.0.get(key.len()).copied().unwrap_or(0);
+    while candidates != 0 {
+        let i = candidates.trailing_zeros() as usize;
+        if key_eq(keys[i].as_bytes(), key.as_bytes()) {
+            return Some(i);
+        }
+        candidates &= candidates - 1;
+    }
+    None
+}
+
+const ONES: u64 = u64::MAX / 255;
+
+/// Up to 8 packed bytes of `a` and `b` equal up to ASCII case: each byte pair is equal, or the
+/// bytes differ in bit 5 only (0x20, `a` ^ `A`) and are letters.
+#[inline]
+fn fold_eq(a: u64, b: u64) -> bool {
+    let x = a ^ b;
+    if x == 0 {
+        return true;
+    }
+    let high = ONES * 0x80;
+    // `c` is `a` lowercased where `a` is a letter; the sums flag (in bit 7) the bytes of `c`
+    // at or past `a`, and past `z`, without carrying from one byte into the next.
+    let c = a | (ONES * 0x20);
+    let c7 = c & !high;
+    let lower = (c7 + ONES * u64::from(0x80 - b'a')) & !(c7 + ONES * u64::from(0x80 - b'z' - 1)) & !c & high;
+    x & !(ONES * 0x20) == 0 && (x << 2) & !lower == 0
+}
+
+/// `k` and `v` equal up to ASCII case (what `eq_ignore_ascii_case` computes), a word at a time
+/// with overlapping loads: member names are 2-34 bytes, so this costs a few instructions
+/// where a `memcmp` call, or `eq_ignore_ascii_case`'s per-byte folding, costs tens.
+#[inline]
+fn key_eq(k: &[u8], v: &[u8]) -> bool {
+    let n = k.len();
+    if n != v.len() {
+        return false;
+    }
+    let word = |s: &[u8], i: usize| s[i..].first_chunk::<8>().map_or(0, |w| u64::from_le_bytes(*w));
+    let half = |s: &[u8], i: usize| s[i..].first_chunk::<4>().map_or(0, |w| u64::from(u32::from_le_bytes(*w)));
+    if n >= 8 {
+        let mut i = 0;
+        while i + 8 < n {
+            if !fold_eq(word(k, i), word(v, i)) {
+                return false;
+            }
+            i += 8;
+        }
+        fold_eq(word(k, n - 8), word(v, n - 8))
+    } else if n >= 4 {
+        fold_eq(half(k, 0), half(v, 0)) && fold_eq(half(k, n - 4), half(v, n - 4))
+    } else {
+        k.iter().zip(v).all(|(&a, &b)| fold_eq(a.into(), b.into()))
     }
 }
 
@@ -185,7 +326,7 @@ pub(crate) fn read_object<'de, T: Object<'de>, A: MapAccess<'de>>(
 ) -> Result<T::Output, A::Error> {
     let mut value = T::default();
     let mut seen = 0u64;
-    while let Some(key) = map.next_key_seed(KeySeed { keys: T::KEYS })? {
+    while let Some(key) = map.next_key_seed(KeySeed { keys: T::KEYS, by_len: T::BY_LEN })? {
         match key {
             Some(k) => {
                 if seen & (1 << k) != 0 {
@@ -357,7 +498,11 @@ impl<'de> Visitor<'de> for RangesSeed<'_, 'de> {
         f.write_str("an array of range strings")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut out = Vec::new();
+        // `[]` allocates nothing; otherwise allocate directly the capacity (4) a first `push`
+        // would grow an empty vector to, without going through the growth path.
+        let Some(first) = seq.next_element_seed(RangeItemSeed(self.0))? else { return Ok(Some(Vec::new())) };
+        let mut out = Vec::with_capacity(4);
+        out.push(first);
         while let Some(r) = seq.next_element_seed(RangeItemSeed(self.0))? {
             out.push(r);
         }
@@ -443,6 +588,44 @@ mod tests {
         let deeper = "[".repeat(MAX_JSON_DEPTH + 1);
         assert_eq!(check_depth(deeper.as_bytes()), Err(JsonError::new(JsonErrorKind::TooDeep, MAX_JSON_DEPTH)));
         assert!(check_depth(br#"{"a\"{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{":1}"#).is_ok());
+    }
+
+    #[test]
+    fn key_matching_is_eq_ignore_ascii_case() {
+        for a in 0..=255u8 {
+            for b in 0..=255u8 {
+                let (ka, kb) = ([b'x', a], [b'x', b]);
+                let (Ok(ka), Ok(kb)) = (core::str::from_utf8(&ka), core::str::from_utf8(&kb)) else { continue };
+                let expected = ka.eq_ignore_ascii_case(kb).then_some(0);
+                assert_eq!(key_index(&[ka], &KeysByLen::new(&[ka]), kb), expected, "{a:#x} {b:#x}");
+            }
+        }
+        // Every length (each load path), a difference at every position, byte pairs around
+        // the letters and bit 5.
+        let bytes: Vec<u8> = (0..=0x80).chain([0xc0, 0xdf, 0xe0, 0xff]).collect();
+        for n in 1..=20 {
+            let base: Vec<u8> = b"aZ0-@`[{_~xQyRzS9 mN".iter().copied().cycle().take(n).collect();
+            for i in 0..n {
+                for &x in &bytes {
+                    for &y in &bytes {
+                        let (mut k, mut v) = (base.clone(), base.clone());
+                        (k[i], v[i]) = (x, y);
+                        assert_eq!(key_eq(&k, &v), k.eq_ignore_ascii_case(&v), "{n} {i} {x:#x} {y:#x}");
+                    }
+                }
+            }
+        }
+        let keys = ["code", "message", "request-id", "client-request-id", "date", "innerError"];
+        let by_len = KeysByLen::new(&keys);
+        let index = |k| key_index(&keys, &by_len, k);
+        assert_eq!(index("innererror"), Some(5));
+        assert_eq!(index("INNERERROR"), Some(5));
+        assert_eq!(index("Request-ID"), Some(2));
+        assert_eq!(index("DATE"), Some(4));
+        assert_eq!(index("request_id"), None);
+        assert_eq!(index("dates"), None);
+        assert_eq!(index(""), None);
+        assert_eq!(index(&"x".repeat(MAX_KEY_LEN + 5)), None);
     }
 
     #[test]

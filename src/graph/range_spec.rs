@@ -54,6 +54,23 @@ fn number(s: &[u8], from: usize) -> Result<u64, JsonError> {
     Ok(n)
 }
 
+/// `1*19DIGIT` at the start of `b` and what follows, in one pass (at most 19 digits cannot
+/// overflow a u64, so no check per digit); `None` for anything else, which [`number`] then
+/// reads with checks.
+#[inline]
+fn short_number(b: &[u8]) -> Option<(u64, &[u8])> {
+    let (mut v, mut n) = (0u64, 0);
+    while let Some(d) = b.get(n).map(|c| c.wrapping_sub(b'0')).filter(|&d| d <= 9) {
+        // Wrapping: past 19 digits the value is discarded below.
+        v = v.wrapping_mul(10).wrapping_add(u64::from(d));
+        n += 1;
+    }
+    if n == 0 || n > 19 {
+        return None;
+    }
+    Some((v, &b[n..]))
+}
+
 impl RangeSpec {
     /// Bytes from `start` to the end of the file (`"S-"`).
     pub const fn open(start: u64) -> Self {
@@ -70,7 +87,26 @@ impl RangeSpec {
 
     /// Read one item's text (without the JSON quotes). The error's offset is within `s`.
     pub fn decode(s: &str) -> Result<Self, JsonError> {
-        let b = s.as_bytes();
+        Self::decode_short(s.as_bytes()).map_or_else(|| Self::decode_checked(s.as_bytes()), Ok)
+    }
+
+    /// Every real item: numbers of at most 19 digits, `S-E` in order. `None` for anything else
+    /// (valid or not), left to [`decode_checked`](Self::decode_checked).
+    #[inline]
+    fn decode_short(b: &[u8]) -> Option<Self> {
+        let (start, rest) = short_number(b)?;
+        match rest {
+            [] | [b'-'] => Some(Self::open(start)),
+            [b'-', tail @ ..] => match short_number(tail)? {
+                (end, []) if end >= start => Some(Self { start, end: Some(end) }),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The whole grammar with every check, and the error's kind and offset.
+    fn decode_checked(b: &[u8]) -> Result<Self, JsonError> {
         match b.iter().position(|&c| c == b'-') {
             None => Ok(Self::open(number(b, 0)?)),
             Some(dash) => {
@@ -165,6 +201,28 @@ mod tests {
         bad("1-2-3", JsonErrorKind::RangeItem, 3);
         bad(" 1-2", JsonErrorKind::RangeItem, 0);
         bad("+1-", JsonErrorKind::RangeItem, 0);
+    }
+
+    #[test]
+    fn the_short_reader_agrees_with_the_checked_one() {
+        let parts =
+            ["", "0", "5", "7", "00", "12345", "9999999999999999999", "18446744073709551615", "18446744073709551616"];
+        let seps = ["", "-", "--", "x", " "];
+        for a in parts {
+            for sep in seps {
+                for b in parts {
+                    let s = format!("{a}{sep}{b}");
+                    if let Some(short) = RangeSpec::decode_short(s.as_bytes()) {
+                        assert_eq!(Ok(short), RangeSpec::decode_checked(s.as_bytes()), "{s}");
+                    }
+                }
+            }
+        }
+        assert_eq!(RangeSpec::decode_short(b"9999999999999999999-"), Some(RangeSpec::open(9_999_999_999_999_999_999)));
+        assert_eq!(RangeSpec::decode_short(b"5-5"), Some(RangeSpec { start: 5, end: Some(5) }));
+        assert_eq!(RangeSpec::decode_short(b"6-5"), None);
+        assert_eq!(RangeSpec::decode_short(b"18446744073709551615"), None);
+        assert_eq!(RangeSpec::decode("18446744073709551615"), Ok(RangeSpec::open(u64::MAX)));
     }
 
     #[test]

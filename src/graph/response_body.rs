@@ -128,7 +128,7 @@ pub enum ResponseBody<'a> {
 impl<'a> ResponseBody<'a> {
     /// Classify a JSON document. Non-empty input only: an empty body is not JSON.
     pub fn from_json(json: &'a [u8]) -> Result<Self, JsonError> {
-        json::run(json, |ctx, de| TopSeed(ctx).deserialize(&mut *de))
+        json::run::<TopDocument>(json)
     }
 
     /// The session, if the body is one.
@@ -165,6 +165,16 @@ impl<'a> ResponseBody<'a> {
             Self::OtherJson => ResponseBody::OtherJson,
             Self::Opaque => ResponseBody::Opaque,
         }
+    }
+}
+
+/// Any JSON document, classified.
+pub(crate) struct TopDocument;
+
+impl<'de> json::Document<'de> for TopDocument {
+    type Value = ResponseBody<'de>;
+    fn read<D: Deserializer<'de>>(ctx: &Ctx<'de>, d: D) -> Result<ResponseBody<'de>, D::Error> {
+        TopSeed(ctx).deserialize(d)
     }
 }
 

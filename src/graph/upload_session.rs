@@ -131,7 +131,7 @@ impl<'a> UploadSession<'a> {
 json::encode_as_json!(UploadSession);
 
 #[derive(Default)]
-struct SessionObject<'a>(UploadSession<'a>);
+pub(crate) struct SessionObject<'a>(UploadSession<'a>);
 
 impl<'de> Object<'de> for SessionObject<'de> {
     type Output = UploadSession<'de>;

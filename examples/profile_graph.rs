@@ -1,0 +1,116 @@
+//! Profiling aid for the Graph JSON bodies: `valgrind --tool=callgrind
+//! target/release/examples/profile_graph MODE` (build with `cargo build --profile bench --example
+//! profile_graph`, `CARGO_PROFILE_BENCH_DEBUG=true` for line attribution). MODE is one of
+//! `session` (default), `error`, `serde-session`, `serde-error` (serde_json into the owned
+//! structs of `benches/graph.rs`), `floor-session`, `floor-error` (serde_json skipping the whole
+//! document with `IgnoredAny`: what any serde_json-based decoder pays at least). Each mode is
+//! its own non-inlined function of `ROUNDS` decodes, so instruction counts divided by `ROUNDS`
+//! are per-decode costs comparable from one build to the next.
+
+use std::hint::black_box;
+
+use bits_codec::graph::{ODataError, UploadSession};
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+
+const ROUNDS: usize = 100_000;
+
+fn corpus(path: &str) -> Vec<u8> {
+    std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(path)).unwrap()
+}
+
+fn body_of(message: &[u8]) -> Vec<u8> {
+    let start = message.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    message[start..].to_vec()
+}
+
+// The owned shapes of benches/graph.rs (kept identical so the counts match the bench).
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct OwnedSession {
+    #[serde(rename = "uploadUrl")]
+    upload_url: Option<String>,
+    #[serde(rename = "expirationDateTime")]
+    expiration_date_time: Option<String>,
+    #[serde(rename = "nextExpectedRanges")]
+    next_expected_ranges: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct OwnedInner {
+    code: Option<String>,
+    message: Option<String>,
+    innererror: Option<Box<OwnedInner>>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct OwnedErrorBody {
+    code: String,
+    message: Option<String>,
+    innererror: Option<Box<OwnedInner>>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct OwnedError {
+    error: OwnedErrorBody,
+}
+
+#[inline(never)]
+fn session(body: &[u8]) {
+    for _ in 0..ROUNDS {
+        black_box(UploadSession::from_json(black_box(body)).unwrap());
+    }
+}
+
+#[inline(never)]
+fn error(body: &[u8]) {
+    for _ in 0..ROUNDS {
+        black_box(ODataError::from_json(black_box(body)).unwrap());
+    }
+}
+
+#[inline(never)]
+fn serde_session(body: &[u8]) {
+    for _ in 0..ROUNDS {
+        black_box(serde_json::from_slice::<OwnedSession>(black_box(body)).unwrap());
+    }
+}
+
+#[inline(never)]
+fn serde_error(body: &[u8]) {
+    for _ in 0..ROUNDS {
+        black_box(serde_json::from_slice::<OwnedError>(black_box(body)).unwrap());
+    }
+}
+
+#[inline(never)]
+fn floor(body: &[u8]) {
+    for _ in 0..ROUNDS {
+        black_box(serde_json::from_slice::<IgnoredAny>(black_box(body)).unwrap());
+    }
+}
+
+#[inline(never)]
+fn ranges() {
+    for _ in 0..ROUNDS {
+        black_box(bits_codec::graph::RangeSpec::decode(black_box("12345-55232")).unwrap());
+        black_box(bits_codec::graph::RangeSpec::decode(black_box("77829-99375")).unwrap());
+    }
+}
+
+fn main() {
+    let progress = body_of(&corpus("graph/drive-progress-202-two-ranges.http"));
+    let err = body_of(&corpus("graph/error-409-nested-inner-errors.http"));
+    match std::env::args().nth(1).as_deref() {
+        Some("error") => error(&err),
+        Some("serde-session") => serde_session(&progress),
+        Some("serde-error") => serde_error(&err),
+        Some("floor-session") => floor(&progress),
+        Some("floor-error") => floor(&err),
+        Some("ranges") => ranges(),
+        _ => session(&progress),
+    }
+}
