@@ -1,8 +1,11 @@
-//! A real BITS upload over loopback, built only from the codec and the two session machines.
+//! A real BITS upload over loopback, built only from the codec and the two session machines
+//! (or, with `--graph`, a Microsoft Graph upload session: see below).
 //!
 //! ```sh
 //! cargo run --release --example loopback_upload -- FILE [--fragment-size N] [--inject-gap]
 //!     [--drop-ack] [--cancel] [--host-id] [--server-max-fragment N] [--quiet]
+//! cargo run --release --example loopback_upload -- FILE --graph [--variant drive|outlook|todo|print]
+//!     [--fragment-size N] [--inject-gap] [--drop-ack] [--cancel] [--throttle] [--quiet]
 //! ```
 //!
 //! Starts a BITS server on 127.0.0.1 (any free port; std::net and one thread), uploads FILE
