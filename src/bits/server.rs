@@ -44,7 +44,6 @@ use super::{Ack, ErrorContext, ErrorHeaderName, Guid, HResult, ProtocolList, Req
 use crate::error::{InvalidMessage, ValidationError};
 use crate::http::{ContentRange, FieldValue, StatusCode};
 
-
 /// How many fresh ids [`Server`] asks its generator for before giving up on a Create-Session.
 const ID_ATTEMPTS: usize = 16;
 
