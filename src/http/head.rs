@@ -16,7 +16,7 @@ use nom::{Err as NomErr, IResult, Needed, Offset, Parser};
 
 use super::names::KnownHeader;
 use super::syntax::{
-    NumberError, decimal_u64, field_bytes_len, is_field_byte, is_ows, is_plain_token, is_tchar, name_end, trim_ows,
+    NumberError, all_tchar, colon_pos, decimal_u64, field_bytes_len, is_field_byte, is_ows, is_tchar, trim_ows,
     visible_len,
 };
 use super::values::Version;
@@ -145,10 +145,9 @@ pub(crate) fn request_line<'a>(input: &'a [u8], opts: &DecodeOptions) -> PResult
     // The method is a token, so visible ASCII: find its end eight bytes a step, then check
     // that its few bytes are tchar.
     let m = visible_len(input);
-    if !is_plain_token(input, m) {
-        if let Some(p) = input[..m].iter().position(|&b| !is_tchar(b)) {
-            return fail(&input[p..], InvalidKind::Method);
-        }
+    if !all_tchar(&input[..m]) {
+        let p = input[..m].iter().position(|&b| !is_tchar(b)).unwrap_or(m);
+        return fail(&input[p..], InvalidKind::Method);
     }
     let rest = match input.get(m) {
         Some(b' ') if m > 0 => &input[m + 1..],
@@ -201,6 +200,36 @@ pub(crate) fn status_line<'a>(input: &'a [u8], opts: &DecodeOptions) -> PResult<
         _ => (line_end(after, opts, InvalidKind::StatusLine)?.0, &after[..0]),
     };
     Ok((rest, StartLine::Status { version, code, reason }))
+}
+
+/// The exact reading of a field name that is not a known or plain token (RFC 9110 §5.1): the
+/// name runs to the first non-`tchar`, which must be the colon found at `colon` (a line with
+/// no colon ends where its input ends). `Ok` if the name is a valid token followed by `:`;
+/// otherwise the error with its offset, `None` meaning more input is needed.
+#[cold]
+fn name_error(line: &[u8], colon: usize, at: usize) -> Result<(), Option<(InvalidKind, usize)>> {
+    let p = line[..colon].iter().position(|&b| !is_tchar(b)).unwrap_or(colon);
+    match line.get(p) {
+        _ if p == 0 => Err(Some((InvalidKind::HeaderName, at))),
+        Some(b':') => Ok(()),
+        Some(b' ' | b'\t') => Err(Some((InvalidKind::WhitespaceBeforeColon, at + p))),
+        None => Err(None),
+        Some(_) => Err(Some((InvalidKind::HeaderName, at + p))),
+    }
+}
+
+/// What ends a field line other than CRLF: a bare LF when allowed (`Ok(false)`), or the error
+/// (`Err(Ok(kind))` at the end of the value, `Err(Err(needed))` for more input).
+#[cold]
+fn line_end_slow(after: &[u8], opts: &DecodeOptions) -> Result<bool, Result<InvalidKind, usize>> {
+    match after {
+        [] => Err(Err(1)),
+        [b'\r'] => Err(Err(0)),
+        [b'\n', ..] if opts.allow_bare_lf => Ok(false),
+        [b'\r', ..] => Err(Ok(InvalidKind::BareCr)),
+        [b'\n', ..] => Err(Ok(InvalidKind::BareLf)),
+        _ => Err(Ok(InvalidKind::ControlByte)),
+    }
 }
 
 fn to_decode_error(input: &[u8], e: NomErr<PError<'_>>) -> DecodeError {
@@ -286,46 +315,40 @@ pub(crate) fn head<'a>(
             Some(b' ' | b'\t') => return Err(invalid(InvalidKind::ObsFold, at)),
             Some(_) => {}
         }
-        // `field-name ":"`: find the end by words; a known name is a token by construction, so
-        // only an unknown one needs its bytes checked against tchar.
-        let n = name_end(line);
+        // `field-name ":"`: find the colon by words. A known name is a token by construction and
+        // a name of letters, digits, `-` and `_` is checked by words; anything else (including
+        // a line without a colon, whose scan ran on) gets the exact byte-by-byte reading.
+        let n = colon_pos(line);
         let known = KnownHeader::find_prefix(line, n);
-        let (name, after_name) = line.split_at(n);
-        if known.is_none() && !is_plain_token(line, n) {
-            if let Some(p) = name.iter().position(|&b| !is_tchar(b)) {
-                return Err(invalid(InvalidKind::HeaderName, at + p));
-            }
+        if known.is_none() && !(n > 0 && all_tchar(&line[..n])) {
+            name_error(line, n, at).map_err(|e| e.map_or_else(|| incomplete(1), |(k, i)| invalid(k, i)))?;
         }
-        let raw = match after_name {
-            [b':', raw @ ..] if n > 0 => raw,
-            [b' ' | b'\t', ..] if n > 0 => return Err(invalid(InvalidKind::WhitespaceBeforeColon, at + n)),
-            [] => return Err(incomplete(1)),
-            _ => return Err(invalid(InvalidKind::HeaderName, at + n)),
-        };
+        let name = line.get(..n).unwrap_or_default();
+        let raw = line.get(n + 1..).unwrap_or_default();
         let value_start = at + n + 1;
-        // `OWS field-value OWS CRLF`. The usual single space is checked first, without a loop.
-        let (leading, one_space) = match raw {
-            [b' ', b, ..] if !is_ows(*b) => (1, true),
-            _ => (raw.iter().take_while(|&&b| is_ows(b)).count(), false),
+        // `OWS field-value OWS CRLF`: one scan to the line end, then the usual shape (one space,
+        // no trailing whitespace, CRLF) is recognised without a loop; the rest is off the hot
+        // path.
+        let e = field_bytes_len(raw);
+        let (body, after) = raw.split_at(e);
+        let crlf = match after {
+            [b'\r', b'\n', ..] => true,
+            _ => line_end_slow(after, opts).map_err(|r| match r {
+                Ok(kind) => invalid(kind, value_start + e),
+                Err(needed) => incomplete(needed),
+            })?,
         };
-        let (body, after) = raw.split_at(leading + field_bytes_len(&raw[leading..]));
-        let body = &body[leading..];
-        let (crlf, line_len) = match after {
-            [b'\r', b'\n', ..] => (true, 2),
-            [] => return Err(incomplete(1)),
-            [b'\r'] => return Err(incomplete(0)),
-            [b'\n', ..] if opts.allow_bare_lf => (false, 1),
-            [b'\r', ..] => return Err(invalid(InvalidKind::BareCr, value_start + leading + body.len())),
-            [b'\n', ..] => return Err(invalid(InvalidKind::BareLf, value_start + leading + body.len())),
-            _ => return Err(invalid(InvalidKind::ControlByte, value_start + leading + body.len())),
-        };
-        let value = match body {
-            [.., b' ' | b'\t'] => trim_ows(body),
-            _ => body,
+        // In a run of field bytes, OWS is exactly the bytes up to 0x20 (other controls ended
+        // the run): one compare per end instead of two.
+        let (value, leading, one_space) = match body {
+            [b' ', v @ ..] if v.first().is_none_or(|&b| b > b' ') & v.last().is_none_or(|&b| b > b' ') => {
+                (v, 1, true)
+            }
+            _ => (trim_ows(body), body.iter().take_while(|&&b| is_ows(b)).count(), false),
         };
         let value_at = value_start + leading;
-        // `&`, not `&&`: three flags, no branches.
-        canonical &= one_space & (value.len() == body.len()) & crlf;
+        // `&`, not `&&`: two flags, no branch. A line is canonical exactly in the fast shape.
+        canonical &= one_space & crlf;
         count += 1;
         if count > opts.max_headers {
             return Err(invalid(InvalidKind::TooManyHeaders, at));
@@ -336,7 +359,7 @@ pub(crate) fn head<'a>(
         framing_field(known, value, at, value_at, &mut content_length, opts)?;
         let line = FieldLine { name, value, name_at: at, value_at, known };
         sink.field(&line, opts).map_err(DecodeError::Invalid)?;
-        at = value_start + leading + body.len() + line_len;
+        at = value_start + e + if crlf { 2 } else { 1 };
     }
 }
 

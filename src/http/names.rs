@@ -95,7 +95,7 @@ impl KnownHeader {
 
     /// [`find`](Self::find) for the name `line[..n]`. The bytes after the name (the rest of the
     /// line, in a head) let its words be read whole and masked instead of assembled.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn find_prefix(line: &[u8], n: usize) -> Option<Self> {
         // One bucket per name length: a header is compared with the one to three known names of
         // its length, not with the whole table (the linear scan was a third of decode time).

@@ -171,12 +171,12 @@ pub(crate) fn visible_len(s: &[u8]) -> usize {
     prefix_len(s, not_visible)
 }
 
-/// Length of the run before the first `:` or non-visible byte: where a field name ends. The
-/// name itself still has to be all `tchar` (checked by the caller: a known name is, by the
-/// table, and only an unknown one needs the bytewise check).
+/// Position of the first `:` in `s` (or its length): where a field name ends if the line is
+/// well formed. Only the colon is searched for; that every byte before it is a `tchar` is the
+/// caller's check (a known name is one by the table, an unknown one is checked by words).
 #[inline]
-pub(crate) fn name_end(s: &[u8]) -> usize {
-    prefix_len(s, |x| not_visible(x) | equal(x, b':'))
+pub(crate) fn colon_pos(s: &[u8]) -> usize {
+    prefix_len(s, |x| equal(x, b':'))
 }
 
 /// `a` equals `b` ignoring ASCII case, eight bytes a step; exact for any bytes (only the 0x20
@@ -266,29 +266,32 @@ pub(crate) fn words<const W: usize>(s: &[u8]) -> [u64; W] {
     }
 }
 
-/// `true` if the first `n` bytes of `s`, all visible ASCII (the caller knows), are ASCII
-/// letters, digits, `-` or `_`: every such byte is a `tchar`. A word-at-a-time pass for the
-/// names of unknown headers; `false` (the caller then checks byte by byte) may also mean `s`
-/// ends within 8 bytes of the name's last word.
+/// `true` if every byte of `s` is a `tchar` (`s` may be empty): the names of unknown headers.
+/// The table is read for every byte with no early exit (names are short, and a branch per
+/// byte cost more than the lookups it would skip; a word-at-a-time check was slower still).
 #[inline]
-pub(crate) fn is_plain_token(s: &[u8], n: usize) -> bool {
-    let mut i = 0;
-    while i < n {
-        let Some(x) = word_at(s, i) else { return false };
-        let keep = if n - i >= 8 { u64::MAX } else { u64::MAX >> (8 * (8 - (n - i))) };
-        // For visible bytes, OR-ing 0x20 keeps digits, '-' and '_'-as-0x7F apart from the rest
-        // and maps letters to 'a'..='z'; all bytes stay below 0x80, so no carry crosses a byte.
-        let l = x | (LO * 0x20);
-        let in_range = |lo: u8, hi: u8| {
-            (l.wrapping_add(LO * u64::from(0x80 - lo)) & !l.wrapping_add(LO * u64::from(0x7f - hi))) & HI
-        };
-        let ok = in_range(b'a', b'z') | in_range(b'0', b'9') | in_range(b'-', b'-') | in_range(0x7f, 0x7f);
-        if !ok & HI & keep != 0 {
-            return false;
-        }
-        i += 8;
+pub(crate) fn all_tchar(s: &[u8]) -> bool {
+    s.iter().fold(true, |ok, &b| ok & is_tchar(b))
+}
+
+/// Eight hex digits (the first in the lowest byte, as loaded from text) as a `u32`, or `None`
+/// if any byte is not a hex digit. Checked and converted by words: GUIDs are 32 digits.
+#[inline]
+pub(crate) fn hex8(x: u64) -> Option<u32> {
+    // With every byte below 0x80 no range check carries across bytes.
+    let in_range =
+        |v: u64, lo: u8, hi: u8| v.wrapping_add(LO * u64::from(0x80 - lo)) & !v.wrapping_add(LO * u64::from(0x7f - hi));
+    let ok = in_range(x, b'0', b'9') | in_range(x | (LO * 0x20), b'a', b'f');
+    if (x | !ok) & HI != 0 {
+        return None;
     }
-    true
+    // Digit values: the low nibble, plus 9 for letters (bit 6 set); no byte overflows.
+    let v = (x & (LO * 0x0f)) + ((x >> 6) & LO) * 9;
+    // Pack pairwise, most significant digit first: bytes, then 16-bit, then 32-bit lanes.
+    let v = ((v << 4) | (v >> 8)) & 0x00ff_00ff_00ff_00ff;
+    let v = ((v << 8) | (v >> 16)) & 0x0000_ffff_0000_ffff;
+    let v = ((v << 16) | (v >> 32)) & 0xffff_ffff;
+    Some(v as u32)
 }
 
 /// Why a number did not parse.
@@ -440,7 +443,7 @@ mod tests {
         // Every byte value at every position of runs of every length up to 20 (full words, the
         // overlapping last word, the zero-padded short run), each after every byte value in the
         // position before it (a borrow or carry out of that byte), against the plain definition.
-        let name_end_plain = |s: &[u8]| s.iter().position(|&c| !is_visible(c) || c == b':').unwrap_or(s.len());
+        let colon_plain = |s: &[u8]| s.iter().position(|&c| c == b':').unwrap_or(s.len());
         for len in 1..=20 {
             for at in 0..len {
                 for b in 0..=255u8 {
@@ -455,7 +458,7 @@ mod tests {
                         assert_eq!(field_bytes_len(s), want, "field byte {b:#x} at {at} of {len}");
                         let want = s.iter().position(|&c| !is_visible(c)).unwrap_or(len);
                         assert_eq!(visible_len(s), want, "visible byte {b:#x} at {at} of {len}");
-                        assert_eq!(name_end(s), name_end_plain(s), "name byte {b:#x} at {at} of {len}");
+                        assert_eq!(colon_pos(s), colon_plain(s), "colon byte {b:#x} at {at} of {len}");
                     }
                 }
             }
@@ -476,24 +479,35 @@ mod tests {
     }
 
     #[test]
-    fn plain_token_check_is_exact_for_every_visible_byte() {
-        let plain = |s: &[u8]| s.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
-        for len in 1..=20 {
-            for at in 0..len {
-                for b in 0x21..=0x7eu8 {
-                    let mut s = [b'k'; 40];
+    fn hex8_matches_the_plain_parse_for_every_byte() {
+        let plain = |s: &[u8]| {
+            u32::from_str_radix(core::str::from_utf8(s).ok()?, 16).ok().filter(|_| s.iter().all(u8::is_ascii_hexdigit))
+        };
+        for base in [*b"0123abcd", *b"89ABCDEF", *b"fFfF0000", *b"deadBEEF"] {
+            for at in 0..8 {
+                for b in 0..=255u8 {
+                    let mut s = base;
                     s[at] = b;
-                    // What follows the name (any byte) must not matter.
-                    for after in [b':', 0x00, 0x80, 0xff, b'_'] {
-                        s[len..].fill(after);
-                        assert_eq!(is_plain_token(&s, len), plain(&s[..len]), "{b:#x} at {at} of {len}");
-                        // Too short to load a word: may say no, never a wrong yes.
-                        assert!(!is_plain_token(&s[..len], len) || plain(&s[..len]));
+                    let w = u64::from_le_bytes(s);
+                    assert_eq!(hex8(w), plain(&s), "{b:#x} at {at} of {:?}", core::str::from_utf8(&base));
+                    // A bad byte below a good one (a carry or borrow upwards) is still caught.
+                    if at < 7 {
+                        let mut t = s;
+                        t[at + 1] = b'0';
+                        assert_eq!(hex8(u64::from_le_bytes(t)), plain(&t));
                     }
                 }
             }
         }
-        assert!(is_plain_token(b"", 0));
+    }
+
+    #[test]
+    fn all_tchar_matches_the_table() {
+        for b in 0..=255u8 {
+            let s = [b'a', b, b'z'];
+            assert_eq!(all_tchar(&s), is_tchar(b), "{b:#x}");
+        }
+        assert!(all_tchar(b""));
     }
 
     #[test]
