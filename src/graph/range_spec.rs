@@ -71,6 +71,27 @@ fn short_number(b: &[u8]) -> Option<(u64, &[u8])> {
     Some((v, &b[n..]))
 }
 
+/// Eight ASCII `0`s, one per lane.
+const ZEROS: u64 = u64::from_le_bytes(*b"00000000");
+
+/// Bit 7 set in each lane (byte) of `w` that is not an ASCII digit: the XOR maps digits to
+/// 0..=9, and adding 0x76 to the low 7 bits reaches bit 7 from 10 up (no carry between lanes).
+const fn non_digits(w: u64) -> u64 {
+    const LOW7: u64 = u64::from_le_bytes([0x7f; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    let x = w ^ ZEROS;
+    (((x & LOW7) + u64::from_le_bytes([0x76; 8])) | x) & HIGH
+}
+
+/// The value of eight ASCII digits, the first (most significant) in the lowest lane: pairs,
+/// then quads, then the whole (each step multiplies the higher-order half by 10, 100, 10^4).
+const fn eight_digits(w: u64) -> u64 {
+    let w = w.wrapping_sub(ZEROS);
+    let w = (w.wrapping_mul(10) + (w >> 8)) & 0x00ff_00ff_00ff_00ff;
+    let w = (w.wrapping_mul(100) + (w >> 16)) & 0x0000_ffff_0000_ffff;
+    (w.wrapping_mul(10_000) + (w >> 32)) & 0xffff_ffff
+}
+
 impl RangeSpec {
     /// Bytes from `start` to the end of the file (`"S-"`).
     pub const fn open(start: u64) -> Self {
@@ -94,6 +115,9 @@ impl RangeSpec {
     /// (valid or not), left to [`decode_checked`](Self::decode_checked).
     #[inline]
     fn decode_short(b: &[u8]) -> Option<Self> {
+        if let Some(r) = Self::decode_words(b) {
+            return Some(r);
+        }
         let (start, rest) = short_number(b)?;
         match rest {
             [] | [b'-'] => Some(Self::open(start)),
@@ -103,6 +127,32 @@ impl RangeSpec {
             },
             _ => None,
         }
+    }
+
+    /// `S-E` and `S-` of 8 to 16 bytes with at most 8 digits per number (most real items,
+    /// e.g. `12345-55232`, `72797-4533321`), read as two 8-byte words: the first 8 bytes hold
+    /// `S` and the dash, the last 8 bytes end with `E`. No loop over the digits.
+    #[inline]
+    fn decode_words(b: &[u8]) -> Option<Self> {
+        let head = u64::from_le_bytes(*b.first_chunk::<8>()?);
+        let tail = u64::from_le_bytes(*b.last_chunk::<8>()?);
+        // Digits of `S` are the lanes below the first non-digit, which must be the dash.
+        let s_len = (non_digits(head).trailing_zeros() / 8) as usize;
+        if s_len == 0 || s_len == 8 || b[s_len] != b'-' {
+            return None;
+        }
+        let start = eight_digits((head << (64 - 8 * s_len)) | (ZEROS >> (8 * s_len)));
+        let e_len = b.len() - s_len - 1;
+        if e_len == 0 {
+            return Some(Self::open(start));
+        }
+        // `E` is the last `e_len` lanes of `tail`; the lanes below are replaced by leading `0`s.
+        if e_len > 8 || non_digits(tail) >> (64 - 8 * e_len) != 0 {
+            return None;
+        }
+        let low = if e_len == 8 { 0 } else { u64::MAX >> (8 * e_len) };
+        let end = eight_digits((tail & !low) | (ZEROS & low));
+        (end >= start).then_some(Self { start, end: Some(end) })
     }
 
     /// The whole grammar with every check, and the error's kind and offset.
@@ -218,6 +268,40 @@ mod tests {
                 }
             }
         }
+        // Every split of 1..=17 digits around the dash (the word reader's 8-16 byte range
+        // and both sides of it), digits of every value, and a non-digit in every position.
+        for len in 2..=18 {
+            for dash in 0..len {
+                for fill in [b'0', b'1', b'5', b'9'] {
+                    let mut s: Vec<u8> =
+                        (0..len).map(|i| if i % 3 == 1 { fill } else { b'0' + (i % 10) as u8 }).collect();
+                    s[dash] = b'-';
+                    let check = |s: &[u8]| {
+                        let short = RangeSpec::decode_short(s);
+                        if let Some(r) = short {
+                            assert_eq!(Ok(r), RangeSpec::decode_checked(s), "{}", String::from_utf8_lossy(s));
+                        }
+                        let words = RangeSpec::decode_words(s);
+                        if words.is_some() {
+                            assert_eq!(words, short, "{}", String::from_utf8_lossy(s));
+                        }
+                    };
+                    check(&s);
+                    for at in 0..len {
+                        for c in [b'/', b':', b' ', b'-', 0x80, 0xb0, 0xff, b'a', 0x00] {
+                            let mut t = s.clone();
+                            t[at] = c;
+                            check(&t);
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(RangeSpec::decode_words(b"12345-55232"), Some(RangeSpec { start: 12345, end: Some(55232) }));
+        assert_eq!(RangeSpec::decode_words(b"72797-4533321"), Some(RangeSpec { start: 72797, end: Some(4_533_321) }));
+        assert_eq!(RangeSpec::decode_words(b"1234567-"), Some(RangeSpec::open(1_234_567)));
+        assert_eq!(RangeSpec::decode_words(b"1-12345678"), Some(RangeSpec { start: 1, end: Some(12_345_678) }));
+        assert_eq!(RangeSpec::decode_words(b"12345678-9"), None);
         assert_eq!(RangeSpec::decode_short(b"9999999999999999999-"), Some(RangeSpec::open(9_999_999_999_999_999_999)));
         assert_eq!(RangeSpec::decode_short(b"5-5"), Some(RangeSpec { start: 5, end: Some(5) }));
         assert_eq!(RangeSpec::decode_short(b"6-5"), None);

@@ -81,6 +81,12 @@ fn string_end(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// The value of the four hex digits at `b[at..]` (`\uXXXX`).
+fn hex4(b: &[u8], at: usize) -> Result<u16, GiveUp> {
+    let digits = b.get(at..at + 4).ok_or(GiveUp)?;
+    digits.iter().try_fold(0u16, |n, &d| Ok(n << 4 | u16::from(char::from(d).to_digit(16).ok_or(GiveUp)? as u8)))
+}
+
 impl<'de> Reader<'de> {
     /// A reader over `input`, or `None` if it is not UTF-8 (one validation for the whole body:
     /// every string slice handed out is then a `&str` without another check).
@@ -129,7 +135,8 @@ impl<'de> Reader<'de> {
         }
     }
 
-    /// The text of a string whose opening quote is consumed; escapes are left to `serde_json`.
+    /// The text of a member name whose opening quote is consumed; a name with an escape (never
+    /// seen) is left to `serde_json`.
     #[inline]
     fn string(&mut self) -> Result<&'de str, GiveUp> {
         let start = self.pos;
@@ -140,6 +147,75 @@ impl<'de> Reader<'de> {
         self.pos = end + 1;
         // Both ends are next to an ASCII quote, so on char boundaries: this never fails.
         self.text.get(start..end).ok_or(GiveUp)
+    }
+
+    /// A string value whose opening quote is consumed, handed to `visitor` as `serde_json`
+    /// does: borrowed from the input, or (with escapes) as the unescaped copy.
+    #[inline]
+    fn string_value<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, GiveUp> {
+        let start = self.pos;
+        let end = string_end(self.bytes(), start);
+        match self.bytes().get(end) {
+            Some(b'"') => {
+                self.pos = end + 1;
+                visitor.visit_borrowed_str(self.text.get(start..end).ok_or(GiveUp)?)
+            }
+            // Every visitor here treats an owned string as `serde_json`'s copied `&str`.
+            Some(b'\\') => visitor.visit_string(self.unescape()?),
+            _ => Err(GiveUp),
+        }
+    }
+
+    /// The unescaped text of a string whose opening quote is consumed, under `serde_json`'s
+    /// rules for a string read as `str`: the JSON escapes, `\u` surrogates only in valid
+    /// pairs. Rare (Graph writes `\u0027` in some messages, `\/` in some URLs), so it may
+    /// allocate: one `String` sized from the escaped length, which bounds the unescaped one.
+    #[cold]
+    fn unescape(&mut self) -> Result<String, GiveUp> {
+        let (b, start) = (self.bytes(), self.pos);
+        self.skip_string()?;
+        let mut out = String::with_capacity(self.pos - start - 1);
+        let (mut i, mut copied) = (start, start);
+        loop {
+            i = string_end(b, i);
+            // `i` and `copied` are next to ASCII bytes, so on char boundaries.
+            out.push_str(self.text.get(copied..i).ok_or(GiveUp)?);
+            match b.get(i) {
+                Some(b'"') => return Ok(out),
+                Some(b'\\') => {}
+                // Refused by `skip_string` already; kept for a reader of this loop alone.
+                _ => return Err(GiveUp),
+            }
+            let (c, len) = match b.get(i + 1) {
+                Some(b'"') => ('"', 2),
+                Some(b'\\') => ('\\', 2),
+                Some(b'/') => ('/', 2),
+                Some(b'b') => ('\u{8}', 2),
+                Some(b'f') => ('\u{c}', 2),
+                Some(b'n') => ('\n', 2),
+                Some(b'r') => ('\r', 2),
+                Some(b't') => ('\t', 2),
+                Some(b'u') => match hex4(b, i + 2)? {
+                    0xdc00..=0xdfff => return Err(GiveUp),
+                    lead @ 0xd800..=0xdbff => {
+                        if b.get(i + 6..i + 8) != Some(b"\\u") {
+                            return Err(GiveUp);
+                        }
+                        let trail = hex4(b, i + 8)?;
+                        if !(0xdc00..=0xdfff).contains(&trail) {
+                            return Err(GiveUp);
+                        }
+                        let c = 0x10000 + ((u32::from(lead) - 0xd800) << 10) + (u32::from(trail) - 0xdc00);
+                        (char::from_u32(c).ok_or(GiveUp)?, 12)
+                    }
+                    n => (char::from_u32(n.into()).ok_or(GiveUp)?, 6),
+                },
+                _ => return Err(GiveUp),
+            };
+            out.push(c);
+            i += len;
+            copied = i;
+        }
     }
 
     /// Skip a string whose opening quote is consumed, escapes included.
@@ -378,7 +454,7 @@ impl<'de> Deserializer<'de> for &mut Reader<'de> {
         match self.peek() {
             Some(b'"') => {
                 self.pos += 1;
-                visitor.visit_borrowed_str(self.string()?)
+                self.string_value(visitor)
             }
             Some(b'{') => {
                 self.open()?;
@@ -423,7 +499,7 @@ impl<'de> Deserializer<'de> for &mut Reader<'de> {
             return Err(GiveUp);
         }
         self.pos += 1;
-        visitor.visit_borrowed_str(self.string()?)
+        self.string_value(visitor)
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, GiveUp> {
