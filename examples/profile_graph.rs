@@ -1,11 +1,13 @@
 //! Profiling aid for the Graph JSON bodies: `valgrind --tool=callgrind
 //! target/release/examples/profile_graph MODE` (build with `cargo build --profile bench --example
 //! profile_graph`, `CARGO_PROFILE_BENCH_DEBUG=true` for line attribution). MODE is one of
-//! `session` (default), `error`, `serde-session`, `serde-error` (serde_json into the owned
-//! structs of `benches/graph.rs`), `floor-session`, `floor-error` (serde_json skipping the whole
-//! document with `IgnoredAny`: what any serde_json-based decoder pays at least). Each mode is
-//! its own non-inlined function of `ROUNDS` decodes, so instruction counts divided by `ROUNDS`
-//! are per-decode costs comparable from one build to the next.
+//! `session` (default, the 202 body of `benches/graph.rs`), `error` (its error body),
+//! `serde-session`, `serde-error` (serde_json into the owned structs of `benches/graph.rs`),
+//! `floor-session`, `floor-error` (serde_json skipping the whole body with `IgnoredAny`: what any
+//! serde_json-based decoder pays at least), `skip-session`, `skip-error` (this crate's fast
+//! reader skipping the whole body: its tokenizing floor), `ranges` (two `RangeSpec::decode`).
+//! Each mode is its own non-inlined function of `ROUNDS` iterations, so instruction counts
+//! divided by `ROUNDS` are per-decode costs comparable from one build to the next.
 
 use std::hint::black_box;
 

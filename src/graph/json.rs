@@ -1,6 +1,9 @@
-//! The JSON machinery every Graph body shares, over `serde` + `serde_json`:
+//! The JSON machinery every Graph body shares, over `serde`:
 //!
-//! - a nesting pre-scan ([`check_depth`]) that bounds recursion before `serde_json` runs;
+//! - two readers behind one [`Document`] trait: the [`fast`] reader, which answers every real
+//!   body, and `serde_json` (after a nesting pre-scan, [`check_depth`]), the reference that
+//!   decides every error kind and offset (see [`run`]); both bound nesting to
+//!   [`MAX_JSON_DEPTH`];
 //! - members matched ASCII case-insensitively (`nextExpectedRanges` / `NextExpectedRanges`,
 //!   `innerError` / `innererror`, `AttachmentItem` / `attachmentItem`), unknown members and
 //!   `@…` annotations skipped, a member given twice refused;

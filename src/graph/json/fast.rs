@@ -1,23 +1,25 @@
-//! The fast path of every body decode: a strict, allocation-free JSON reader that implements
+//! The fast path of every body decode: a strict JSON reader that implements
 //! [`serde::Deserializer`], so the very same [`Object`](super::Object) impls, seeds and visitors
-//! run over it as over `serde_json`.
+//! run over it as over `serde_json`. It allocates nothing itself, except the copy of a string
+//! with escapes, as `serde_json` does.
 //!
 //! It only ever *succeeds* on input that the `serde_json` path accepts with the same value, and
 //! gives up ([`GiveUp`]) on everything else, so that the caller re-runs the `serde_json` path,
 //! which produces the exact error kind and offset. It gives up on: input that is not UTF-8
-//! anywhere (validated once up front, instead of once per string as `serde_json` does); an
-//! escape in a string it must hand out (the copy is `serde_json`'s business, and rare); a number
-//! other than a plain `u64` where a value is read; nesting past
-//! [`MAX_JSON_DEPTH`](super::MAX_JSON_DEPTH); any syntax error; any error a visitor raises. Its
-//! grammar is `serde_json`'s minus those cases: whitespace is `' ' \t \n \r`; strings hold no
-//! byte below 0x20 and only the JSON escapes; numbers are `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`;
-//! no trailing commas; nothing but whitespace after the document.
+//! anywhere (validated once up front, instead of once per string as `serde_json` does); a
+//! member name with an escape; a number other than a plain `u64` where a value is read; nesting
+//! past [`MAX_JSON_DEPTH`](super::MAX_JSON_DEPTH); any syntax error; any error a visitor
+//! raises. Its grammar is `serde_json`'s minus those cases: whitespace is `' ' \t \n \r`;
+//! strings hold no byte below 0x20 and only the JSON escapes (`\u` surrogates paired in a
+//! string that is read); numbers are `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`; no
+//! trailing commas; nothing but whitespace after the document.
 //!
 //! Why a second reader: `serde_json` spends most of a Graph body's decode in per-string work
 //! (UTF-8 validation of every key and value, one call each) and in its generic tokenizer; for
 //! the 100-200 byte bodies Graph sends that overhead alone is more than half of what
 //! `serde_json` into owned structs costs. The visitors' logic (case-insensitive keys,
-//! duplicates, `null` = absent, typed values) is shared, not duplicated.
+//! duplicates, `null` = absent, typed values) is shared, not duplicated. `differential.rs`
+//! checks the two paths against each other, and under cargo-fuzz every decode does.
 
 use core::fmt;
 
