@@ -70,6 +70,9 @@ impl<'a> FieldSink<'a> for AckSink<'a> {
     fn field(&mut self, line: &FieldLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
         self.0.ack_field(line, opts)
     }
+    fn known_only(&self) -> bool {
+        true
+    }
 }
 
 impl<'a> Decode<'a> for Ack<'a> {
@@ -84,16 +87,9 @@ impl<'a> Decode<'a> for Ack<'a> {
         let content_length = Self::check(&sink.0, h.content_length, h.end_at, opts)?;
         let framing = if head::no_body_status(code) { Framing::Length(0) } else { Framing::Length(content_length) };
         let (body, used) = head::body(input, h.len, framing, false, opts, cl_at)?;
-        let ack = Self::from_collected(
-            version,
-            code,
-            ReasonPhrase::unvalidated(reason),
-            sink.0,
-            headers,
-            content_length,
-            body,
-        )?;
-        Ok((ack, used))
+        let error_code = sink.0.error().map_err(DecodeError::Invalid)?;
+        let reason = ReasonPhrase::unvalidated(reason);
+        Ok((Self::build(version, code, reason, sink.0, error_code, headers, content_length, body), used))
     }
 }
 
@@ -128,11 +124,30 @@ impl<'a> Ack<'a> {
         content_length: u64,
         body: &'a [u8],
     ) -> Result<Self, DecodeError> {
-        Ok(Self {
+        let error_code = c.error().map_err(DecodeError::Invalid)?;
+        Ok(Self::build(version, code, reason, c, error_code, headers, content_length, body))
+    }
+
+    /// The Ack from checked fields, taking what it uses out of the collector. Decoding builds
+    /// it once, straight into the value it returns (no move of it or of the collector through
+    /// intermediate results).
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)] // the pieces of one message, each from its own source
+    fn build(
+        version: Version,
+        code: u16,
+        reason: ReasonPhrase<'a>,
+        c: Collected<'a>,
+        error_code: Option<HResult>,
+        headers: Headers<'a>,
+        content_length: u64,
+        body: &'a [u8],
+    ) -> Self {
+        Self {
             version,
             status: StatusCode::unvalidated(code),
             reason,
-            error_code: c.error().map_err(DecodeError::Invalid)?,
+            error_code,
             error_header_name: c.error_header_name(),
             session_id: c.session_id.map(|a| a.value),
             protocol: c.protocol.map(|a| a.value),
@@ -144,7 +159,7 @@ impl<'a> Ack<'a> {
             content_length,
             headers,
             body: Cow::Borrowed(body),
-        })
+        }
     }
 }
 

@@ -74,6 +74,11 @@ pub(crate) trait FieldSink<'a> {
         Ok(())
     }
     fn field(&mut self, line: &FieldLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage>;
+    /// `true` if [`field`](Self::field) ignores every header [`KnownHeader`] does not know: the
+    /// head then skips the call for those lines.
+    fn known_only(&self) -> bool {
+        false
+    }
 }
 
 impl<'a> FieldSink<'a> for () {
@@ -341,9 +346,7 @@ pub(crate) fn head<'a>(
         // In a run of field bytes, OWS is exactly the bytes up to 0x20 (other controls ended
         // the run): one compare per end instead of two.
         let (value, leading, one_space) = match body {
-            [b' ', v @ ..] if v.first().is_none_or(|&b| b > b' ') & v.last().is_none_or(|&b| b > b' ') => {
-                (v, 1, true)
-            }
+            [b' ', v @ ..] if v.first().is_none_or(|&b| b > b' ') & v.last().is_none_or(|&b| b > b' ') => (v, 1, true),
             _ => (trim_ows(body), body.iter().take_while(|&&b| is_ows(b)).count(), false),
         };
         let value_at = value_start + leading;
@@ -357,8 +360,10 @@ pub(crate) fn head<'a>(
             return Err(invalid(InvalidKind::HeaderValueTooLong, value_at));
         }
         framing_field(known, value, at, value_at, &mut content_length, opts)?;
-        let line = FieldLine { name, value, name_at: at, value_at, known };
-        sink.field(&line, opts).map_err(DecodeError::Invalid)?;
+        if known.is_some() || !sink.known_only() {
+            let line = FieldLine { name, value, name_at: at, value_at, known };
+            sink.field(&line, opts).map_err(DecodeError::Invalid)?;
+        }
         at = value_start + e + if crlf { 2 } else { 1 };
     }
 }

@@ -121,13 +121,24 @@ fn not_visible(x: u64) -> u64 {
 fn not_field_or_tab(x: u64) -> u64 {
     below(x, 0x20) | equal(x, 0x7f)
 }
-
 /// Length of the longest prefix of `s` no byte of which `bad` flags (see above: the lowest flag
 /// is exact); the tail shorter than a word is read as the last 8 bytes, overlapping, with the
 /// bytes already scanned masked off.
 #[inline(always)]
 fn prefix_len(s: &[u8], bad: impl Fn(u64) -> u64) -> usize {
     let mut i = 0;
+    // Two words a step: most names and values end within 16 bytes, and the loop control is
+    // then paid once.
+    while let Some(pair) = s.get(i..i + 16) {
+        let (a, b) = pair.split_at(8);
+        let ma = bad(word_at(a, 0).unwrap_or(0));
+        let mb = bad(word_at(b, 0).unwrap_or(0));
+        if ma | mb != 0 {
+            let at = if ma != 0 { ma.trailing_zeros() } else { 64 + mb.trailing_zeros() };
+            return i + (at / 8) as usize;
+        }
+        i += 16;
+    }
     while let Some(w) = word_at(s, i) {
         let m = bad(w);
         if m != 0 {
@@ -444,11 +455,13 @@ mod tests {
         // overlapping last word, the zero-padded short run), each after every byte value in the
         // position before it (a borrow or carry out of that byte), against the plain definition.
         let colon_plain = |s: &[u8]| s.iter().position(|&c| c == b':').unwrap_or(s.len());
-        for len in 1..=20 {
+        for len in 1..=40 {
             for at in 0..len {
                 for b in 0..=255u8 {
-                    for before in [b'a', 0x00, 0x09, 0x20, 0x3a, 0x7f, 0x80, 0xff] {
-                        let mut s = [b'a'; 20];
+                    let befores: &[u8] =
+                        if len <= 20 { &[b'a', 0x00, 0x09, 0x20, 0x3a, 0x7f, 0x80, 0xff] } else { &[b'a', 0xff] };
+                    for &before in befores {
+                        let mut s = [b'a'; 40];
                         let s = &mut s[..len];
                         s[at] = b;
                         if at > 0 && before != b'a' {
