@@ -131,8 +131,7 @@ pub(crate) trait Document<'de> {
 /// Decode one JSON document `T`: the [`fast`] reader first; if it gives up (an escape to copy,
 /// an unusual number, any error), the `serde_json` path with its depth pre-scan, which decides
 /// every error kind and offset. Both paths accept the same inputs with the same values.
-// `fuzzing` is the cfg cargo-fuzz sets (not declared to rustc's cfg check from here).
-#[allow(unexpected_cfgs)]
+// `fuzzing` is the cfg cargo-fuzz sets (declared in Cargo.toml `[lints.rust]`).
 pub(crate) fn run<'de, T: Document<'de>>(input: &'de [u8]) -> Result<T::Value, JsonError> {
     let fast = run_fast::<T>(input);
     // Under cargo-fuzz every decode is also a differential test of the two paths.
