@@ -3,6 +3,10 @@
 //! `httparse-ack` (the Ack). Each mode is its own non-inlined function so instruction counts
 //! stay comparable from one build to the next.
 //!
+//! `count-N` / `value-N` (N as in the benches' scaling groups) decode the scaling heads 10,000
+//! times. (httparse on them is left out on purpose: a second call site of `Request::parse`
+//! changes how it is inlined, and with it the `httparse` count.)
+//!
 //! `time` (not for valgrind) runs the same functions and prints the fastest of 30 runs, in ns
 //! per decode: on a busy machine the minimum is a steadier comparison than a mean.
 use bits_codec::bits::{Ack, RequestHead};
@@ -49,6 +53,24 @@ fn httparse_tokenize(head: &[u8]) {
     }
 }
 
+/// The benches' scaling head: a Ping with `count` extra headers of `value_len` bytes each.
+fn synthetic_head(count: usize, value_len: usize) -> Vec<u8> {
+    let mut s = String::from("BITS_POST /upload/file.bin HTTP/1.1\r\nBITS-Packet-Type: Ping\r\n");
+    for i in 0..count {
+        s.push_str(&format!("X-Header-{i:04}: {}\r\n", "v".repeat(value_len)));
+    }
+    s.push_str("Content-Length: 0\r\n\r\n");
+    s.into_bytes()
+}
+
+#[inline(never)]
+fn scaling(head: &[u8]) {
+    let opts = bits_codec::DecodeOptions::default().max_headers(1024).max_head_len(1 << 20);
+    for _ in 0..ROUNDS / 10 {
+        black_box(RequestHead::decode_with(black_box(head), &opts).unwrap());
+    }
+}
+
 #[inline(never)]
 fn httparse_ack(bytes: &[u8]) {
     for _ in 0..ROUNDS {
@@ -85,6 +107,12 @@ fn main() {
         Some("ack") => ack(&corpus("captures/mcbup-4.1-01-ack-create-session.http")),
         Some("httparse") => httparse_tokenize(head),
         Some("httparse-ack") => httparse_ack(&corpus("captures/mcbup-4.1-01-ack-create-session.http")),
+        // `count-N` / `value-N`: the scaling groups' heads, 10,000 decodes.
+        Some(m) if m.starts_with("count-") || m.starts_with("value-") => {
+            let (kind, n) = m.split_once('-').unwrap();
+            let n: usize = n.parse().unwrap();
+            scaling(&if kind == "count" { synthetic_head(n, 16) } else { synthetic_head(8, n) })
+        }
         Some("time") => time(head, &corpus("captures/mcbup-4.1-01-ack-create-session.http")),
         _ => fragment_head(head),
     }
