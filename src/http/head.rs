@@ -3,6 +3,8 @@
 //!
 //! One pass over the head: the start line, then each field line is checked, classified against
 //! the known-header table, and handed to a [`FieldSink`] (the BITS or plain-HTTP collector).
+//! The field lines, the hot path, are a hand-written loop over word-at-a-time scans with the
+//! same streaming contract as the combinators.
 //! Message framing (`Content-Length`, `Transfer-Encoding`) is decided here, once, for everyone.
 //!
 //! ```text
@@ -147,8 +149,8 @@ fn ascii(b: &[u8]) -> &str {
 
 /// `request-line = method SP request-target SP HTTP-version CRLF`
 pub(crate) fn request_line<'a>(input: &'a [u8], opts: &DecodeOptions) -> PResult<'a, StartLine<'a>> {
-    // The method is a token, so visible ASCII: find its end eight bytes a step, then check
-    // that its few bytes are tchar.
+    // The method is a token, so visible ASCII: find its end by words, then check that its few
+    // bytes are tchar.
     let m = visible_len(input);
     if !all_tchar(&input[..m]) {
         let p = input[..m].iter().position(|&b| !is_tchar(b)).unwrap_or(m);
@@ -207,7 +209,7 @@ pub(crate) fn status_line<'a>(input: &'a [u8], opts: &DecodeOptions) -> PResult<
     Ok((rest, StartLine::Status { version, code, reason }))
 }
 
-/// The exact reading of a field name that is not a known or plain token (RFC 9110 §5.1): the
+/// The exact reading of a field name that is neither known nor all tchar (RFC 9110 §5.1): the
 /// name runs to the first non-`tchar`, which must be the colon found at `colon` (a line with
 /// no colon ends where its input ends). `Ok` if the name is a valid token followed by `:`;
 /// otherwise the error with its offset, `None` meaning more input is needed.
@@ -320,9 +322,9 @@ pub(crate) fn head<'a>(
             Some(b' ' | b'\t') => return Err(invalid(InvalidKind::ObsFold, at)),
             Some(_) => {}
         }
-        // `field-name ":"`: find the colon by words. A known name is a token by construction and
-        // a name of letters, digits, `-` and `_` is checked by words; anything else (including
-        // a line without a colon, whose scan ran on) gets the exact byte-by-byte reading.
+        // `field-name ":"`: find the colon by words. A known name is a token by construction, an
+        // unknown one is checked against the tchar table; anything else (including a line
+        // without a colon, whose scan ran on) gets the exact byte-by-byte reading.
         let n = colon_pos(line);
         let known = KnownHeader::find_prefix(line, n);
         if known.is_none() && !(n > 0 && all_tchar(&line[..n])) {

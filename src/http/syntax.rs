@@ -121,6 +121,7 @@ fn not_visible(x: u64) -> u64 {
 fn not_field_or_tab(x: u64) -> u64 {
     below(x, 0x20) | equal(x, 0x7f)
 }
+
 /// Length of the longest prefix of `s` no byte of which `bad` flags (see above: the lowest flag
 /// is exact); the tail shorter than a word is read as the last 8 bytes, overlapping, with the
 /// bytes already scanned masked off.
@@ -184,7 +185,7 @@ pub(crate) fn visible_len(s: &[u8]) -> usize {
 
 /// Position of the first `:` in `s` (or its length): where a field name ends if the line is
 /// well formed. Only the colon is searched for; that every byte before it is a `tchar` is the
-/// caller's check (a known name is one by the table, an unknown one is checked by words).
+/// caller's check (a known name is one by the table, an unknown one is checked against it).
 #[inline]
 pub(crate) fn colon_pos(s: &[u8]) -> usize {
     prefix_len(s, |x| equal(x, b':'))
@@ -216,7 +217,7 @@ fn word_eq_ignore_case(x: u64, y: u64) -> bool {
 /// `0x20` at each byte of `w` that is an ASCII letter: OR-ing it in lower-cases those letters
 /// and nothing else (for case-insensitive compares against a lower-cased constant).
 #[inline(always)]
-pub(crate) const fn letter_case_bits(w: u64) -> u64 {
+const fn letter_case_bits(w: u64) -> u64 {
     let lower = (w | (LO * 0x20)) & !HI;
     let ge_a = lower.wrapping_add(LO * (0x80 - 0x61)) & HI;
     let ge_brace = lower.wrapping_add(LO * (0x80 - 0x7b)) & HI;
