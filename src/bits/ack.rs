@@ -78,7 +78,6 @@ impl<'a> FieldSink<'a> for AckSink<'a> {
 impl<'a> Decode<'a> for Ack<'a> {
     fn decode_with(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), DecodeError> {
         let mut sink = AckSink(Collected::new(Role::Ack));
-        sink.0.input = input;
         let h = head::head(input, Direction::Response, opts, &mut sink)?;
         let StartLine::Status { version, code, reason } = h.start else {
             return Err(DecodeError::invalid(InvalidKind::StatusLine, 0));

@@ -43,9 +43,6 @@ impl<T: PartialEq> PartialEq for At<T> {
 #[derive(Debug, Clone)]
 pub(crate) struct Collected<'a> {
     role: Role,
-    /// The bytes being decoded, when the fields come from them (empty otherwise): header
-    /// offsets then index it, which lets text conversions start on an aligned address.
-    pub(crate) input: &'a [u8],
     pub(crate) packet_type: Option<At<PacketType>>,
     pub(crate) session_id: Option<At<SessionId<'a>>>,
     pub(crate) supported_protocols: Option<ProtocolList>,
@@ -96,13 +93,8 @@ fn hex_error(e: NumberError, name: &'static str, at: usize) -> InvalidMessage {
     }
 }
 
-/// `BITS-Session-Id`: 1 to 100 visible ASCII characters (digest §7 A11). `text` makes the
-/// checked bytes a `&str`.
-pub(crate) fn session_id<'a>(
-    v: &'a [u8],
-    at: usize,
-    text: impl FnOnce(&'a [u8]) -> &'a str,
-) -> Result<SessionId<'a>, InvalidMessage> {
+/// `BITS-Session-Id`: 1 to 100 visible ASCII characters (digest §7 A11).
+pub(crate) fn session_id<'a>(v: &'a [u8], at: usize) -> Result<SessionId<'a>, InvalidMessage> {
     if v.is_empty() {
         return Err(invalid(InvalidKind::SessionId, at));
     }
@@ -114,26 +106,7 @@ pub(crate) fn session_id<'a>(
     if v.len() > MAX_SESSION_ID_LEN {
         return Err(invalid(InvalidKind::SessionId, at + MAX_SESSION_ID_LEN));
     }
-    Ok(SessionId::unvalidated(text(v)))
-}
-
-/// `value`, ASCII, as a `&str`, given the `input` it was read from (empty if it was not read
-/// from bytes), its offset `value_at` there and the offset `line_at` of its line.
-/// `str::from_utf8` checks 16 bytes a step only from an 8-byte aligned address, and byte by
-/// byte before it; the bytes from the line start to the value are ASCII too (name, colon,
-/// OWS), so the check starts at the aligned address at or before the value when that is in
-/// the line (a 38-byte id: 200 instructions unaligned, 90 so).
-#[inline]
-fn ascii_text<'a>(value: &'a [u8], input: &'a [u8], value_at: usize, line_at: usize) -> &'a str {
-    let back = (input.as_ptr() as usize).wrapping_add(value_at) & 7;
-    if back <= value_at.wrapping_sub(line_at) {
-        if let Some(Ok(text)) = input.get(value_at - back..value_at + value.len()).map(core::str::from_utf8) {
-            if let Some(v) = text.get(back..) {
-                return v;
-            }
-        }
-    }
-    core::str::from_utf8(value).unwrap_or_default()
+    Ok(SessionId::unvalidated(core::str::from_utf8(v).unwrap_or_default()))
 }
 
 /// `Content-Range` in the shape every client sends, `bytes first-last/total` (the unit in any
@@ -179,7 +152,6 @@ impl<'a> Collected<'a> {
     pub(crate) fn new(role: Role) -> Self {
         Self {
             role,
-            input: &[],
             packet_type: None,
             session_id: None,
             supported_protocols: None,
@@ -325,8 +297,7 @@ impl<'a> Collected<'a> {
     }
 
     fn session_id(&mut self, line: &FieldLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
-        let input = self.input;
-        let id = session_id(line.value, line.value_at, |v| ascii_text(v, input, line.value_at, line.name_at))?;
+        let id = session_id(line.value, line.value_at)?;
         set_once(&mut self.session_id, id, "BITS-Session-Id", line, opts)
     }
 
@@ -386,25 +357,6 @@ impl<'a> FieldSink<'a> for Collected<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ascii_text_is_the_value_whatever_the_alignment() {
-        // Every start of the line and of the value within the first 16 bytes of a buffer, with
-        // obs-text right before the line (which the aligned check must not reach).
-        let mut buf = [0xffu8; 96];
-        for line_at in 0..16 {
-            for gap in 0..9 {
-                let value_at = line_at + gap;
-                let id = b"{A0FF5911-4144-45B3-BF27-27AFC8EC8A67}";
-                buf.fill(0xff);
-                buf[line_at..value_at].fill(b'x');
-                buf[value_at..value_at + id.len()].copy_from_slice(id);
-                let v = &buf[value_at..value_at + id.len()];
-                assert_eq!(ascii_text(v, &buf, value_at, line_at).as_bytes(), id);
-                assert_eq!(ascii_text(v, &[], value_at, line_at).as_bytes(), id);
-            }
-        }
-    }
 
     #[test]
     fn content_range_fast_path_agrees_with_decode_value() {

@@ -337,7 +337,6 @@ impl<'a> Decode<'a> for RequestHead<'a> {
     /// ([`body_len`](RequestHead::body_len) bytes) follows it.
     fn decode_with(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), DecodeError> {
         let mut sink = RequestSink(Collected::new(Role::Request));
-        sink.0.input = input;
         let (target, version, k, headers, len) = Self::parse(input, opts, &mut sink)?;
         if opts.max_body_len.is_some_and(|max| k.content_length > max) {
             return Err(DecodeError::invalid(InvalidKind::BodyTooLarge, k.cl_at));
@@ -358,7 +357,6 @@ impl Encode for RequestHead<'_> {
 impl<'a> Decode<'a> for Request<'a> {
     fn decode_with(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), DecodeError> {
         let mut sink = RequestSink(Collected::new(Role::Request));
-        sink.0.input = input;
         let (target, version, k, headers, len) = RequestHead::parse(input, opts, &mut sink)?;
         let (body, used) = head::body(input, len, Framing::Length(k.content_length), false, opts, k.cl_at)?;
         let head = RequestHead::build(target, version, &mut sink.0, &k, headers);
