@@ -1,14 +1,16 @@
 //! Profiling aid: `valgrind --tool=callgrind target/release/examples/profile_decode MODE`, MODE
 //! one of `fragment-head` (default), `encode`, `ack`, `httparse` (the Fragment head),
-//! `httparse-ack` (the Ack). Each mode is its own non-inlined function so instruction counts
-//! stay comparable from one build to the next.
+//! `httparse-ack` (the Ack); `create-session`, `fragment-ack`, `error-ack` and their
+//! `httparse-` twins for the other bench inputs. Each mode is its own non-inlined function so
+//! instruction counts stay comparable from one build to the next.
 //!
 //! `count-N` / `value-N` (N as in the benches' scaling groups) decode the scaling heads 10,000
 //! times. (httparse on them is left out on purpose: a second call site of `Request::parse`
 //! changes how it is inlined, and with it the `httparse` count.)
 //!
-//! `time` (not for valgrind) runs the same functions and prints the fastest of 30 runs, in ns
-//! per decode: on a busy machine the minimum is a steadier comparison than a mean.
+//! `time` (not for valgrind) runs the same functions on every bench input and prints the
+//! fastest of 30 runs, in ns per decode: on a busy machine the minimum is a steadier
+//! comparison than a mean.
 use bits_codec::bits::{Ack, RequestHead};
 use bits_codec::{Decode, Encode};
 use std::hint::black_box;
@@ -91,12 +93,25 @@ fn fastest(f: impl Fn()) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
-/// The same non-inlined functions the callgrind modes run, timed.
-fn time(head: &[u8], ack_bytes: &[u8]) {
-    println!("fragment-head  {:7.1} ns", fastest(|| fragment_head(head)));
-    println!("httparse       {:7.1} ns", fastest(|| httparse_tokenize(head)));
-    println!("ack            {:7.1} ns", fastest(|| ack(ack_bytes)));
-    println!("httparse-ack   {:7.1} ns", fastest(|| httparse_ack(ack_bytes)));
+/// The same non-inlined functions the callgrind modes run, timed, on every bench input.
+fn time() {
+    let fragment = corpus("captures/mcbup-4.1-02-fragment.http");
+    for (name, path, request) in [
+        ("create-session", "captures/mcbup-4.1-00-create-session.http", true),
+        ("create-session ack", "captures/mcbup-4.1-01-ack-create-session.http", false),
+        ("fragment head", "captures/mcbup-4.1-02-fragment.http", true),
+        ("fragment ack", "captures/mcbup-4.1-04-ack-fragment-final.http", false),
+        ("error ack", "constructed/c12-ack-500-session-not-found.http", false),
+    ] {
+        // The Fragment capture carries its body: the bench decodes its 303-byte head.
+        let bytes = if name == "fragment head" { fragment[..303].to_vec() } else { corpus(path) };
+        let (ours, theirs) = if request {
+            (fastest(|| fragment_head(&bytes)), fastest(|| httparse_tokenize(&bytes)))
+        } else {
+            (fastest(|| ack(&bytes)), fastest(|| httparse_ack(&bytes)))
+        };
+        println!("{name:20} {ours:7.1} ns  httparse {theirs:7.1} ns  ratio {:.2}", ours / theirs);
+    }
 }
 
 fn main() {
@@ -106,6 +121,14 @@ fn main() {
         Some("encode") => encode(head),
         Some("ack") => ack(&corpus("captures/mcbup-4.1-01-ack-create-session.http")),
         Some("httparse") => httparse_tokenize(head),
+        // The other bench inputs, through the same functions (no new call sites: those change
+        // inlining, and with it the counts above).
+        Some("create-session") => fragment_head(&corpus("captures/mcbup-4.1-00-create-session.http")),
+        Some("httparse-create-session") => httparse_tokenize(&corpus("captures/mcbup-4.1-00-create-session.http")),
+        Some("fragment-ack") => ack(&corpus("captures/mcbup-4.1-04-ack-fragment-final.http")),
+        Some("httparse-fragment-ack") => httparse_ack(&corpus("captures/mcbup-4.1-04-ack-fragment-final.http")),
+        Some("error-ack") => ack(&corpus("constructed/c12-ack-500-session-not-found.http")),
+        Some("httparse-error-ack") => httparse_ack(&corpus("constructed/c12-ack-500-session-not-found.http")),
         Some("httparse-ack") => httparse_ack(&corpus("captures/mcbup-4.1-01-ack-create-session.http")),
         // `count-N` / `value-N`: the scaling groups' heads, 10,000 decodes.
         Some(m) if m.starts_with("count-") || m.starts_with("value-") => {
@@ -113,7 +136,7 @@ fn main() {
             let n: usize = n.parse().unwrap();
             scaling(&if kind == "count" { synthetic_head(n, 16) } else { synthetic_head(8, n) })
         }
-        Some("time") => time(head, &corpus("captures/mcbup-4.1-01-ack-create-session.http")),
+        Some("time") => time(),
         _ => fragment_head(head),
     }
 }

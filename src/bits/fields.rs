@@ -185,9 +185,21 @@ impl<'a> Collected<'a> {
                 i += 1;
                 continue;
             }
-            let len = v[i..].iter().position(|&b| matches!(b, b' ' | b'\t' | b',')).unwrap_or(v.len() - i);
-            let g = Guid::decode(&v[i..i + len], opts.allow_unbraced_guid)
-                .map_err(|j| invalid(InvalidKind::Guid, at + i + j))?;
+            // The usual token, a braced GUID then a separator or the end, without the byte loop
+            // looking for the separator: a token that reads as a GUID holds none.
+            let braced = v
+                .get(i..i + 38)
+                .filter(|_| v.get(i + 38).is_none_or(|b| matches!(b, b' ' | b'\t' | b',')))
+                .and_then(|t| Guid::decode(t, opts.allow_unbraced_guid).ok());
+            let (g, len) = match braced {
+                Some(g) => (g, 38),
+                None => {
+                    let len = v[i..].iter().position(|&b| matches!(b, b' ' | b'\t' | b',')).unwrap_or(v.len() - i);
+                    let g = Guid::decode(&v[i..i + len], opts.allow_unbraced_guid)
+                        .map_err(|j| invalid(InvalidKind::Guid, at + i + j))?;
+                    (g, len)
+                }
+            };
             match &mut self.supported_protocols {
                 None => self.supported_protocols = Some(ProtocolList::one(g)),
                 Some(list) => {

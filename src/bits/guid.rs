@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::error::ValidationError;
-use crate::http::syntax::hex8;
+use crate::http::syntax::hex32;
 use crate::limits::MAX_SUPPORTED_PROTOCOLS;
 
 const NOT_HEX: u8 = 0xff;
@@ -109,8 +109,7 @@ impl Guid {
         let pair = |i: usize, j: usize| {
             u64::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3], b[j], b[j + 1], b[j + 2], b[j + 3]])
         };
-        let d = [hex8(word(0))?, hex8(pair(9, 14))?, hex8(pair(19, 24))?, hex8(word(28))?];
-        Some(d.iter().fold(0u128, |n, &g| (n << 32) | u128::from(g)))
+        hex32([word(0), pair(9, 14), pair(19, 24), word(28)])
     }
 
     /// The braced text form, lower- or upper-case hex.

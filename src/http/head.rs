@@ -149,13 +149,20 @@ fn ascii(b: &[u8]) -> &str {
 
 /// `request-line = method SP request-target SP HTTP-version CRLF`
 pub(crate) fn request_line<'a>(input: &'a [u8], opts: &DecodeOptions) -> PResult<'a, StartLine<'a>> {
-    // The method is a token, so visible ASCII: find its end by words, then check that its few
+    // `BITS_POST ` is recognised in two compares (it is every BITS request's method). Any other
+    // method is a token, so visible ASCII: find its end by words, then check that its few
     // bytes are tchar.
-    let m = visible_len(input);
-    if !all_tchar(&input[..m]) {
-        let p = input[..m].iter().position(|&b| !is_tchar(b)).unwrap_or(m);
-        return fail(&input[p..], InvalidKind::Method);
-    }
+    let m = match input.get(..10) {
+        Some(b"BITS_POST ") => 9,
+        _ => {
+            let m = visible_len(input);
+            if !all_tchar(&input[..m]) {
+                let p = input[..m].iter().position(|&b| !is_tchar(b)).unwrap_or(m);
+                return fail(&input[p..], InvalidKind::Method);
+            }
+            m
+        }
+    };
     let rest = match input.get(m) {
         Some(b' ') if m > 0 => &input[m + 1..],
         None => return Err(NomErr::Incomplete(Needed::new(1))),

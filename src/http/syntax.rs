@@ -286,24 +286,35 @@ pub(crate) fn all_tchar(s: &[u8]) -> bool {
     s.iter().fold(true, |ok, &b| ok & is_tchar(b))
 }
 
-/// Eight hex digits (the first in the lowest byte, as loaded from text) as a `u32`, or `None`
-/// if any byte is not a hex digit. Checked and converted by words: GUIDs are 32 digits.
+/// Four words of eight hex digits each (the first digit in the lowest byte, as loaded from
+/// text) as one 128-bit number, the first word most significant; `None` if any byte is not a
+/// hex digit. Each lane is branch-free and they are only combined at the end, so the compiler
+/// runs two lanes at once in SSE2 registers (safe code, no intrinsics): a GUID is 32 digits.
 #[inline]
-pub(crate) fn hex8(x: u64) -> Option<u32> {
-    // With every byte below 0x80 no range check carries across bytes.
-    let in_range =
-        |v: u64, lo: u8, hi: u8| v.wrapping_add(LO * u64::from(0x80 - lo)) & !v.wrapping_add(LO * u64::from(0x7f - hi));
-    let ok = in_range(x, b'0', b'9') | in_range(x | (LO * 0x20), b'a', b'f');
-    if (x | !ok) & HI != 0 {
+pub(crate) fn hex32(w: [u64; 4]) -> Option<u128> {
+    let mut bad = 0;
+    let mut v = [0u64; 4];
+    for k in 0..4 {
+        let x = w[k];
+        // Bytes below 0x80 do not carry across bytes in these range checks; the others are
+        // flagged by their own high bit.
+        let in_range = |v: u64, lo: u8, hi: u8| {
+            v.wrapping_add(LO * u64::from(0x80 - lo)) & !v.wrapping_add(LO * u64::from(0x7f - hi))
+        };
+        let ok = in_range(x, b'0', b'9') | in_range(x | (LO * 0x20), b'a', b'f');
+        bad |= x | !ok;
+        // Digit values: the low nibble, plus 9 for letters (bit 6 set); no byte overflows.
+        let letter = (x >> 6) & LO;
+        let d = (x & (LO * 0x0f)) + (letter << 3) + letter;
+        // Pack pairwise, most significant digit first: bytes, then 16-bit, then 32-bit lanes.
+        let d = ((d << 4) | (d >> 8)) & 0x00ff_00ff_00ff_00ff;
+        let d = ((d << 8) | (d >> 16)) & 0x0000_ffff_0000_ffff;
+        v[k] = ((d << 16) | (d >> 32)) & 0xffff_ffff;
+    }
+    if bad & HI != 0 {
         return None;
     }
-    // Digit values: the low nibble, plus 9 for letters (bit 6 set); no byte overflows.
-    let v = (x & (LO * 0x0f)) + ((x >> 6) & LO) * 9;
-    // Pack pairwise, most significant digit first: bytes, then 16-bit, then 32-bit lanes.
-    let v = ((v << 4) | (v >> 8)) & 0x00ff_00ff_00ff_00ff;
-    let v = ((v << 8) | (v >> 16)) & 0x0000_ffff_0000_ffff;
-    let v = ((v << 16) | (v >> 32)) & 0xffff_ffff;
-    Some(v as u32)
+    Some(v.iter().fold(0u128, |n, &g| (n << 32) | u128::from(g)))
 }
 
 /// Why a number did not parse.
@@ -493,23 +504,25 @@ mod tests {
     }
 
     #[test]
-    fn hex8_matches_the_plain_parse_for_every_byte() {
+    fn hex32_matches_the_plain_parse_for_every_byte() {
         let plain = |s: &[u8]| {
-            u32::from_str_radix(core::str::from_utf8(s).ok()?, 16).ok().filter(|_| s.iter().all(u8::is_ascii_hexdigit))
+            s.iter()
+                .all(u8::is_ascii_hexdigit)
+                .then(|| u128::from_str_radix(core::str::from_utf8(s).unwrap(), 16).unwrap())
         };
-        for base in [*b"0123abcd", *b"89ABCDEF", *b"fFfF0000", *b"deadBEEF"] {
-            for at in 0..8 {
-                for b in 0..=255u8 {
+        let base = *b"0123abcd89ABCDEFfFfF0000deadBEEF";
+        // Every byte value at every position, alone and with a digit after it (a carry or
+        // borrow upwards would show there).
+        for at in 0..32 {
+            for b in 0..=255u8 {
+                for next in [None, Some(b'0'), Some(b'f')] {
                     let mut s = base;
                     s[at] = b;
-                    let w = u64::from_le_bytes(s);
-                    assert_eq!(hex8(w), plain(&s), "{b:#x} at {at} of {:?}", core::str::from_utf8(&base));
-                    // A bad byte below a good one (a carry or borrow upwards) is still caught.
-                    if at < 7 {
-                        let mut t = s;
-                        t[at + 1] = b'0';
-                        assert_eq!(hex8(u64::from_le_bytes(t)), plain(&t));
+                    if let (Some(c), true) = (next, at < 31) {
+                        s[at + 1] = c;
                     }
+                    let w = core::array::from_fn(|k| u64::from_le_bytes(s[8 * k..8 * k + 8].try_into().unwrap()));
+                    assert_eq!(hex32(w), plain(&s), "{b:#x} at {at}");
                 }
             }
         }
