@@ -12,6 +12,7 @@
 //! | --- | --- |
 //! | `createUploadSession` without `Authorization` | 401 `unauthenticated` |
 //! | `createUploadSession` | 200 (Outlook: 201) with `uploadUrl` = the configured origin + `/uploadSession/{n}?guid='{n}'&tempauth=…`, the expiry and `["0-"]` (Print: `["0-{size-1}"]`); [`Action::Open`]. A declared size of 0: 400 |
+//! | a request target naming an `uploadUrl` | matched after percent-encoding normalization: `%27` and `'` are the same byte (the JavaScript SDK re-encodes Graph's `guid='…'`), `%2F` and `/` are not |
 //! | any request to an `uploadUrl` no session has (replayed with other bytes, or cancelled) | 404 `itemNotFound` |
 //! | `Authorization` on the `uploadUrl` (To Do: its absence) | 401 `unauthenticated` |
 //! | To Do fragment not sent to `{uploadUrl}/content` | 404 |
@@ -211,6 +212,44 @@ fn origin_form(target: &str) -> &str {
     }
 }
 
+/// One unit of a request target for comparison: a byte as written or decoded, or an escape
+/// that must stay one (its decoded value would change how the target splits).
+#[derive(PartialEq, Eq)]
+enum TargetUnit {
+    Byte(u8),
+    Escaped(u8),
+}
+
+/// The units of `target` after percent-encoding normalization ([RFC 3986] §6.2.2: hex digits'
+/// case, unreserved characters decoded) that also decodes `!'()*`: clients re-encode these
+/// when they rebuild a query (the Graph JavaScript SDK sends Graph's `guid='…'` as
+/// `guid=%27…%27`) and SharePoint treats both spellings as one `uploadUrl`.
+///
+/// [RFC 3986]: https://www.rfc-editor.org/rfc/rfc3986#section-6.2.2
+fn target_units(target: &str) -> impl Iterator<Item = TargetUnit> + '_ {
+    let b = target.as_bytes();
+    let mut i = 0;
+    core::iter::from_fn(move || {
+        let c = *b.get(i)?;
+        let hex = |x: u8| char::from(x).to_digit(16);
+        if c == b'%' {
+            if let (Some(h), Some(l)) = (b.get(i + 1).and_then(|&x| hex(x)), b.get(i + 2).and_then(|&x| hex(x))) {
+                i += 3;
+                let v = (h * 16 + l) as u8;
+                let decodable = v.is_ascii_alphanumeric() || b"-._~!'()*".contains(&v);
+                return Some(if decodable { TargetUnit::Byte(v) } else { TargetUnit::Escaped(v) });
+            }
+        }
+        i += 1;
+        Some(TargetUnit::Byte(c))
+    })
+}
+
+/// `true` if two origin-form targets name the same resource (see [`target_units`]).
+fn same_target(a: &str, b: &str) -> bool {
+    target_units(a).eq(target_units(b))
+}
+
 impl Server {
     /// A server without sessions.
     pub fn new(config: ServerConfig) -> Self {
@@ -228,7 +267,7 @@ impl Server {
         let found = self
             .sessions
             .iter_mut()
-            .find(|(_, s)| if fragment { s.fragment_target == target } else { s.target == target });
+            .find(|(_, s)| same_target(if fragment { &s.fragment_target } else { &s.target }, target));
         let Some((&id, session)) = found else {
             return reply(error(404, "itemNotFound", None, "The upload session was not found"));
         };
@@ -492,6 +531,27 @@ mod tests {
 
     fn url(server: &Server, id: u64) -> RequestTarget<'static> {
         RequestTarget::new(server.upload_url(id).unwrap().to_string()).unwrap()
+    }
+
+    #[test]
+    fn upload_url_matches_after_percent_encoding_normalization() {
+        let url = "/uploadSession/1?guid='00000001'&tempauth=t1";
+        // What the Graph JavaScript SDK 3.0.7 sends for Graph's quoted guid.
+        assert!(same_target(url, "/uploadSession/1?guid=%2700000001%27&tempauth=t1"));
+        assert!(same_target(url, "/uploadSession/%31?guid=%2700000001%27&tempauth=%74%31"));
+        assert!(same_target("/a%2fb", "/a%2Fb"));
+        // An escape whose byte is a delimiter stays distinct from the delimiter.
+        assert!(!same_target("/a/b", "/a%2Fb"));
+        assert!(!same_target("/s?a=1&b=2", "/s?a=1%26b=2"));
+        assert!(!same_target(url, "/uploadSession/1?guid='00000001'&tempauth=t2"));
+        assert!(!same_target("/a", "/a%"));
+        assert!(same_target("/a%zz", "/a%zz"));
+        // And the server finds the session by either spelling.
+        let mut server = Server::new(ServerConfig::new("https://up.example.com"));
+        assert_eq!(server.handle(&create(None, true)).action, Action::Open { session: 1 });
+        let status =
+            Request::session_status(RequestTarget::new("/uploadSession/1?guid=%2700000001%27&tempauth=t1").unwrap());
+        assert_eq!(server.handle(&status).response.status().as_u16(), 200);
     }
 
     fn put(server: &mut Server, id: u64, first: u64, last: u64, total: u64) -> Reply {
