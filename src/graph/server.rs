@@ -26,7 +26,7 @@
 //! | `GET` status | 200 with the expiry and the missing ranges |
 //! | commit `POST` when every byte is in (deferCommit) | the completion answer; [`Action::Commit`]. Bytes missing: 400 `invalidRequest` / `uploadSessionIncomplete` |
 //! | `DELETE` | 204; [`Action::Discard`] |
-//! | a completed session: `GET` or commit again | the completion answer again (a leniency: Graph deletes a completed session and answers 404, which leaves a client whose final answer was lost unsure; see [`ClientError::CompletionUnknown`](super::client::ClientError::CompletionUnknown)); a fragment: 416 `fragmentOverlap`; `DELETE`: 404 |
+//! | a completed session: `GET` or commit again | the completion answer again (a leniency: Graph deletes a completed session and answers 404, which leaves a client whose final answer was lost unsure; see [`ClientError::CompletionUnknown`](super::client::ClientError::CompletionUnknown)); a fragment ending at the file's last byte (the final fragment again): the completion answer again, nothing written; any other fragment: 416 `fragmentOverlap`; `DELETE`: 404 |
 //! | any other request | 400 `invalidRequest` |
 //!
 //! Session numbers and the `tempauth` values are sequential: this server is for tests, not
@@ -408,6 +408,16 @@ impl Server {
         let Some(range) = req.content_range() else {
             return reply(error(400, "invalidRequest", None, "The Content-Range header is missing or malformed."));
         };
+        if let State::Done(answer) = &s.state {
+            // The final fragment again: its answer was lost (or the client counts its
+            // fragments wrong: msgraph-core 1.5.2 re-sends its last chunk). Answering the
+            // completion again, as the BITS server re-Acks a repeated final fragment, lets the
+            // client finish; nothing is written.
+            let total = s.missing.as_ref().map_or(0, RangeSet::total);
+            if range.total() == total && range.last() + 1 == total {
+                return reply(answer.as_ref().clone());
+            }
+        }
         if !matches!(s.state, State::Open) {
             return reply(error(
                 416,
@@ -607,7 +617,12 @@ mod tests {
         let last = put(&mut s, 1, 983_040, 999_999, 1_000_000);
         assert!(matches!(last.action, Action::Write(w) if w.commit));
         assert_eq!(s.handle(&get).response.to_vec(), last.response.to_vec());
-        assert_eq!(said(&put(&mut s, 1, 983_040, 999_999, 1_000_000)), (416, "fragmentOverlap".into()));
+        let again = put(&mut s, 1, 983_040, 999_999, 1_000_000);
+        assert_eq!((again.response.to_vec(), again.action), (last.response.to_vec(), Action::None));
+        let shorter_final = put(&mut s, 1, 999_000, 999_999, 1_000_000);
+        assert_eq!(shorter_final.response.to_vec(), last.response.to_vec());
+        assert_eq!(said(&put(&mut s, 1, 655_360, 983_039, 1_000_000)), (416, "fragmentOverlap".into()));
+        assert_eq!(said(&put(&mut s, 1, 983_040, 999_999, 2_000_000)), (416, "fragmentOverlap".into()));
         assert_eq!(said(&s.handle(&Request::cancel_session(url(&s, 1)))), (404, "itemNotFound".into()));
     }
 

@@ -17,7 +17,7 @@
 
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { readFileSync, mkdtempSync, existsSync, readdirSync } from "node:fs";
+import { readFileSync, mkdtempSync, existsSync, readdirSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -74,6 +74,7 @@ async function startStack(extraArgs = []) {
       for (const s of sockets) s.destroy();
       relay.close();
       child.kill();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
