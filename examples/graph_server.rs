@@ -29,6 +29,8 @@
 //! - `--drop-fragment N`: the N-th fragment `PUT` (1-based) is read whole, then the connection
 //!   is closed without storing it or answering: the client must find out what the server has
 //!   (`GET` the session) and resume from `nextExpectedRanges`.
+//! - `--capture DIR`: every request of at most 64 KiB is also written, byte for byte as it
+//!   arrived, to `DIR/{nnn}-{method}.http` (how `corpus/graph/sdk/` was recorded).
 //!
 //! Only for tests: session numbers and `tempauth` values are sequential, and the server
 //! trusts whoever reaches its port (it refuses peers that are not loopback addresses).
@@ -59,6 +61,7 @@ struct Options {
     port_file: Option<PathBuf>,
     log: Option<PathBuf>,
     drop_fragment: Option<u64>,
+    capture: Option<PathBuf>,
 }
 
 /// What every connection thread shares.
@@ -69,7 +72,12 @@ struct Shared {
     /// Fragment `PUT`s seen so far (for `--drop-fragment`).
     fragments: Mutex<u64>,
     drop_fragment: Option<u64>,
+    /// `--capture`: where raw requests go, and how many were written.
+    capture: Option<(PathBuf, Mutex<u32>)>,
 }
+
+/// Requests above this size are not captured (fragments are MiBs).
+const CAPTURE_MAX: usize = 64 * 1024;
 
 fn main() {
     let opts = match parse_args(std::env::args().skip(1)) {
@@ -77,7 +85,7 @@ fn main() {
         Err(e) => {
             eprintln!(
                 "graph_server: {e}\nusage: graph_server [--listen ADDR] [--origin URL] [--dir DIR] [--port-file PATH] \
-                 [--log PATH] [--drop-fragment N]"
+                 [--log PATH] [--drop-fragment N] [--capture DIR]"
             );
             std::process::exit(2);
         }
@@ -96,6 +104,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
         port_file: None,
         log: None,
         drop_fragment: None,
+        capture: None,
     };
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -112,6 +121,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
                 }
                 opts.drop_fragment = Some(n);
             }
+            "--capture" => opts.capture = Some(PathBuf::from(value()?)),
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -128,12 +138,16 @@ fn run(opts: Options) -> io::Result<()> {
     fs::create_dir_all(dir.join("committed"))?;
     let origin = opts.origin.unwrap_or_else(|| format!("http://{addr}"));
     let log = opts.log.map(File::create).transpose()?;
+    if let Some(c) = &opts.capture {
+        fs::create_dir_all(c)?;
+    }
     let shared = Arc::new(Shared {
         server: Mutex::new(Server::new(ServerConfig::new(origin))),
         dir: dir.clone(),
         log: Mutex::new(log),
         fragments: Mutex::new(0),
         drop_fragment: opts.drop_fragment,
+        capture: opts.capture.map(|c| (c, Mutex::new(0))),
     });
     println!("{addr}");
     println!("{}", dir.display());
@@ -168,6 +182,19 @@ impl Shared {
                 // not change what the server answers.
                 let _ = writeln!(f, "{line}").and_then(|()| f.flush());
             }
+        }
+    }
+
+    /// `--capture`: keep the request's bytes.
+    fn capture(&self, method: &str, wire: &[u8]) {
+        let Some((dir, count)) = &self.capture else { return };
+        if wire.len() > CAPTURE_MAX {
+            return;
+        }
+        let Ok(mut n) = count.lock() else { return };
+        *n += 1;
+        if let Err(e) = fs::write(dir.join(format!("{:03}-{}.http", *n, method.to_ascii_lowercase())), wire) {
+            self.note(&format!("CAPTURE-ERROR {e}"));
         }
     }
 
@@ -211,6 +238,7 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
             buf.extend_from_slice(&chunk[..n]);
         };
         let (request, _) = Request::decode_with(&buf[..used], &opts).map_err(|e| io::Error::other(e.to_string()))?;
+        shared.capture(request.method().as_str(), &buf[..used]);
         let range = request.content_range().map_or_else(|| "-".to_string(), |r| r.to_string());
         if request.content_range().is_some() && shared.drop_this_fragment() {
             shared.note(&format!("DROP {} range={range}", request.target().as_str()));
