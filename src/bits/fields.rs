@@ -106,7 +106,7 @@ pub(crate) fn session_id<'a>(v: &'a [u8], at: usize) -> Result<SessionId<'a>, In
     if v.len() > MAX_SESSION_ID_LEN {
         return Err(invalid(InvalidKind::SessionId, at + MAX_SESSION_ID_LEN));
     }
-    Ok(SessionId::unvalidated(core::str::from_utf8(v).unwrap_or_default()))
+    Ok(SessionId::unvalidated_bytes(v))
 }
 
 /// `Content-Range` in the shape every client sends, `bytes first-last/total` (the unit in any

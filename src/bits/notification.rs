@@ -24,7 +24,7 @@ impl<'a> FieldSink<'a> for NotificationSink<'a> {
     fn start(&mut self, start: &RawStart<'a>, _: &DecodeOptions) -> Result<(), InvalidMessage> {
         match (self.request, start) {
             // "the server … sends an HTTP POST request" ([MC-BUP] §3.4.5.2).
-            (true, RawStart::Request { method, .. }) if *method == "POST" => Ok(()),
+            (true, RawStart::Request { method, .. }) if *method == b"POST" => Ok(()),
             (true, _) => Err(InvalidMessage { kind: InvalidKind::Method, offset: 0 }),
             (false, RawStart::Status { .. }) => Ok(()),
             (false, _) => Err(InvalidMessage { kind: InvalidKind::StatusLine, offset: 0 }),

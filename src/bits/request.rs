@@ -112,7 +112,7 @@ impl<'a> Deref for Request<'a> {
 impl<'a> FieldSink<'a> for RequestSink<'a> {
     fn start(&mut self, start: &StartLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
         if let StartLine::Request { method, target, version } = start {
-            if *method != BITS_POST {
+            if *method != BITS_POST.as_bytes() {
                 return Err(InvalidMessage { kind: InvalidKind::Method, offset: 0 });
             }
             if *version != Version::Http11 && !opts.allow_http10 {
@@ -320,15 +320,15 @@ impl<'a> RequestHead<'a> {
             return Err(DecodeError::invalid(InvalidKind::RequestLine, 0));
         };
         let checked = Checked::new(&sink.0, h.content_length, h.end_at)?;
-        Ok((RequestTarget::unvalidated(target), version, checked, Headers::from_head(&h), h.len))
+        Ok((RequestTarget::unvalidated_bytes(target), version, checked, Headers::from_head(&h), h.len))
     }
 
     fn encoded_len(&self) -> usize {
-        request_head_len(BITS_POST, self.target.as_str(), &self.headers)
+        request_head_len(BITS_POST.as_bytes(), self.target.as_bytes(), &self.headers)
     }
 
     fn encode<B: BufMut>(&self, out: &mut B) {
-        request_head(out, BITS_POST, self.target.as_str(), self.version, &self.headers);
+        request_head(out, BITS_POST.as_bytes(), self.target.as_bytes(), self.version, &self.headers);
     }
 }
 
@@ -549,10 +549,10 @@ pub(crate) fn check_extra(
     headers: &Headers<'_>,
     head_len: usize,
 ) -> Result<(), ValidationError> {
-    if let Some(known) = KnownHeader::find(name.as_str().as_bytes()) {
+    if let Some(known) = KnownHeader::find(name.as_bytes()) {
         return Err(ValidationError::ReservedHeader(known.as_str()));
     }
-    let added = name.as_str().len() + 2 + value.as_bytes().len() + 2;
+    let added = name.as_bytes().len() + 2 + value.as_bytes().len() + 2;
     if headers.len() + 1 > MAX_HEADERS || head_len + added > MAX_HEAD_LEN {
         return Err(ValidationError::TooManyHeaders);
     }

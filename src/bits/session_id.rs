@@ -33,12 +33,12 @@ str_newtype!(
 impl SessionId<'_> {
     /// A braced upper-case GUID, as IIS generates them.
     pub fn from_guid(g: Guid) -> SessionId<'static> {
-        SessionId(Cow::Owned(g.to_braced(true)))
+        SessionId(Cow::Owned(g.to_braced(true).into_bytes()))
     }
 
     /// The GUID this id spells, braced or bare, in any case.
     pub fn as_guid(&self) -> Option<Guid> {
-        Guid::decode(self.as_str().as_bytes(), true).ok()
+        Guid::decode(self.as_bytes(), true).ok()
     }
 
     /// Whether two ids name the same session: GUID-shaped ids compare by value (case and

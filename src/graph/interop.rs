@@ -48,7 +48,7 @@ impl<'a> Request<'a> {
     ) -> Result<Self, GraphError> {
         let version = version_of(parts.version).ok_or(invalid(InvalidKind::HttpVersion, 0))?;
         let mut sink = GraphSink::new(Side::Request);
-        sink.start(&RawStart::Request { method: parts.method.as_str(), target: "", version }, opts)?;
+        sink.start(&RawStart::Request { method: parts.method.as_str().as_bytes(), target: b"", version }, opts)?;
         // Origin-form borrows; an absolute-form URI (the usual `uploadUrl`) is rebuilt as text.
         let target = match (parts.uri.scheme(), parts.uri.path_and_query()) {
             (None, Some(pq)) => Cow::Borrowed(pq.as_str()),

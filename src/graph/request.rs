@@ -66,21 +66,26 @@ impl Operation {
 /// `true` if the path of `target` (before `?`) ends in the segment `createUploadSession`
 /// (ASCII case-insensitive), also in its qualified form `microsoft.graph.createUploadSession`.
 pub fn is_create_upload_session_target(target: &str) -> bool {
-    const NAME: &str = "createUploadSession";
-    let path = target.split(['?', '#']).next().unwrap_or_default();
-    let last = path.rsplit('/').next().unwrap_or_default();
-    last.len() >= NAME.len()
-        && last[last.len() - NAME.len()..].eq_ignore_ascii_case(NAME)
-        && (last.len() == NAME.len() || last.as_bytes()[last.len() - NAME.len() - 1] == b'.')
+    names_create_upload_session(target.as_bytes())
 }
 
-fn classify(method: &str, target: &str, has_range: bool, content_length: Option<u64>) -> Operation {
+/// [`is_create_upload_session_target`] on bytes (a decoded target is kept as bytes).
+fn names_create_upload_session(target: &[u8]) -> bool {
+    const NAME: &[u8] = b"createUploadSession";
+    let path = target.split(|&b| b == b'?' || b == b'#').next().unwrap_or_default();
+    let last = path.rsplit(|&b| b == b'/').next().unwrap_or_default();
+    last.len() >= NAME.len()
+        && last[last.len() - NAME.len()..].eq_ignore_ascii_case(NAME)
+        && (last.len() == NAME.len() || last[last.len() - NAME.len() - 1] == b'.')
+}
+
+fn classify(method: &[u8], target: &[u8], has_range: bool, content_length: Option<u64>) -> Operation {
     match method {
-        "POST" if is_create_upload_session_target(target) => Operation::CreateUploadSession,
-        "PUT" if has_range => Operation::UploadFragment,
-        "GET" => Operation::SessionStatus,
-        "DELETE" => Operation::CancelSession,
-        "POST" if content_length.unwrap_or(0) == 0 => Operation::Commit,
+        b"POST" if names_create_upload_session(target) => Operation::CreateUploadSession,
+        b"PUT" if has_range => Operation::UploadFragment,
+        b"GET" => Operation::SessionStatus,
+        b"DELETE" => Operation::CancelSession,
+        b"POST" if content_length.unwrap_or(0) == 0 => Operation::Commit,
         _ => Operation::Other,
     }
 }
@@ -157,7 +162,7 @@ impl<'a> Checked<'a> {
         end_at: usize,
     ) -> Result<Self, DecodeError> {
         let cl = content_length.map(|(n, _)| n);
-        let operation = classify(method.as_str(), target.as_str(), sink.content_range.is_some(), cl);
+        let operation = classify(method.as_bytes(), target.as_bytes(), sink.content_range.is_some(), cl);
         match operation {
             Operation::UploadFragment => {
                 // "Content-Length = last-first+1 = exact body byte count" (digest §2.4).
@@ -225,8 +230,8 @@ impl<'a> Request<'a> {
         let headers = Headers::from_wire(h.block, h.count);
         let cl_at = h.content_length.map_or(h.end_at, |(_, at)| at);
         let checked = Checked::new(
-            Method::unvalidated(method),
-            RequestTarget::unvalidated(target),
+            Method::unvalidated_bytes(method),
+            RequestTarget::unvalidated_bytes(target),
             version,
             sink,
             headers,
@@ -458,7 +463,7 @@ impl<'a> Request<'a> {
 
     /// Write the head only (then the body, e.g. with vectored I/O).
     pub fn encode_head<B: BufMut>(&self, out: &mut B) {
-        request_head(out, self.method.as_str(), self.target.as_str(), self.version, &self.headers);
+        request_head(out, self.method.as_bytes(), self.target.as_bytes(), self.version, &self.headers);
     }
 
     /// A copy that owns its bytes.
@@ -491,7 +496,7 @@ impl Encode for Request<'_> {
         out.put_slice(&self.body);
     }
     fn encoded_len(&self) -> usize {
-        request_head_len(self.method.as_str(), self.target.as_str(), &self.headers) + self.body.len()
+        request_head_len(self.method.as_bytes(), self.target.as_bytes(), &self.headers) + self.body.len()
     }
 }
 

@@ -9,14 +9,14 @@ use super::values::Version;
 /// `method SP target SP version CRLF fields CRLF`.
 pub(crate) fn request_head<B: BufMut>(
     out: &mut B,
-    method: &str,
-    target: &str,
+    method: &[u8],
+    target: &[u8],
     version: Version,
     headers: &Headers<'_>,
 ) {
-    out.put_slice(method.as_bytes());
+    out.put_slice(method);
     out.put_u8(b' ');
-    out.put_slice(target.as_bytes());
+    out.put_slice(target);
     out.put_u8(b' ');
     out.put_slice(version.as_str().as_bytes());
     out.put_slice(b"\r\n");
@@ -24,7 +24,7 @@ pub(crate) fn request_head<B: BufMut>(
     out.put_slice(b"\r\n");
 }
 
-pub(crate) fn request_head_len(method: &str, target: &str, headers: &Headers<'_>) -> usize {
+pub(crate) fn request_head_len(method: &[u8], target: &[u8], headers: &Headers<'_>) -> usize {
     method.len() + 1 + target.len() + 1 + 8 + 2 + headers.encoded_len() + 2
 }
 

@@ -52,8 +52,17 @@ fn fail<'a, O>(input: &'a [u8], kind: InvalidKind) -> PResult<'a, O> {
 /// The start line of a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum StartLine<'a> {
-    Request { method: &'a str, target: &'a str, version: Version },
-    Status { version: Version, code: u16, reason: &'a [u8] },
+    /// Method and target are ASCII (a token; visible bytes), checked by the grammar.
+    Request {
+        method: &'a [u8],
+        target: &'a [u8],
+        version: Version,
+    },
+    Status {
+        version: Version,
+        code: u16,
+        reason: &'a [u8],
+    },
 }
 
 /// One validated header line, handed to a [`FieldSink`].
@@ -142,11 +151,6 @@ fn http_version(input: &[u8]) -> PResult<'_, Version> {
     }
 }
 
-fn ascii(b: &[u8]) -> &str {
-    // Only called on runs of ASCII bytes the grammar accepted.
-    core::str::from_utf8(b).unwrap_or_default()
-}
-
 /// `request-line = method SP request-target SP HTTP-version CRLF`
 pub(crate) fn request_line<'a>(input: &'a [u8], opts: &DecodeOptions) -> PResult<'a, StartLine<'a>> {
     // `BITS_POST ` is recognised in two compares (it is every BITS request's method). Any other
@@ -181,11 +185,7 @@ pub(crate) fn request_line<'a>(input: &'a [u8], opts: &DecodeOptions) -> PResult
     let (rest, ()) = sp(&rest[n..], InvalidKind::RequestTarget)?;
     let (rest, version) = http_version(rest)?;
     let (rest, ()) = line_end(rest, opts, InvalidKind::HttpVersion)?;
-    // One UTF-8 check for method and target together: each call has a fixed cost.
-    let text = ascii(&input[..m + 1 + n]);
-    let method = text.get(..m).unwrap_or_default();
-    let target = text.get(m + 1..).unwrap_or_default();
-    Ok((rest, StartLine::Request { method, target, version }))
+    Ok((rest, StartLine::Request { method: &input[..m], target: &input[m + 1..m + 1 + n], version }))
 }
 
 /// `status-line = HTTP-version SP status-code [ SP reason-phrase ] CRLF`

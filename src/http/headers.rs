@@ -162,18 +162,29 @@ impl<'a> Headers<'a> {
 
     /// Bytes [`encode`](Self::encode) writes.
     pub fn encoded_len(&self) -> usize {
-        match self.repr {
+        match &self.repr {
             Repr::Wire { block, canonical: true, .. } => block.len(),
-            _ => self.iter().map(|f| f.name.len() + 2 + f.value.len() + 2).sum(),
+            Repr::List(list) => list.iter().map(|(n, v)| n.as_bytes().len() + 2 + v.as_bytes().len() + 2).sum(),
+            Repr::Wire { .. } => self.iter().map(|f| f.name.len() + 2 + f.value.len() + 2).sum(),
         }
     }
 
     /// Write every field as `name: value CRLF` (the final empty line is the caller's).
     pub fn encode<B: BufMut>(&self, out: &mut B) {
         // A decoded block in canonical form is its own encoding: one copy, no re-parse.
-        if let Repr::Wire { block, canonical: true, .. } = self.repr {
-            out.put_slice(block);
-            return;
+        match &self.repr {
+            Repr::Wire { block, canonical: true, .. } => return out.put_slice(block),
+            // Built fields: names are kept as checked ASCII bytes, so no UTF-8 pass here.
+            Repr::List(list) => {
+                for (n, v) in list {
+                    out.put_slice(n.as_bytes());
+                    out.put_slice(b": ");
+                    out.put_slice(v.as_bytes());
+                    out.put_slice(b"\r\n");
+                }
+                return;
+            }
+            Repr::Wire { .. } => {}
         }
         for f in self.iter() {
             out.put_slice(f.name.as_bytes());

@@ -88,8 +88,8 @@ impl<'a> Message<'a> {
         let (body, used) = head::body(input, h.len, h.framing(), at_eof, opts, cl_at)?;
         let start = match h.start {
             head::StartLine::Request { method, target, version } => StartLine::Request {
-                method: Method::unvalidated(method),
-                target: RequestTarget::unvalidated(target),
+                method: Method::unvalidated_bytes(method),
+                target: RequestTarget::unvalidated_bytes(target),
                 version,
             },
             head::StartLine::Status { version, code, reason } => StartLine::Response {
@@ -202,7 +202,7 @@ impl Encode for Message<'_> {
     fn encode<B: BufMut>(&self, out: &mut B) {
         match &self.start {
             StartLine::Request { method, target, version } => {
-                request_head(out, method.as_str(), target.as_str(), *version, &self.headers);
+                request_head(out, method.as_bytes(), target.as_bytes(), *version, &self.headers);
             }
             StartLine::Response { version, status, reason } => {
                 status_head(out, *version, status.as_u16(), reason.as_bytes(), &self.headers);
@@ -213,7 +213,7 @@ impl Encode for Message<'_> {
     fn encoded_len(&self) -> usize {
         let head = match &self.start {
             StartLine::Request { method, target, .. } => {
-                request_head_len(method.as_str(), target.as_str(), &self.headers)
+                request_head_len(method.as_bytes(), target.as_bytes(), &self.headers)
             }
             StartLine::Response { status, reason, .. } => {
                 status_head_len(status.as_u16(), reason.as_bytes(), &self.headers)

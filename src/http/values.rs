@@ -16,7 +16,9 @@ macro_rules! str_newtype {
     ($(#[$doc:meta])* $name:ident, $check:expr, $err:expr) => {
         $(#[$doc])*
         #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name<'a>(Cow<'a, str>);
+        // Bytes, not `str`: every check accepts ASCII only, and the decoder hands over
+        // validated byte slices without paying `from_utf8` for text nobody may read.
+        pub struct $name<'a>(Cow<'a, [u8]>);
 
         impl<'a> $name<'a> {
             /// Check `s` without building anything.
@@ -29,34 +31,46 @@ macro_rules! str_newtype {
             pub fn new(s: impl Into<Cow<'a, str>>) -> Result<Self, ValidationError> {
                 let s = s.into();
                 Self::validate(&s)?;
-                Ok(Self(s))
+                Ok(Self(match s {
+                    Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
+                    Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+                }))
             }
 
-            /// For the decoder: `s` was checked by the grammar already.
+            /// For built-in text: `s` passes the check.
+            #[allow(dead_code)] // not every newtype is built this way
             pub(crate) fn unvalidated(s: &'a str) -> Self {
-                debug_assert!(Self::validate(s).is_ok(), "{s:?}");
-                Self(Cow::Borrowed(s))
+                Self::unvalidated_bytes(s.as_bytes())
+            }
+
+            /// For the decoder: the grammar checked `b` already (ASCII, and the check).
+            pub(crate) fn unvalidated_bytes(b: &'a [u8]) -> Self {
+                debug_assert!((($check) as fn(&[u8]) -> bool)(b), "{b:?}");
+                Self(Cow::Borrowed(b))
             }
 
             /// For owned text this crate validated already.
             #[allow(dead_code)] // not every newtype is copied this way
             pub(crate) fn owned_unvalidated(s: alloc::string::String) -> $name<'static> {
                 debug_assert!(<$name<'static>>::validate(&s).is_ok(), "{s:?}");
-                $name(Cow::Owned(s))
+                $name(Cow::Owned(s.into_bytes()))
             }
 
             /// The value as text.
             pub fn as_str(&self) -> &str {
+                // Never empty by accident: every constructor checked that the bytes are ASCII.
+                core::str::from_utf8(&self.0).unwrap_or_default()
+            }
+
+            /// The value's bytes (ASCII), without the UTF-8 check `as_str` makes.
+            pub fn as_bytes(&self) -> &[u8] {
                 &self.0
             }
 
             /// The same text as a header value, borrowed where `self` borrows.
             #[allow(dead_code)] // not every newtype is a header value
             pub(crate) fn to_field_value(&self) -> $crate::http::values::FieldValue<'a> {
-                $crate::http::values::FieldValue::from_cow_unvalidated(match &self.0 {
-                    Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
-                    Cow::Owned(s) => Cow::Owned(s.clone().into_bytes()),
-                })
+                $crate::http::values::FieldValue::from_cow_unvalidated(self.0.clone())
             }
 
             /// A copy that owns its bytes.
@@ -81,19 +95,19 @@ macro_rules! str_newtype {
 
         impl core::fmt::Debug for $name<'_> {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                core::fmt::Debug::fmt(&*self.0, f)
+                core::fmt::Debug::fmt(self.as_str(), f)
             }
         }
 
         impl core::fmt::Display for $name<'_> {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                f.write_str(&self.0)
+                f.write_str(self.as_str())
             }
         }
 
         impl AsRef<str> for $name<'_> {
             fn as_ref(&self) -> &str {
-                &self.0
+                self.as_str()
             }
         }
     };
