@@ -347,24 +347,7 @@ fn upload_with_client(
             return Err(format!("refusing to contact {}", endpoint.host()));
         }
         let target_addr = SocketAddr::from(([127, 0, 0, 1], endpoint.port()));
-        let mut range = t.range();
-        let mut note = String::new();
-        if let (false, Some(r)) = (gap_done, range) {
-            if r.len() >= 2 {
-                gap_done = true;
-                let shifted =
-                    ContentRange::new(r.first() + r.len() / 2, r.last(), r.total()).map_err(|e| e.to_string())?;
-                note = format!("   [injected gap: the client asked for {r}]");
-                range = Some(shifted);
-            }
-        }
-        if let Some(r) = range {
-            body.resize(r.len() as usize, 0);
-            file.seek(SeekFrom::Start(r.first())).map_err(|e| e.to_string())?;
-            file.read_exact(&mut body).map_err(|e| format!("reading the source file: {e}"))?;
-        } else {
-            body.clear();
-        }
+        let (range, note) = load_fragment(t.range(), &mut gap_done, &mut file, &mut body)?;
         let request = match (t.kind(), range) {
             (TransmitKind::Fragment(_), Some(r)) => {
                 let id = t.session_id().ok_or("fragment without a session")?.clone();
@@ -418,6 +401,35 @@ fn upload_with_client(
             client.cancel();
         }
     }
+}
+
+/// Read the bytes of the fragment the client asked for (`range`, if any) into `body`. With
+/// `--inject-gap` (`gap_done` still false), the first range of at least 2 bytes loses its
+/// first half; the note says so for the log. Returns the range actually sent.
+fn load_fragment(
+    range: Option<ContentRange>,
+    gap_done: &mut bool,
+    file: &mut File,
+    body: &mut Vec<u8>,
+) -> Result<(Option<ContentRange>, String), String> {
+    let mut range = range;
+    let mut note = String::new();
+    if let (false, Some(r)) = (*gap_done, range) {
+        if r.len() >= 2 {
+            *gap_done = true;
+            let shifted = ContentRange::new(r.first() + r.len() / 2, r.last(), r.total()).map_err(|e| e.to_string())?;
+            note = format!("   [injected gap: the client asked for {r}]");
+            range = Some(shifted);
+        }
+    }
+    if let Some(r) = range {
+        body.resize(r.len() as usize, 0);
+        file.seek(SeekFrom::Start(r.first())).map_err(|e| e.to_string())?;
+        file.read_exact(body).map_err(|e| format!("reading the source file: {e}"))?;
+    } else {
+        body.clear();
+    }
+    Ok((range, note))
 }
 
 fn connect(addr: SocketAddr) -> io::Result<Connection> {
@@ -883,24 +895,7 @@ mod graph_mode {
                 Some(e) if e.host() == "127.0.0.1" => SocketAddr::from(([127, 0, 0, 1], e.port())),
                 Some(e) => return Err(format!("refusing to contact {}", e.host())),
             };
-            let mut range = t.range();
-            let mut note = String::new();
-            if let (false, Some(r)) = (gap_done, range) {
-                if r.len() >= 2 {
-                    gap_done = true;
-                    let shifted =
-                        ContentRange::new(r.first() + r.len() / 2, r.last(), r.total()).map_err(|e| e.to_string())?;
-                    note = format!("   [injected gap: the client asked for {r}]");
-                    range = Some(shifted);
-                }
-            }
-            if let Some(r) = range {
-                body.resize(r.len() as usize, 0);
-                file.seek(SeekFrom::Start(r.first())).map_err(|e| e.to_string())?;
-                file.read_exact(&mut body).map_err(|e| format!("reading the source file: {e}"))?;
-            } else {
-                body.clear();
-            }
+            let (range, note) = load_fragment(t.range(), &mut gap_done, &mut file, &mut body)?;
             let request = match (t.kind(), range) {
                 (TransmitKind::Fragment(asked), Some(r)) if asked != r => {
                     let host = t.endpoint().map(|e| e.authority().to_string()).unwrap_or_default();
