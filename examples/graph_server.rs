@@ -176,12 +176,12 @@ fn run(opts: Options) -> io::Result<()> {
 impl Shared {
     fn note(&self, line: &str) {
         eprintln!("{line}");
-        if let Ok(mut log) = self.log.lock() {
-            if let Some(f) = log.as_mut() {
-                // A log line lost to a full disk only weakens the test that reads it; it does
-                // not change what the server answers.
-                let _ = writeln!(f, "{line}").and_then(|()| f.flush());
-            }
+        if let Ok(mut log) = self.log.lock()
+            && let Some(f) = log.as_mut()
+        {
+            // A log line lost to a full disk only weakens the test that reads it; it does
+            // not change what the server answers.
+            let _ = writeln!(f, "{line}").and_then(|()| f.flush());
         }
     }
 

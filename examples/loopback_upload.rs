@@ -414,13 +414,13 @@ fn load_fragment(
 ) -> Result<(Option<ContentRange>, String), String> {
     let mut range = range;
     let mut note = String::new();
-    if let (false, Some(r)) = (*gap_done, range) {
-        if r.len() >= 2 {
-            *gap_done = true;
-            let shifted = ContentRange::new(r.first() + r.len() / 2, r.last(), r.total()).map_err(|e| e.to_string())?;
-            note = format!("   [injected gap: the client asked for {r}]");
-            range = Some(shifted);
-        }
+    if let (false, Some(r)) = (*gap_done, range)
+        && r.len() >= 2
+    {
+        *gap_done = true;
+        let shifted = ContentRange::new(r.first() + r.len() / 2, r.last(), r.total()).map_err(|e| e.to_string())?;
+        note = format!("   [injected gap: the client asked for {r}]");
+        range = Some(shifted);
     }
     if let Some(r) = range {
         body.resize(r.len() as usize, 0);

@@ -60,10 +60,11 @@ pub(crate) struct AckSink<'a>(pub(crate) Collected<'a>);
 
 impl<'a> FieldSink<'a> for AckSink<'a> {
     fn start(&mut self, start: &StartLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
-        if let StartLine::Status { version, .. } = start {
-            if *version != Version::Http11 && !opts.allow_http10 {
-                return Err(InvalidMessage { kind: InvalidKind::HttpVersion, offset: 0 });
-            }
+        if let StartLine::Status { version, .. } = start
+            && *version != Version::Http11
+            && !opts.allow_http10
+        {
+            return Err(InvalidMessage { kind: InvalidKind::HttpVersion, offset: 0 });
         }
         Ok(())
     }

@@ -980,12 +980,11 @@ impl Client {
         let status = ack.status();
         let code = status.as_u16();
         // An Ack naming a session must name this one (digest §7 A10).
-        if !matches!(sent, TransmitKind::CreateSession | TransmitKind::Ping) {
-            if let (Some(ours), Some(theirs)) = (&self.session_id, ack.session_id()) {
-                if !ours.matches(theirs) {
-                    return self.fail(ClientError::InvalidAck("BITS-Session-Id"));
-                }
-            }
+        if !matches!(sent, TransmitKind::CreateSession | TransmitKind::Ping)
+            && let (Some(ours), Some(theirs)) = (&self.session_id, ack.session_id())
+            && !ours.matches(theirs)
+        {
+            return self.fail(ClientError::InvalidAck("BITS-Session-Id"));
         }
         if code == 401 || code == 407 {
             return self.on_auth(status);

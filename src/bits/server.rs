@@ -605,10 +605,10 @@ impl Server {
             None => Action::None,
         };
         let mut ack = Ack::fragment_received(StatusCode::unvalidated(status), s.received);
-        if s.received == total {
-            if let Some(url) = &s.reply_url {
-                ack = ack.with_reply_url(url.clone());
-            }
+        if s.received == total
+            && let Some(url) = &s.reply_url
+        {
+            ack = ack.with_reply_url(url.clone());
         }
         Reply { ack: echo(config, ack, Some(id)), action }
     }

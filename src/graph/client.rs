@@ -920,10 +920,10 @@ impl UploadClient {
         self.retries = 0;
         self.phase = Phase::Upload;
         // The initial ranges (`["0-"]`, Print's `["0-{total-1}"]`), if any, are the server's view.
-        if let Some(ranges) = s.next_expected_ranges().filter(|r| !r.is_empty()) {
-            if self.missing.apply(ranges).is_err() {
-                return self.fail(ClientError::InvalidAnswer("nextExpectedRanges"));
-            }
+        if let Some(ranges) = s.next_expected_ranges().filter(|r| !r.is_empty())
+            && self.missing.apply(ranges).is_err()
+        {
+            return self.fail(ClientError::InvalidAnswer("nextExpectedRanges"));
         }
         Event::SessionCreated
     }

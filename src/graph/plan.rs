@@ -81,7 +81,8 @@ impl Variant {
     /// `true` if `range` is a fragment this variant accepts: within the maximum, and (driveItem)
     /// a multiple of 320 KiB unless it ends the file.
     pub const fn allows(self, range: ContentRange) -> bool {
-        range.len() <= self.max_fragment_len() && (range.is_last() || range.len() % self.fragment_multiple() == 0)
+        range.len() <= self.max_fragment_len()
+            && (range.is_last() || range.len().is_multiple_of(self.fragment_multiple()))
     }
 }
 
@@ -230,7 +231,7 @@ impl FragmentPlanner {
     pub fn new(variant: Variant, fragment_len: u64) -> Result<Self, RangeError> {
         if fragment_len == 0
             || fragment_len > variant.max_fragment_len()
-            || fragment_len % variant.fragment_multiple() != 0
+            || !fragment_len.is_multiple_of(variant.fragment_multiple())
         {
             return Err(RangeError::FragmentLen(fragment_len));
         }

@@ -232,13 +232,13 @@ fn target_units(target: &str) -> impl Iterator<Item = TargetUnit> + '_ {
     core::iter::from_fn(move || {
         let c = *b.get(i)?;
         let hex = |x: u8| char::from(x).to_digit(16);
-        if c == b'%' {
-            if let (Some(h), Some(l)) = (b.get(i + 1).and_then(|&x| hex(x)), b.get(i + 2).and_then(|&x| hex(x))) {
-                i += 3;
-                let v = (h * 16 + l) as u8;
-                let decodable = v.is_ascii_alphanumeric() || b"-._~!'()*".contains(&v);
-                return Some(if decodable { TargetUnit::Byte(v) } else { TargetUnit::Escaped(v) });
-            }
+        if c == b'%'
+            && let (Some(h), Some(l)) = (b.get(i + 1).and_then(|&x| hex(x)), b.get(i + 2).and_then(|&x| hex(x)))
+        {
+            i += 3;
+            let v = (h * 16 + l) as u8;
+            let decodable = v.is_ascii_alphanumeric() || b"-._~!'()*".contains(&v);
+            return Some(if decodable { TargetUnit::Byte(v) } else { TargetUnit::Escaped(v) });
         }
         i += 1;
         Some(TargetUnit::Byte(c))

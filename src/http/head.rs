@@ -3,8 +3,8 @@
 //!
 //! One pass over the head: the start line, then each field line is checked, classified against
 //! the known-header table, and handed to a [`FieldSink`] (the BITS or plain-HTTP collector).
-//! The field lines, the hot path, are a hand-written loop over word-at-a-time scans with the
-//! same streaming contract as the combinators.
+//! The field lines, the hot path, are a hand-written loop with the same streaming contract as
+//! the combinators; it finds each line's colon and end in the bit masks of [`Breaks`].
 //! Message framing (`Content-Length`, `Transfer-Encoding`) is decided here, once, for everyone.
 //!
 //! ```text
@@ -16,11 +16,9 @@
 use nom::bytes::streaming::{take, take_while};
 use nom::{Err as NomErr, IResult, Needed, Offset, Parser};
 
+use super::breaks::Breaks;
 use super::names::KnownHeader;
-use super::syntax::{
-    NumberError, all_tchar, colon_pos, decimal_u64, field_bytes_len, is_field_byte, is_ows, is_tchar, trim_ows,
-    visible_len,
-};
+use super::syntax::{NumberError, all_tchar, decimal_u64, is_field_byte, is_ows, is_tchar, trim_ows, visible_len};
 use super::values::Version;
 use crate::error::{DecodeError, InvalidKind, InvalidMessage};
 use crate::limits::{MAX_TARGET_LEN, MAX_VALUE_LEN};
@@ -303,6 +301,7 @@ pub(crate) fn head<'a>(
     // and every step below replaces a byte loop or an intermediate result that showed up in the
     // profile. `at` is the offset of the current line.
     let mut at = block_start;
+    let mut breaks = Breaks::new(capped, block_start);
     loop {
         let line = &capped[at..];
         // One byte decides whether this is a field line; the empty line and the errors at a
@@ -329,10 +328,10 @@ pub(crate) fn head<'a>(
             Some(b' ' | b'\t') => return Err(invalid(InvalidKind::ObsFold, at)),
             Some(_) => {}
         }
-        // `field-name ":"`: find the colon by words. A known name is a token by construction, an
+        // `field-name ":"`: the colon from the masks. A known name is a token by construction, an
         // unknown one is checked against the tchar table; anything else (including a line
         // without a colon, whose scan ran on) gets the exact byte-by-byte reading.
-        let n = colon_pos(line);
+        let n = breaks.colon(at) - at;
         let known = KnownHeader::find_prefix(line, n);
         if known.is_none() && !(n > 0 && all_tchar(&line[..n])) {
             name_error(line, n, at).map_err(|e| e.map_or_else(|| incomplete(1), |(k, i)| invalid(k, i)))?;
@@ -343,7 +342,7 @@ pub(crate) fn head<'a>(
         // `OWS field-value OWS CRLF`: one scan to the line end, then the usual shape (one space,
         // no trailing whitespace, CRLF) is recognised without a loop; the rest is off the hot
         // path.
-        let e = field_bytes_len(raw);
+        let e = breaks.field_end(value_start) - value_start;
         let (body, after) = raw.split_at(e);
         let crlf = match after {
             [b'\r', b'\n', ..] => true,

@@ -1,6 +1,7 @@
 //! The HTTP/1.1 layer both protocols share: head grammar, header list, validated values,
 //! `Content-Range`, plain messages, and interop with the `http` crate.
 
+mod breaks;
 pub(crate) mod content_range;
 pub(crate) mod encode;
 pub(crate) mod head;

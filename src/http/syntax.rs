@@ -95,31 +95,12 @@ pub(crate) fn word_partial(s: &[u8]) -> u64 {
     }
 }
 
-/// Flags bytes below `n` (exact for `n <= 0x80`; bytes >= 0x80 never count).
-#[inline(always)]
-fn below(x: u64, n: u8) -> u64 {
-    x.wrapping_sub(LO * u64::from(n)) & !x & HI
-}
-
-/// Flags bytes equal to `c`.
-#[inline(always)]
-fn equal(x: u64, c: u8) -> u64 {
-    let y = x ^ (LO * u64::from(c));
-    y.wrapping_sub(LO) & !y & HI
-}
-
 /// Flags bytes outside `%x21-7E` (controls, SP, DEL, obs-text).
 #[inline(always)]
 fn not_visible(x: u64) -> u64 {
     // b - 0x21 has its high bit set for b < 0x21 (and b >= 0xA1); b + 1 for 0x7F..=0xFE; the
     // plain high bit covers the rest of obs-text. Borrows leave only b < 0x21, carries only 0xFF.
     (x.wrapping_sub(LO * 0x21) | x.wrapping_add(LO) | x) & HI
-}
-
-/// Flags bytes that are not field bytes, and HTAB (which is one: rechecked by the caller).
-#[inline(always)]
-fn not_field_or_tab(x: u64) -> u64 {
-    below(x, 0x20) | equal(x, 0x7f)
 }
 
 /// Length of the longest prefix of `s` no byte of which `bad` flags (see above: the lowest flag
@@ -163,32 +144,10 @@ fn prefix_len(s: &[u8], bad: impl Fn(u64) -> u64) -> usize {
     }
 }
 
-/// Length of the run of field bytes (HTAB, SP, VCHAR, obs-text) at the start of `s`.
-#[inline(always)]
-pub(crate) fn field_bytes_len(s: &[u8]) -> usize {
-    let mut from = 0;
-    loop {
-        let n = from + prefix_len(&s[from..], not_field_or_tab);
-        // HTAB is a field byte the mask flags (it is below 0x20): go on after it.
-        match s.get(n) {
-            Some(b'\t') => from = n + 1,
-            _ => return n,
-        }
-    }
-}
-
 /// Length of the run of visible ASCII (`%x21-7E`) at the start of `s`.
 #[inline]
 pub(crate) fn visible_len(s: &[u8]) -> usize {
     prefix_len(s, not_visible)
-}
-
-/// Position of the first `:` in `s` (or its length): where a field name ends if the line is
-/// well formed. Only the colon is searched for; that every byte before it is a `tchar` is the
-/// caller's check (a known name is one by the table, an unknown one is checked against it).
-#[inline]
-pub(crate) fn colon_pos(s: &[u8]) -> usize {
-    prefix_len(s, |x| equal(x, b':'))
 }
 
 /// `a` equals `b` ignoring ASCII case, eight bytes a step; exact for any bytes (only the 0x20
@@ -466,7 +425,6 @@ mod tests {
         // Every byte value at every position of runs of every length up to 20 (full words, the
         // overlapping last word, the zero-padded short run), each after every byte value in the
         // position before it (a borrow or carry out of that byte), against the plain definition.
-        let colon_plain = |s: &[u8]| s.iter().position(|&c| c == b':').unwrap_or(s.len());
         for len in 1..=40 {
             for at in 0..len {
                 for b in 0..=255u8 {
@@ -479,17 +437,13 @@ mod tests {
                         if at > 0 && before != b'a' {
                             s[at - 1] = before;
                         }
-                        let want = s.iter().position(|&c| !is_field_byte(c)).unwrap_or(len);
-                        assert_eq!(field_bytes_len(s), want, "field byte {b:#x} at {at} of {len}");
                         let want = s.iter().position(|&c| !is_visible(c)).unwrap_or(len);
                         assert_eq!(visible_len(s), want, "visible byte {b:#x} at {at} of {len}");
-                        assert_eq!(colon_pos(s), colon_plain(s), "colon byte {b:#x} at {at} of {len}");
                     }
                 }
             }
         }
-        assert_eq!(field_bytes_len(b""), 0);
-        assert_eq!(field_bytes_len(b"a\tb\t\tc\r"), 6);
+        assert_eq!(visible_len(b""), 0);
     }
 
     #[test]
