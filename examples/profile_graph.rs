@@ -5,7 +5,7 @@
 //! `serde-session`, `serde-error` (serde_json into the owned structs of `benches/graph.rs`),
 //! `floor-session`, `floor-error` (serde_json skipping the whole body with `IgnoredAny`: what any
 //! serde_json-based decoder pays at least), `skip-session`, `skip-error` (this crate's fast
-//! reader skipping the whole body: its tokenizing floor), `ranges` (two `RangeSpec::decode`).
+//! reader skipping the whole body: its tokenizing floor), `ranges` (two `RangeSpec::decode`); `time` (not for valgrind) times `session`, `error` and their `serde-` twins.
 //! Each mode is its own non-inlined function of `ROUNDS` iterations, so instruction counts
 //! divided by `ROUNDS` are per-decode costs comparable from one build to the next.
 
@@ -113,6 +113,29 @@ fn skip(body: &[u8]) {
     }
 }
 
+/// Fastest of 30 runs of `f` (ROUNDS decodes each), in ns per decode: on a busy machine the
+/// minimum is a steadier comparison than a mean.
+fn fastest(f: impl Fn()) -> f64 {
+    (0..30)
+        .map(|_| {
+            let t = std::time::Instant::now();
+            f();
+            t.elapsed().as_nanos() as f64 / ROUNDS as f64
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// The decodes and their `serde_json/owned` twins, timed.
+fn time(progress: &[u8], err: &[u8]) {
+    type Decode = fn(&[u8]);
+    let rows: [(&str, &[u8], Decode, Decode); 2] =
+        [("202 body", progress, session, serde_session), ("error body", err, error, serde_error)];
+    for (name, body, ours, theirs) in rows {
+        let (ours, theirs) = (fastest(|| ours(body)), fastest(|| theirs(body)));
+        println!("{name:12} {ours:7.1} ns  serde_json/owned {theirs:7.1} ns  ratio {:.2}", ours / theirs);
+    }
+}
+
 fn main() {
     let progress = body_of(&corpus("graph/drive-progress-202-two-ranges.http"));
     let err = body_of(&corpus("graph/error-409-nested-inner-errors.http"));
@@ -125,6 +148,7 @@ fn main() {
         Some("ranges") => ranges(),
         Some("skip-session") => skip(&progress),
         Some("skip-error") => skip(&err),
+        Some("time") => time(&progress, &err),
         _ => session(&progress),
     }
 }
