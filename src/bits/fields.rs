@@ -20,7 +20,6 @@ use crate::options::DecodeOptions;
 /// fields that [they do] not understand", [MC-BUP] §2.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Role {
-    Request,
     Ack,
     NotificationRequest,
     NotificationResponse,
@@ -28,7 +27,7 @@ pub(crate) enum Role {
 
 /// A typed value with the offset of the header line it came from. Compared by value only: two
 /// copies of a header are "the same" whatever line they stand on.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct At<T> {
     pub(crate) value: T,
     pub(crate) at: usize,
@@ -45,10 +44,7 @@ pub(crate) struct Collected<'a> {
     role: Role,
     pub(crate) packet_type: Option<At<PacketType>>,
     pub(crate) session_id: Option<At<SessionId<'a>>>,
-    pub(crate) supported_protocols: Option<ProtocolList>,
     pub(crate) protocol: Option<At<Guid>>,
-    pub(crate) content_range: Option<At<ContentRange>>,
-    pub(crate) content_name: Option<At<FieldValue<'a>>>,
     pub(crate) host: Option<At<FieldValue<'a>>>,
     pub(crate) received_content_range: Option<At<u64>>,
     pub(crate) host_id: Option<At<FieldValue<'a>>>,
@@ -94,7 +90,7 @@ fn hex_error(e: NumberError, name: &'static str, at: usize) -> InvalidMessage {
 }
 
 /// `BITS-Session-Id`: 1 to 100 visible ASCII characters (digest §7 A11).
-pub(crate) fn session_id<'a>(v: &'a [u8], at: usize) -> Result<SessionId<'a>, InvalidMessage> {
+pub(crate) fn session_id(v: &[u8], at: usize) -> Result<&[u8], InvalidMessage> {
     if v.is_empty() {
         return Err(invalid(InvalidKind::SessionId, at));
     }
@@ -106,7 +102,7 @@ pub(crate) fn session_id<'a>(v: &'a [u8], at: usize) -> Result<SessionId<'a>, In
     if v.len() > MAX_SESSION_ID_LEN {
         return Err(invalid(InvalidKind::SessionId, at + MAX_SESSION_ID_LEN));
     }
-    Ok(SessionId::unvalidated_bytes(v))
+    Ok(v)
 }
 
 /// `Content-Range` in the shape every client sends, `bytes first-last/total` (the unit in any
@@ -148,16 +144,103 @@ fn digits(s: &[u8]) -> Option<(u64, &[u8])> {
     Some((n, &s[i..]))
 }
 
+/// `BITS-Supported-Protocols`: GUIDs separated by runs of SP, HTAB or `,` ("space-delimited
+/// or comma-delimited", [MC-BUP] §2.2.2.2). Several headers are one list, in order
+/// (RFC 9110 §5.3; digest §7 A13).
+fn supported_protocols(
+    list: &mut Option<ProtocolList>,
+    v: &[u8],
+    at: usize,
+    opts: &DecodeOptions,
+) -> Result<(), InvalidMessage> {
+    let mut i = 0;
+    let mut any = false;
+    while i < v.len() {
+        if matches!(v[i], b' ' | b'\t' | b',') {
+            i += 1;
+            continue;
+        }
+        // The usual token, a braced GUID then a separator or the end, without the byte loop
+        // looking for the separator: a token that reads as a GUID holds none.
+        let braced = v
+            .get(i..i + 38)
+            .filter(|_| v.get(i + 38).is_none_or(|b| matches!(b, b' ' | b'\t' | b',')))
+            .and_then(|t| Guid::decode(t, opts.allow_unbraced_guid).ok());
+        let (g, len) = match braced {
+            Some(g) => (g, 38),
+            None => {
+                let len = v[i..].iter().position(|&b| matches!(b, b' ' | b'\t' | b',')).unwrap_or(v.len() - i);
+                let g = Guid::decode(&v[i..i + len], opts.allow_unbraced_guid)
+                    .map_err(|j| invalid(InvalidKind::Guid, at + i + j))?;
+                (g, len)
+            }
+        };
+        match list {
+            None => *list = Some(ProtocolList::one(g)),
+            Some(list) => {
+                if !list.push(g) {
+                    return Err(invalid(InvalidKind::TooManyProtocols, at + i));
+                }
+            }
+        }
+        any = true;
+        i += len;
+    }
+    if any { Ok(()) } else { Err(invalid(InvalidKind::Guid, at)) }
+}
+
+/// The fields a BITS request types, collected as its head is read: slices of the input (or of
+/// a header map) and small values, each with the offset of its line. Only what a request
+/// carries, and nothing to drop but the protocol list: this is filled once per Fragment head,
+/// the hot path, where the shared [`Collected`] (about 600 bytes to set up and tear down) cost
+/// more than the typing itself.
+#[derive(Debug, Default)]
+pub(crate) struct RequestFields<'a> {
+    pub(crate) packet_type: Option<At<PacketType>>,
+    pub(crate) session_id: Option<At<&'a [u8]>>,
+    pub(crate) supported_protocols: Option<ProtocolList>,
+    pub(crate) content_range: Option<At<ContentRange>>,
+    pub(crate) content_name: Option<At<&'a [u8]>>,
+    pub(crate) host: Option<At<&'a [u8]>>,
+}
+
+impl<'a> RequestFields<'a> {
+    /// A field of a BITS request; every header a request does not type is left alone.
+    #[inline]
+    pub(crate) fn field(&mut self, line: &FieldLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
+        use KnownHeader as K;
+        let Some(known) = line.known else { return Ok(()) };
+        let (v, at) = (line.value, line.value_at);
+        match known {
+            K::BitsPacketType => {
+                let t = PacketType::from_bytes(v).ok_or(invalid(InvalidKind::PacketType, at))?;
+                set_once(&mut self.packet_type, t, "BITS-Packet-Type", line, opts)
+            }
+            K::BitsSessionId => set_once(&mut self.session_id, session_id(v, at)?, "BITS-Session-Id", line, opts),
+            K::BitsSupportedProtocols => supported_protocols(&mut self.supported_protocols, v, at, opts),
+            K::ContentRange => {
+                let r = match content_range_fast(v) {
+                    Some(r) => r,
+                    None => ContentRange::decode_value(v, opts).map_err(|(k, i)| invalid(k, at + i))?,
+                };
+                set_once(&mut self.content_range, r, "Content-Range", line, opts)
+            }
+            K::ContentName => set_once(&mut self.content_name, v, "Content-Name", line, opts),
+            // Two Host headers are a classic smuggling shape: a server MUST reject them
+            // (RFC 9112 §3.2).
+            K::Host => set_once(&mut self.host, v, "Host", line, opts),
+            _ => Ok(()),
+        }
+    }
+}
+
 impl<'a> Collected<'a> {
     pub(crate) fn new(role: Role) -> Self {
         Self {
             role,
             packet_type: None,
             session_id: None,
-            supported_protocols: None,
             protocol: None,
-            content_range: None,
-            content_name: None,
             host: None,
             received_content_range: None,
             host_id: None,
@@ -172,46 +255,6 @@ impl<'a> Collected<'a> {
             static_response_url: None,
             copy_file_to_destination: None,
         }
-    }
-
-    /// `BITS-Supported-Protocols`: GUIDs separated by runs of SP, HTAB or `,` ("space-delimited
-    /// or comma-delimited", [MC-BUP] §2.2.2.2). Several headers are one list, in order
-    /// (RFC 9110 §5.3; digest §7 A13).
-    fn supported_protocols(&mut self, v: &[u8], at: usize, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
-        let mut i = 0;
-        let mut any = false;
-        while i < v.len() {
-            if matches!(v[i], b' ' | b'\t' | b',') {
-                i += 1;
-                continue;
-            }
-            // The usual token, a braced GUID then a separator or the end, without the byte loop
-            // looking for the separator: a token that reads as a GUID holds none.
-            let braced = v
-                .get(i..i + 38)
-                .filter(|_| v.get(i + 38).is_none_or(|b| matches!(b, b' ' | b'\t' | b',')))
-                .and_then(|t| Guid::decode(t, opts.allow_unbraced_guid).ok());
-            let (g, len) = match braced {
-                Some(g) => (g, 38),
-                None => {
-                    let len = v[i..].iter().position(|&b| matches!(b, b' ' | b'\t' | b',')).unwrap_or(v.len() - i);
-                    let g = Guid::decode(&v[i..i + len], opts.allow_unbraced_guid)
-                        .map_err(|j| invalid(InvalidKind::Guid, at + i + j))?;
-                    (g, len)
-                }
-            };
-            match &mut self.supported_protocols {
-                None => self.supported_protocols = Some(ProtocolList::one(g)),
-                Some(list) => {
-                    if !list.push(g) {
-                        return Err(invalid(InvalidKind::TooManyProtocols, at + i));
-                    }
-                }
-            }
-            any = true;
-            i += len;
-        }
-        if any { Ok(()) } else { Err(invalid(InvalidKind::Guid, at)) }
     }
 
     /// The error code from `BITS-Error-Code` or `BITS-Error` (aliases, digest §7 A6): if both
@@ -238,32 +281,6 @@ impl<'a> Collected<'a> {
 }
 
 impl<'a> Collected<'a> {
-    /// A field of a BITS request. [`RequestSink`](super::request::RequestSink) calls this
-    /// directly: its collector is always a request's, so the role need not be matched per field.
-    #[inline]
-    pub(crate) fn request_field(&mut self, line: &FieldLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
-        use KnownHeader as K;
-        let Some(known) = line.known else { return Ok(()) };
-        let (v, at) = (line.value, line.value_at);
-        match known {
-            K::BitsPacketType => self.packet_type(line, opts),
-            K::BitsSessionId => self.session_id(line, opts),
-            K::BitsSupportedProtocols => self.supported_protocols(v, at, opts),
-            K::ContentRange => {
-                let r = match content_range_fast(v) {
-                    Some(r) => r,
-                    None => ContentRange::decode_value(v, opts).map_err(|(k, i)| invalid(k, at + i))?,
-                };
-                set_once(&mut self.content_range, r, "Content-Range", line, opts)
-            }
-            K::ContentName => set_once(&mut self.content_name, FieldValue::unvalidated(v), "Content-Name", line, opts),
-            // Two Host headers are a classic smuggling shape: a server MUST reject them
-            // (RFC 9112 §3.2).
-            K::Host => self.host(line, opts),
-            _ => Ok(()),
-        }
-    }
-
     /// A field of a BITS Ack (called directly by [`AckSink`](super::ack::AckSink)).
     #[inline]
     pub(crate) fn ack_field(&mut self, line: &FieldLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
@@ -309,7 +326,7 @@ impl<'a> Collected<'a> {
     }
 
     fn session_id(&mut self, line: &FieldLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
-        let id = session_id(line.value, line.value_at)?;
+        let id = SessionId::unvalidated_bytes(session_id(line.value, line.value_at)?);
         set_once(&mut self.session_id, id, "BITS-Session-Id", line, opts)
     }
 
@@ -323,7 +340,6 @@ impl<'a> FieldSink<'a> for Collected<'a> {
         use KnownHeader as K;
         use Role as R;
         match (self.role, line.known) {
-            (R::Request, _) => self.request_field(line, opts),
             (R::Ack, _) => self.ack_field(line, opts),
             (R::NotificationRequest, Some(K::Host)) => self.host(line, opts),
             (R::NotificationRequest, Some(K::BitsOriginalRequestUrl)) => set_once(

@@ -8,7 +8,7 @@ use core::ops::Deref;
 
 use bytes::BufMut;
 
-use super::fields::{Collected, Role};
+use super::fields::RequestFields;
 use super::guid::ProtocolList;
 use super::packet_type::PacketType;
 use super::session_id::SessionId;
@@ -123,14 +123,15 @@ impl<'a> FieldSink<'a> for RequestSink<'a> {
         Ok(())
     }
     fn field(&mut self, line: &head::FieldLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
-        self.0.request_field(line, opts)
+        self.0.field(line, opts)
     }
     fn known_only(&self) -> bool {
         true
     }
 }
 
-pub(crate) struct RequestSink<'a>(pub(crate) Collected<'a>);
+#[derive(Default)]
+pub(crate) struct RequestSink<'a>(pub(crate) RequestFields<'a>);
 
 /// The request rules checked over the collected fields, with the small values they yield.
 struct Checked {
@@ -143,7 +144,7 @@ struct Checked {
 
 impl Checked {
     #[inline(always)]
-    fn new(c: &Collected<'_>, content_length: Option<(u64, usize)>, end_at: usize) -> Result<Self, DecodeError> {
+    fn new(c: &RequestFields<'_>, content_length: Option<(u64, usize)>, end_at: usize) -> Result<Self, DecodeError> {
         let t = c.packet_type.as_ref().ok_or(missing("BITS-Packet-Type", end_at))?;
         let packet_type = t.value;
         if !packet_type.is_request() {
@@ -270,7 +271,7 @@ impl<'a> RequestHead<'a> {
     pub(crate) fn from_collected(
         target: RequestTarget<'a>,
         version: Version,
-        mut c: Collected<'a>,
+        mut c: RequestFields<'a>,
         headers: Headers<'a>,
         content_length: Option<(u64, usize)>,
         end_at: usize,
@@ -286,7 +287,7 @@ impl<'a> RequestHead<'a> {
     fn build(
         target: RequestTarget<'a>,
         version: Version,
-        c: &mut Collected<'a>,
+        c: &mut RequestFields<'a>,
         k: &Checked,
         headers: Headers<'a>,
     ) -> Self {
@@ -294,15 +295,15 @@ impl<'a> RequestHead<'a> {
             target,
             version,
             packet_type: k.packet_type,
-            session_id: c.session_id.take().map(|a| a.value),
+            session_id: c.session_id.map(|a| SessionId::unvalidated_bytes(a.value)),
             supported_protocols: if k.packet_type == PacketType::CreateSession {
                 c.supported_protocols.take()
             } else {
                 None
             },
             content_range: k.content_range,
-            content_name: c.content_name.take().map(|a| a.value),
-            host: c.host.take().map(|a| a.value),
+            content_name: c.content_name.map(|a| FieldValue::unvalidated(a.value)),
+            host: c.host.map(|a| FieldValue::unvalidated(a.value)),
             content_length: k.content_length,
             headers,
         }
@@ -336,7 +337,7 @@ impl<'a> Decode<'a> for RequestHead<'a> {
     /// Decodes the head only; `consumed` is the head's length and the body
     /// ([`body_len`](RequestHead::body_len) bytes) follows it.
     fn decode_with(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), DecodeError> {
-        let mut sink = RequestSink(Collected::new(Role::Request));
+        let mut sink = RequestSink::default();
         let (target, version, k, headers, len) = Self::parse(input, opts, &mut sink)?;
         if opts.max_body_len.is_some_and(|max| k.content_length > max) {
             return Err(DecodeError::invalid(InvalidKind::BodyTooLarge, k.cl_at));
@@ -356,7 +357,7 @@ impl Encode for RequestHead<'_> {
 
 impl<'a> Decode<'a> for Request<'a> {
     fn decode_with(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), DecodeError> {
-        let mut sink = RequestSink(Collected::new(Role::Request));
+        let mut sink = RequestSink::default();
         let (target, version, k, headers, len) = RequestHead::parse(input, opts, &mut sink)?;
         let (body, used) = head::body(input, len, Framing::Length(k.content_length), false, opts, k.cl_at)?;
         let head = RequestHead::build(target, version, &mut sink.0, &k, headers);

@@ -94,7 +94,7 @@ impl<'a> RequestHead<'a> {
     /// ```
     pub fn from_http_parts(parts: &'a http::request::Parts, opts: &DecodeOptions) -> Result<Self, InvalidMessage> {
         let version = version_of(parts.version).ok_or(invalid(InvalidKind::HttpVersion, 0))?;
-        let mut sink = RequestSink(Collected::new(Role::Request));
+        let mut sink = RequestSink::default();
         let start = RawStart::Request { method: parts.method.as_str().as_bytes(), target: b"", version };
         sink.start(&start, opts)?;
         // Origin-form borrows; an absolute-form URI is rebuilt as text.
