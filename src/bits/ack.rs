@@ -5,7 +5,7 @@ use alloc::borrow::Cow;
 
 use bytes::BufMut;
 
-use super::fields::{Collected, Role};
+use super::fields::AckFields;
 use super::guid::Guid;
 use super::hresult::{ErrorContext, ErrorHeaderName, HResult};
 use super::packet_type::PacketType;
@@ -56,7 +56,8 @@ pub struct Ack<'a> {
     body: Cow<'a, [u8]>,
 }
 
-pub(crate) struct AckSink<'a>(pub(crate) Collected<'a>);
+#[derive(Default)]
+pub(crate) struct AckSink<'a>(pub(crate) AckFields<'a>);
 
 impl<'a> FieldSink<'a> for AckSink<'a> {
     fn start(&mut self, start: &StartLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
@@ -69,7 +70,7 @@ impl<'a> FieldSink<'a> for AckSink<'a> {
         Ok(())
     }
     fn field(&mut self, line: &FieldLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
-        self.0.ack_field(line, opts)
+        self.0.field(line, opts)
     }
     fn known_only(&self) -> bool {
         true
@@ -78,7 +79,7 @@ impl<'a> FieldSink<'a> for AckSink<'a> {
 
 impl<'a> Decode<'a> for Ack<'a> {
     fn decode_with(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), DecodeError> {
-        let mut sink = AckSink(Collected::new(Role::Ack));
+        let mut sink = AckSink::default();
         let h = head::head(input, Direction::Response, opts, &mut sink)?;
         let StartLine::Status { version, code, reason } = h.start else {
             return Err(DecodeError::invalid(InvalidKind::StatusLine, 0));
@@ -97,7 +98,7 @@ impl<'a> Decode<'a> for Ack<'a> {
 impl<'a> Ack<'a> {
     /// The checks every Ack passes, whatever it was read from; returns `Content-Length`.
     pub(crate) fn check(
-        c: &Collected<'a>,
+        c: &AckFields<'a>,
         content_length: Option<(u64, usize)>,
         end_at: usize,
         opts: &DecodeOptions,
@@ -120,7 +121,7 @@ impl<'a> Ack<'a> {
         version: Version,
         code: u16,
         reason: ReasonPhrase<'a>,
-        c: Collected<'a>,
+        c: AckFields<'a>,
         headers: Headers<'a>,
         content_length: u64,
         body: &'a [u8],
@@ -138,7 +139,7 @@ impl<'a> Ack<'a> {
         version: Version,
         code: u16,
         reason: ReasonPhrase<'a>,
-        c: Collected<'a>,
+        c: AckFields<'a>,
         error_code: Option<HResult>,
         headers: Headers<'a>,
         content_length: u64,
@@ -150,12 +151,12 @@ impl<'a> Ack<'a> {
             reason,
             error_code,
             error_header_name: c.error_header_name(),
-            session_id: c.session_id.map(|a| a.value),
+            session_id: c.session_id.map(|a| SessionId::unvalidated_bytes(a.value)),
             protocol: c.protocol.map(|a| a.value),
-            host_id: c.host_id.map(|a| a.value),
+            host_id: c.host_id.map(|a| FieldValue::unvalidated(a.value)),
             host_id_fallback_timeout: c.host_id_fallback_timeout.map(|a| a.value),
             received_content_range: c.received_content_range.map(|a| a.value),
-            reply_url: c.reply_url.map(|a| a.value),
+            reply_url: c.reply_url.map(|a| FieldValue::unvalidated(a.value)),
             error_context: c.error_context.map(|a| a.value),
             content_length,
             headers,

@@ -1,11 +1,11 @@
-//! The BITS header collector: turns each header line into its typed value as the head is
-//! parsed, and enforces the single-value rules (digest §7 A14). The same collector serves bytes
-//! and `http::HeaderMap`, so both views apply identical checks.
+//! The BITS header collectors, one per message type: each turns the header lines its message
+//! carries into typed values as the head is parsed, and enforces the single-value rules
+//! (digest §7 A14). The same collectors serve bytes and `http::HeaderMap`, so both views apply
+//! identical checks.
 
 use super::guid::{Guid, ProtocolList};
 use super::hresult::{ErrorContext, ErrorHeaderName, HResult};
 use super::packet_type::PacketType;
-use super::session_id::SessionId;
 use crate::error::{InvalidKind, InvalidMessage};
 use crate::http::content_range::ContentRange;
 use crate::http::head::{self, FieldLine, FieldSink};
@@ -15,14 +15,13 @@ use crate::http::values::FieldValue;
 use crate::limits::MAX_SESSION_ID_LEN;
 use crate::options::DecodeOptions;
 
-/// Which message the collector reads: it types only the headers that message can carry, and
-/// keeps every other header untouched in the header list (receivers "MUST ignore any header
-/// fields that [they do] not understand", [MC-BUP] §2.2).
+/// Which notification message [`NotificationFields`] reads: it types only the headers that
+/// message can carry, and keeps every other header untouched in the header list (receivers
+/// "MUST ignore any header fields that [they do] not understand", [MC-BUP] §2.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Role {
-    Ack,
-    NotificationRequest,
-    NotificationResponse,
+pub(crate) enum NotificationRole {
+    Request,
+    Response,
 }
 
 /// A typed value with the offset of the header line it came from. Compared by value only: two
@@ -39,20 +38,12 @@ impl<T: PartialEq> PartialEq for At<T> {
     }
 }
 
+/// The fields of the notification messages (request and reply between the upload server and
+/// the back-end server, [MC-BUP] §3.4.5.2).
 #[derive(Debug, Clone)]
-pub(crate) struct Collected<'a> {
-    role: Role,
-    pub(crate) packet_type: Option<At<PacketType>>,
-    pub(crate) session_id: Option<At<SessionId<'a>>>,
-    pub(crate) protocol: Option<At<Guid>>,
+pub(crate) struct NotificationFields<'a> {
+    role: NotificationRole,
     pub(crate) host: Option<At<FieldValue<'a>>>,
-    pub(crate) received_content_range: Option<At<u64>>,
-    pub(crate) host_id: Option<At<FieldValue<'a>>>,
-    pub(crate) host_id_fallback_timeout: Option<At<u32>>,
-    pub(crate) reply_url: Option<At<FieldValue<'a>>>,
-    pub(crate) error_code: Option<At<HResult>>,
-    pub(crate) error_spec: Option<At<HResult>>,
-    pub(crate) error_context: Option<At<ErrorContext>>,
     pub(crate) original_request_url: Option<At<FieldValue<'a>>>,
     pub(crate) request_data_file: Option<At<FieldValue<'a>>>,
     pub(crate) response_data_file: Option<At<FieldValue<'a>>>,
@@ -234,26 +225,62 @@ impl<'a> RequestFields<'a> {
     }
 }
 
-impl<'a> Collected<'a> {
-    pub(crate) fn new(role: Role) -> Self {
-        Self {
-            role,
-            packet_type: None,
-            session_id: None,
-            protocol: None,
-            host: None,
-            received_content_range: None,
-            host_id: None,
-            host_id_fallback_timeout: None,
-            reply_url: None,
-            error_code: None,
-            error_spec: None,
-            error_context: None,
-            original_request_url: None,
-            request_data_file: None,
-            response_data_file: None,
-            static_response_url: None,
-            copy_file_to_destination: None,
+/// The fields a BITS Ack types, collected as its head is read (see [`RequestFields`] for why a
+/// message type has its own small collector): all `Copy`, nothing to drop.
+#[derive(Debug, Default)]
+pub(crate) struct AckFields<'a> {
+    pub(crate) packet_type: Option<At<PacketType>>,
+    pub(crate) session_id: Option<At<&'a [u8]>>,
+    pub(crate) protocol: Option<At<Guid>>,
+    pub(crate) received_content_range: Option<At<u64>>,
+    pub(crate) host_id: Option<At<&'a [u8]>>,
+    pub(crate) host_id_fallback_timeout: Option<At<u32>>,
+    pub(crate) reply_url: Option<At<&'a [u8]>>,
+    pub(crate) error_code: Option<At<HResult>>,
+    pub(crate) error_spec: Option<At<HResult>>,
+    pub(crate) error_context: Option<At<ErrorContext>>,
+}
+
+impl<'a> AckFields<'a> {
+    /// A field of a BITS Ack; every header an Ack does not type is left alone.
+    #[inline]
+    pub(crate) fn field(&mut self, line: &FieldLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
+        use KnownHeader as K;
+        let Some(known) = line.known else { return Ok(()) };
+        let (v, at) = (line.value, line.value_at);
+        match known {
+            K::BitsPacketType => {
+                let t = PacketType::from_bytes(v).ok_or(invalid(InvalidKind::PacketType, at))?;
+                set_once(&mut self.packet_type, t, "BITS-Packet-Type", line, opts)
+            }
+            K::BitsSessionId => set_once(&mut self.session_id, session_id(v, at)?, "BITS-Session-Id", line, opts),
+            K::BitsProtocol => {
+                let g = Guid::decode(v, opts.allow_unbraced_guid).map_err(|i| invalid(InvalidKind::Guid, at + i))?;
+                set_once(&mut self.protocol, g, "BITS-Protocol", line, opts)
+            }
+            K::BitsReceivedContentRange => {
+                let n = decimal_u64(v).map_err(|e| number_error(e, "BITS-Received-Content-Range", at))?;
+                set_once(&mut self.received_content_range, n, "BITS-Received-Content-Range", line, opts)
+            }
+            K::BitsHostId => set_once(&mut self.host_id, v, "BITS-Host-Id", line, opts),
+            K::BitsHostIdFallbackTimeout => {
+                let n = decimal_u32(v).map_err(|e| number_error(e, "BITS-Host-Id-Fallback-Timeout", at))?;
+                set_once(&mut self.host_id_fallback_timeout, n, "BITS-Host-Id-Fallback-Timeout", line, opts)
+            }
+            K::BitsReplyUrl => set_once(&mut self.reply_url, v, "BITS-Reply-URL", line, opts),
+            K::BitsErrorCode => {
+                let n = hex_u32(v).map_err(|e| hex_error(e, "BITS-Error-Code", at))?;
+                set_once(&mut self.error_code, HResult(n), "BITS-Error-Code", line, opts)
+            }
+            K::BitsError => {
+                let n = hex_u32(v).map_err(|e| hex_error(e, "BITS-Error", at))?;
+                set_once(&mut self.error_spec, HResult(n), "BITS-Error", line, opts)
+            }
+            K::BitsErrorContext => {
+                let n = hex_u32(v).map_err(|e| hex_error(e, "BITS-Error-Context", at))?;
+                set_once(&mut self.error_context, ErrorContext(n), "BITS-Error-Context", line, opts)
+            }
+            _ => Ok(()),
         }
     }
 
@@ -280,105 +307,45 @@ impl<'a> Collected<'a> {
     }
 }
 
-impl<'a> Collected<'a> {
-    /// A field of a BITS Ack (called directly by [`AckSink`](super::ack::AckSink)).
-    #[inline]
-    pub(crate) fn ack_field(&mut self, line: &FieldLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
-        use KnownHeader as K;
-        let Some(known) = line.known else { return Ok(()) };
-        let (v, at) = (line.value, line.value_at);
-        match known {
-            K::BitsPacketType => self.packet_type(line, opts),
-            K::BitsSessionId => self.session_id(line, opts),
-            K::BitsProtocol => {
-                let g = Guid::decode(v, opts.allow_unbraced_guid).map_err(|i| invalid(InvalidKind::Guid, at + i))?;
-                set_once(&mut self.protocol, g, "BITS-Protocol", line, opts)
-            }
-            K::BitsReceivedContentRange => {
-                let n = decimal_u64(v).map_err(|e| number_error(e, "BITS-Received-Content-Range", at))?;
-                set_once(&mut self.received_content_range, n, "BITS-Received-Content-Range", line, opts)
-            }
-            K::BitsHostId => set_once(&mut self.host_id, FieldValue::unvalidated(v), "BITS-Host-Id", line, opts),
-            K::BitsHostIdFallbackTimeout => {
-                let n = decimal_u32(v).map_err(|e| number_error(e, "BITS-Host-Id-Fallback-Timeout", at))?;
-                set_once(&mut self.host_id_fallback_timeout, n, "BITS-Host-Id-Fallback-Timeout", line, opts)
-            }
-            K::BitsReplyUrl => set_once(&mut self.reply_url, FieldValue::unvalidated(v), "BITS-Reply-URL", line, opts),
-            K::BitsErrorCode => {
-                let n = hex_u32(v).map_err(|e| hex_error(e, "BITS-Error-Code", at))?;
-                set_once(&mut self.error_code, HResult(n), "BITS-Error-Code", line, opts)
-            }
-            K::BitsError => {
-                let n = hex_u32(v).map_err(|e| hex_error(e, "BITS-Error", at))?;
-                set_once(&mut self.error_spec, HResult(n), "BITS-Error", line, opts)
-            }
-            K::BitsErrorContext => {
-                let n = hex_u32(v).map_err(|e| hex_error(e, "BITS-Error-Context", at))?;
-                set_once(&mut self.error_context, ErrorContext(n), "BITS-Error-Context", line, opts)
-            }
-            _ => Ok(()),
+impl NotificationFields<'_> {
+    pub(crate) fn new(role: NotificationRole) -> Self {
+        Self {
+            role,
+            host: None,
+            original_request_url: None,
+            request_data_file: None,
+            response_data_file: None,
+            static_response_url: None,
+            copy_file_to_destination: None,
         }
-    }
-
-    fn packet_type(&mut self, line: &FieldLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
-        let t = PacketType::from_bytes(line.value).ok_or(invalid(InvalidKind::PacketType, line.value_at))?;
-        set_once(&mut self.packet_type, t, "BITS-Packet-Type", line, opts)
-    }
-
-    fn session_id(&mut self, line: &FieldLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
-        let id = SessionId::unvalidated_bytes(session_id(line.value, line.value_at)?);
-        set_once(&mut self.session_id, id, "BITS-Session-Id", line, opts)
-    }
-
-    fn host(&mut self, line: &FieldLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
-        set_once(&mut self.host, FieldValue::unvalidated(line.value), "Host", line, opts)
     }
 }
 
-impl<'a> FieldSink<'a> for Collected<'a> {
+impl<'a> FieldSink<'a> for NotificationFields<'a> {
     fn field(&mut self, line: &FieldLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
         use KnownHeader as K;
-        use Role as R;
-        match (self.role, line.known) {
-            (R::Ack, _) => self.ack_field(line, opts),
-            (R::NotificationRequest, Some(K::Host)) => self.host(line, opts),
-            (R::NotificationRequest, Some(K::BitsOriginalRequestUrl)) => set_once(
-                &mut self.original_request_url,
-                FieldValue::unvalidated(line.value),
-                "BITS-Original-Request-URL",
-                line,
-                opts,
-            ),
-            (R::NotificationRequest, Some(K::BitsRequestDataFileName)) => set_once(
-                &mut self.request_data_file,
-                FieldValue::unvalidated(line.value),
-                "BITS-Request-DataFile-Name",
-                line,
-                opts,
-            ),
-            (R::NotificationRequest, Some(K::BitsResponseDataFileName)) => set_once(
-                &mut self.response_data_file,
-                FieldValue::unvalidated(line.value),
-                "BITS-Response-DataFile-Name",
-                line,
-                opts,
-            ),
-            (R::NotificationResponse, Some(K::BitsStaticResponseUrl)) => set_once(
-                &mut self.static_response_url,
-                FieldValue::unvalidated(line.value),
-                "BITS-Static-Response-URL",
-                line,
-                opts,
-            ),
-            (R::NotificationResponse, Some(K::BitsCopyFileToDestination)) => set_once(
-                &mut self.copy_file_to_destination,
-                FieldValue::unvalidated(line.value),
-                "BITS-Copy-File-To-Destination",
-                line,
-                opts,
-            ),
-            _ => Ok(()),
-        }
+        use NotificationRole as R;
+        let (slot, name) = match (self.role, line.known) {
+            // Two Host headers are a classic smuggling shape (RFC 9112 §3.2).
+            (R::Request, Some(K::Host)) => (&mut self.host, "Host"),
+            (R::Request, Some(K::BitsOriginalRequestUrl)) => {
+                (&mut self.original_request_url, "BITS-Original-Request-URL")
+            }
+            (R::Request, Some(K::BitsRequestDataFileName)) => {
+                (&mut self.request_data_file, "BITS-Request-DataFile-Name")
+            }
+            (R::Request, Some(K::BitsResponseDataFileName)) => {
+                (&mut self.response_data_file, "BITS-Response-DataFile-Name")
+            }
+            (R::Response, Some(K::BitsStaticResponseUrl)) => {
+                (&mut self.static_response_url, "BITS-Static-Response-URL")
+            }
+            (R::Response, Some(K::BitsCopyFileToDestination)) => {
+                (&mut self.copy_file_to_destination, "BITS-Copy-File-To-Destination")
+            }
+            _ => return Ok(()),
+        };
+        set_once(slot, FieldValue::unvalidated(line.value), name, line, opts)
     }
 }
 

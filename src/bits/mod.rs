@@ -21,7 +21,6 @@ mod shared;
 pub use ack::Ack;
 pub(crate) use ack::AckSink;
 pub use client::{Client, ClientConfig};
-pub(crate) use fields::{Collected, Role};
 pub use guid::{Guid, ProtocolList};
 pub use hresult::{ErrorContext, ErrorHeaderName, HResult};
 pub use notification::{NotificationRequest, NotificationResponse};

@@ -7,7 +7,7 @@ use alloc::borrow::Cow;
 
 use bytes::BufMut;
 
-use super::fields::{Collected, Role};
+use super::fields::{NotificationFields, NotificationRole};
 use crate::codec::{Decode, Encode};
 use crate::error::{DecodeError, InvalidKind, InvalidMessage, ValidationError};
 use crate::http::head::{FieldLine, FieldSink, StartLine as RawStart};
@@ -16,7 +16,7 @@ use crate::http::{Headers, Message, StartLine};
 use crate::options::DecodeOptions;
 
 struct NotificationSink<'a> {
-    fields: Collected<'a>,
+    fields: NotificationFields<'a>,
     request: bool,
 }
 
@@ -135,7 +135,7 @@ fn unreachable_message(start: StartLine<'_>) -> Message<'_> {
 
 impl<'a> Decode<'a> for NotificationRequest<'a> {
     fn decode_with(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), DecodeError> {
-        let mut sink = NotificationSink { fields: Collected::new(Role::NotificationRequest), request: true };
+        let mut sink = NotificationSink { fields: NotificationFields::new(NotificationRole::Request), request: true };
         let (message, used, end_at) = Message::decode_inner(input, opts, &mut sink, false)?;
         let c = sink.fields;
         let url = c
@@ -177,7 +177,7 @@ pub struct NotificationResponse<'a> {
 
 impl<'a> NotificationResponse<'a> {
     fn decode_inner(input: &'a [u8], opts: &DecodeOptions, at_eof: bool) -> Result<(Self, usize), DecodeError> {
-        let mut sink = NotificationSink { fields: Collected::new(Role::NotificationResponse), request: false };
+        let mut sink = NotificationSink { fields: NotificationFields::new(NotificationRole::Response), request: false };
         let (message, used, _) = Message::decode_inner(input, opts, &mut sink, at_eof)?;
         let c = sink.fields;
         Ok((

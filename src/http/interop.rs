@@ -14,7 +14,7 @@ use super::names::KnownHeader;
 use super::syntax::{is_field_value, trim_ows};
 use super::values::{FieldValue, HeaderName, RequestTarget, Version};
 use crate::bits::{Ack, BITS_POST, Request, RequestHead};
-use crate::bits::{AckSink, Collected, RequestSink, Role};
+use crate::bits::{AckSink, RequestSink};
 use crate::error::{DecodeError, InvalidKind, InvalidMessage};
 use crate::options::DecodeOptions;
 
@@ -148,7 +148,7 @@ impl<'a> Ack<'a> {
     ) -> Result<Self, InvalidMessage> {
         let version = version_of(parts.version).ok_or(invalid(InvalidKind::HttpVersion, 0))?;
         let code = parts.status.as_u16();
-        let mut sink = AckSink(Collected::new(Role::Ack));
+        let mut sink = AckSink::default();
         sink.start(&RawStart::Status { version, code, reason: b"" }, opts)?;
         let (headers, content_length) = feed(&parts.headers, opts, &mut sink)?;
         let end = headers.len();
