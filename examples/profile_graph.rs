@@ -95,6 +95,14 @@ fn floor(body: &[u8]) {
     }
 }
 
+/// `graph::Request::decode` of the benches' PUT (head and its 26-byte body).
+#[inline(never)]
+fn put(message: &[u8]) {
+    for _ in 0..ROUNDS {
+        black_box(bits_codec::graph::Request::decode(black_box(message)).unwrap());
+    }
+}
+
 #[inline(never)]
 fn ranges() {
     for _ in 0..ROUNDS {
@@ -149,6 +157,7 @@ fn main() {
         Some("skip-session") => skip(&progress),
         Some("skip-error") => skip(&err),
         Some("time") => time(&progress, &err),
+        Some("put") => put(&corpus("graph/drive-upload-fragment-first-26-bytes.http")),
         _ => session(&progress),
     }
 }

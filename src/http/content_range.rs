@@ -5,7 +5,7 @@ use core::fmt;
 
 use bytes::BufMut;
 
-use super::syntax::{NumberError, decimal_len, decimal_u64, put_decimal};
+use super::syntax::{Folded, NumberError, decimal_len, decimal_u64, put_decimal, words};
 use crate::error::{InvalidKind, ValidationError};
 use crate::options::DecodeOptions;
 
@@ -83,8 +83,15 @@ impl ContentRange {
     }
 
     /// Parse a `Content-Range` value (already trimmed of OWS). The error carries the offset of
-    /// the offending byte within `v`.
+    /// the offending byte within `v`. Every real value takes [`decode_usual`], a single pass; the
+    /// rest (and every error) the full grammar.
+    #[inline]
     pub(crate) fn decode_value(v: &[u8], opts: &DecodeOptions) -> Result<Self, (InvalidKind, usize)> {
+        decode_usual(v).map_or_else(|| Self::decode_checked(v, opts), Ok)
+    }
+
+    /// The full grammar, with the error's kind and offset.
+    fn decode_checked(v: &[u8], opts: &DecodeOptions) -> Result<Self, (InvalidKind, usize)> {
         let syntax = |at: usize| (InvalidKind::ContentRange, at);
         // Range units are case-insensitive (RFC 9110 §14.1): the Learn page writes `Bytes`.
         if v.len() < 6 || !super::syntax::eq_ignore_ascii_case(&v[..5], b"bytes") {
@@ -123,6 +130,45 @@ impl ContentRange {
     }
 }
 
+/// `Content-Range` in the shape every client sends, `bytes first-last/total` (the unit in any
+/// case, one space, at most 19 digits a number, a satisfied range), read in one pass; `None`
+/// for anything else, which [`ContentRange::decode_checked`] then reads, errors and all. A
+/// value this accepts is one that reads to the same range there.
+#[inline]
+fn decode_usual(v: &[u8]) -> Option<ContentRange> {
+    const BYTES: Folded<1> = Folded::new("bytes ");
+    if v.len() < 6 || !BYTES.matches(&words::<1>(v)) {
+        return None;
+    }
+    let (first, rest) = digits(&v[6..])?;
+    let (last, rest) = digits(rest.strip_prefix(b"-")?)?;
+    let (total, rest) = digits(rest.strip_prefix(b"/")?)?;
+    if !rest.is_empty() {
+        return None;
+    }
+    ContentRange::new(first, last, total).ok()
+}
+
+/// 1 to 19 leading digits of `s` (no overflow possible) and what follows them.
+#[inline]
+fn digits(s: &[u8]) -> Option<(u64, &[u8])> {
+    let mut n: u64 = 0;
+    let mut i = 0;
+    while let Some(&b) = s.get(i) {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 || i == 19 {
+            break;
+        }
+        n = n * 10 + u64::from(d);
+        i += 1;
+    }
+    // Twenty digits or more: the slow path decides (overflow or not).
+    if i == 0 || s.get(i).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    Some((n, &s[i..]))
+}
+
 impl fmt::Display for ContentRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "bytes {}-{}/{}", self.first, self.last, self.total)
@@ -132,6 +178,59 @@ impl fmt::Display for ContentRange {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_usual_shape_reads_as_the_full_grammar_does() {
+        let opts = DecodeOptions::default();
+        let lenient = DecodeOptions::default().allow_spaces_in_content_range(true);
+        let mut cases: Vec<Vec<u8>> = [
+            "bytes 0-4891/4892",
+            "Bytes 0-0/1",
+            "BYTES 4-7/10",
+            "bytes 007-9/10",
+            "bytes 5-4/10",
+            "bytes 0-10/10",
+            "bytes 0-1/*",
+            "bytes  0-1/2",
+            "bytes0-1/2",
+            "bytes 0-1/2 ",
+            "bytes -1/2",
+            "bytes 0-/2",
+            "bytes 0-1/",
+            "bytes 1-2-3/4",
+            "bytes 0-1//2",
+            "bytes 18446744073709551615-1/2",
+            "bytes 1234567890123456789-1234567890123456789/9999999999999999999",
+            "bytes 12345678901234567890-1/2",
+            "bytez 0-1/2",
+            "byte 0-1/2",
+            "",
+            "b",
+        ]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect();
+        // Every byte value at every position of a typical value.
+        let base = b"bytes 10-4891/4892";
+        for at in 0..base.len() {
+            for b in 0..=255u8 {
+                let mut m = base.to_vec();
+                m[at] = b;
+                cases.push(m);
+            }
+        }
+        for v in &cases {
+            if let Some(r) = decode_usual(v) {
+                assert_eq!(ContentRange::decode_checked(v, &opts), Ok(r), "{:?}", String::from_utf8_lossy(v));
+                assert_eq!(ContentRange::decode_checked(v, &lenient), Ok(r), "{:?}", String::from_utf8_lossy(v));
+            } else {
+                // Declined values are the slow path's; they need not be errors, only be read there.
+                let _ = ContentRange::decode_checked(v, &opts);
+            }
+        }
+        assert!(decode_usual(b"bytes 0-4891/4892").is_some());
+        assert!(decode_usual(b"Bytes 4-7/10").is_some());
+    }
 
     fn dec(s: &str) -> Result<ContentRange, (InvalidKind, usize)> {
         ContentRange::decode_value(s.as_bytes(), &DecodeOptions::default())
