@@ -93,15 +93,19 @@ fn httparse_ack(bytes: &[u8]) {
     }
 }
 
-/// Fastest of 30 runs of `f` (each `ROUNDS` decodes), in ns per decode.
-fn fastest(f: impl Fn()) -> f64 {
-    (0..30)
-        .map(|_| {
+/// Fastest of 30 runs of each of `fs` (each run `ROUNDS` decodes), in ns per decode.
+fn fastest(fs: &[&dyn Fn()]) -> Vec<f64> {
+    // Interleaved: each of the 30 rounds times every function once, so that a slow spell of a
+    // shared machine falls on all of them rather than on whichever ran then.
+    let mut best = vec![f64::INFINITY; fs.len()];
+    for _ in 0..30 {
+        for (f, best) in fs.iter().zip(&mut best) {
             let t = std::time::Instant::now();
             f();
-            t.elapsed().as_nanos() as f64 / ROUNDS as f64
-        })
-        .fold(f64::INFINITY, f64::min)
+            *best = best.min(t.elapsed().as_nanos() as f64 / ROUNDS as f64);
+        }
+    }
+    best
 }
 
 /// The same non-inlined functions the callgrind modes run, timed, on every bench input.
@@ -116,18 +120,19 @@ fn time() {
     ] {
         // The Fragment capture carries its body: the bench decodes its 303-byte head.
         let bytes = if name == "fragment head" { fragment[..303].to_vec() } else { corpus(path) };
-        let (ours, theirs) = if request {
-            (fastest(|| fragment_head(&bytes)), fastest(|| httparse_tokenize(&bytes)))
-        } else {
-            (fastest(|| ack(&bytes)), fastest(|| httparse_ack(&bytes)))
-        };
+        let ours = || if request { fragment_head(&bytes) } else { ack(&bytes) };
+        let theirs = || if request { httparse_tokenize(&bytes) } else { httparse_ack(&bytes) };
         // `http::Message` needs the whole message: not for the Fragment head, whose body is absent.
-        let untyped = if name == "fragment head" {
-            String::new()
-        } else {
-            let m = fastest(|| message(&bytes));
-            format!("  untyped {m:7.1} ns  ratio {:.2}", m / theirs)
+        let whole = name != "fragment head";
+        let untyped = || {
+            if whole {
+                message(&bytes)
+            }
         };
+        let t = fastest(&[&ours, &theirs, &untyped]);
+        let (ours, theirs) = (t[0], t[1]);
+        let untyped =
+            if whole { format!("  untyped {:7.1} ns  ratio {:.2}", t[2], t[2] / theirs) } else { String::new() };
         println!("{name:20} {ours:7.1} ns  httparse {theirs:7.1} ns  ratio {:.2}{untyped}", ours / theirs);
     }
 }

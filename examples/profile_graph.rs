@@ -121,16 +121,19 @@ fn skip(body: &[u8]) {
     }
 }
 
-/// Fastest of 30 runs of `f` (ROUNDS decodes each), in ns per decode: on a busy machine the
-/// minimum is a steadier comparison than a mean.
-fn fastest(f: impl Fn()) -> f64 {
-    (0..30)
-        .map(|_| {
+/// Fastest of 30 runs of each of `fs` (ROUNDS decodes a run), in ns per decode: on a busy
+/// machine the minimum is a steadier comparison than a mean.
+fn fastest(fs: &[&dyn Fn()]) -> Vec<f64> {
+    // Interleaved, as in profile_decode: a slow spell of a shared machine falls on both.
+    let mut best = vec![f64::INFINITY; fs.len()];
+    for _ in 0..30 {
+        for (f, best) in fs.iter().zip(&mut best) {
             let t = std::time::Instant::now();
             f();
-            t.elapsed().as_nanos() as f64 / ROUNDS as f64
-        })
-        .fold(f64::INFINITY, f64::min)
+            *best = best.min(t.elapsed().as_nanos() as f64 / ROUNDS as f64);
+        }
+    }
+    best
 }
 
 /// The decodes and their `serde_json/owned` twins, timed.
@@ -139,7 +142,8 @@ fn time(progress: &[u8], err: &[u8]) {
     let rows: [(&str, &[u8], Decode, Decode); 2] =
         [("202 body", progress, session, serde_session), ("error body", err, error, serde_error)];
     for (name, body, ours, theirs) in rows {
-        let (ours, theirs) = (fastest(|| ours(body)), fastest(|| theirs(body)));
+        let t = fastest(&[&|| ours(body), &|| theirs(body)]);
+        let (ours, theirs) = (t[0], t[1]);
         println!("{name:12} {ours:7.1} ns  serde_json/owned {theirs:7.1} ns  ratio {:.2}", ours / theirs);
     }
 }
