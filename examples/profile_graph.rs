@@ -5,7 +5,9 @@
 //! `serde-session`, `serde-error` (serde_json into the owned structs of `benches/graph.rs`),
 //! `floor-session`, `floor-error` (serde_json skipping the whole body with `IgnoredAny`: what any
 //! serde_json-based decoder pays at least), `skip-session`, `skip-error` (this crate's fast
-//! reader skipping the whole body: its tokenizing floor), `ranges` (two `RangeSpec::decode`); `time` (not for valgrind) times `session`, `error` and their `serde-` twins.
+//! reader skipping the whole body: its tokenizing floor), `ranges` (two `RangeSpec::decode`),
+//! `put` (`graph::Request::decode` of the benches' PUT head and body). `time` (not for valgrind)
+//! times `session`, `error` and their `serde-` twins, interleaved.
 //! Each mode is its own non-inlined function of `ROUNDS` iterations, so instruction counts
 //! divided by `ROUNDS` are per-decode costs comparable from one build to the next.
 
