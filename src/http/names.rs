@@ -97,45 +97,36 @@ impl KnownHeader {
     /// line, in a head) let its words be read whole and masked instead of assembled.
     #[inline(always)]
     pub(crate) fn find_prefix(line: &[u8], n: usize) -> Option<Self> {
-        // One bucket per name length: a header is compared with the one to three known names of
-        // its length, not with the whole table (the linear scan was a third of decode time).
-        let bucket = BY_LEN.get(n)?;
-        if bucket[0] == NONE {
+        // The length and the next-to-last byte pick the one candidate (a table built and
+        // checked for collisions at compile time): one compare per header line, no loop over
+        // the names of a length. `& 0x1f` folds case, and a byte that is not a letter can only
+        // pick a candidate the compare then refuses.
+        let key = *line.get(n.checked_sub(2)?)?;
+        let i = *CANDIDATE.get(n)?.get(usize::from(key & 0x1f))?;
+        if i == NONE {
             return None;
         }
-        // The name as four words (zero past its end), then per candidate four masked compares:
-        // no byte loop, no branch per word.
-        let w = words::<WORDS>(line);
-        for &i in bucket {
-            if i == NONE {
-                break;
-            }
-            if FOLDED[usize::from(i)].matches(&w) {
-                return Some(Self::ALL[usize::from(i)]);
-            }
-        }
-        None
+        // The name as four words (zero past its end), four masked compares: no byte loop.
+        FOLDED[usize::from(i)].matches(&words::<WORDS>(line)).then(|| Self::ALL[usize::from(i)])
     }
 }
 
 const NONE: u8 = u8::MAX;
-const BUCKET: usize = 4;
 /// Words of the longest known name (29 bytes).
 const WORDS: usize = 4;
 const MAX_KNOWN_LEN: usize = 8 * WORDS - 1;
 
-/// `BY_LEN[n]`: indices into `KnownHeader::ALL` of the names `n` bytes long. Built at compile
-/// time from the table; a bucket overflow or an over-long name fails the build.
-const BY_LEN: [[u8; BUCKET]; MAX_KNOWN_LEN + 1] = {
-    let mut t = [[NONE; BUCKET]; MAX_KNOWN_LEN + 1];
+/// `CANDIDATE[n][b & 0x1f]`: the index into `KnownHeader::ALL` of the name `n` bytes long
+/// whose next-to-last byte is `b` (any case). Built at compile time from the table; two names
+/// sharing a slot, or an over-long name, fail the build.
+const CANDIDATE: [[u8; 32]; MAX_KNOWN_LEN + 1] = {
+    let mut t = [[NONE; 32]; MAX_KNOWN_LEN + 1];
     let mut i = 0;
     while i < KnownHeader::ALL.len() {
-        let len = KnownHeader::ALL[i].as_str().len();
-        let mut j = 0;
-        while t[len][j] != NONE {
-            j += 1;
-        }
-        t[len][j] = i as u8;
+        let name = KnownHeader::ALL[i].as_str().as_bytes();
+        let slot = &mut t[name.len()][(name[name.len() - 2] & 0x1f) as usize];
+        assert!(*slot == NONE, "two known names share a length and a next-to-last letter");
+        *slot = i as u8;
         i += 1;
     }
     t
