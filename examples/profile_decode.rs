@@ -17,6 +17,9 @@ use bits_codec::bits::{Ack, RequestHead};
 use bits_codec::{Decode, Encode};
 use std::hint::black_box;
 
+#[path = "support/timing.rs"]
+mod timing;
+
 const ROUNDS: usize = 100_000;
 
 fn corpus(path: &str) -> Vec<u8> {
@@ -93,21 +96,6 @@ fn httparse_ack(bytes: &[u8]) {
     }
 }
 
-/// Fastest of 30 runs of each of `fs` (each run `ROUNDS` decodes), in ns per decode.
-fn fastest(fs: &[&dyn Fn()]) -> Vec<f64> {
-    // Interleaved: each of the 30 rounds times every function once, so that a slow spell of a
-    // shared machine falls on all of them rather than on whichever ran then.
-    let mut best = vec![f64::INFINITY; fs.len()];
-    for _ in 0..30 {
-        for (f, best) in fs.iter().zip(&mut best) {
-            let t = std::time::Instant::now();
-            f();
-            *best = best.min(t.elapsed().as_nanos() as f64 / ROUNDS as f64);
-        }
-    }
-    best
-}
-
 /// The same non-inlined functions the callgrind modes run, timed, on every bench input.
 fn time() {
     let fragment = corpus("captures/mcbup-4.1-02-fragment.http");
@@ -129,7 +117,7 @@ fn time() {
                 message(&bytes)
             }
         };
-        let t = fastest(&[&ours, &theirs, &untyped]);
+        let t = timing::fastest(&[&ours, &theirs, &untyped], ROUNDS);
         let (ours, theirs) = (t[0], t[1]);
         let untyped =
             if whole { format!("  untyped {:7.1} ns  ratio {:.2}", t[2], t[2] / theirs) } else { String::new() };

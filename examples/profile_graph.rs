@@ -17,6 +17,9 @@ use bits_codec::graph::{ODataError, UploadSession};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
+#[path = "support/timing.rs"]
+mod timing;
+
 const ROUNDS: usize = 100_000;
 
 fn corpus(path: &str) -> Vec<u8> {
@@ -123,28 +126,13 @@ fn skip(body: &[u8]) {
     }
 }
 
-/// Fastest of 30 runs of each of `fs` (ROUNDS decodes a run), in ns per decode: on a busy
-/// machine the minimum is a steadier comparison than a mean.
-fn fastest(fs: &[&dyn Fn()]) -> Vec<f64> {
-    // Interleaved, as in profile_decode: a slow spell of a shared machine falls on both.
-    let mut best = vec![f64::INFINITY; fs.len()];
-    for _ in 0..30 {
-        for (f, best) in fs.iter().zip(&mut best) {
-            let t = std::time::Instant::now();
-            f();
-            *best = best.min(t.elapsed().as_nanos() as f64 / ROUNDS as f64);
-        }
-    }
-    best
-}
-
 /// The decodes and their `serde_json/owned` twins, timed.
 fn time(progress: &[u8], err: &[u8]) {
     type Decode = fn(&[u8]);
     let rows: [(&str, &[u8], Decode, Decode); 2] =
         [("202 body", progress, session, serde_session), ("error body", err, error, serde_error)];
     for (name, body, ours, theirs) in rows {
-        let t = fastest(&[&|| ours(body), &|| theirs(body)]);
+        let t = timing::fastest(&[&|| ours(body), &|| theirs(body)], ROUNDS);
         let (ours, theirs) = (t[0], t[1]);
         println!("{name:12} {ours:7.1} ns  serde_json/owned {theirs:7.1} ns  ratio {:.2}", ours / theirs);
     }
