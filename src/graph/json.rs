@@ -28,6 +28,7 @@ use super::MAX_JSON_DEPTH;
 use super::datetime::DateTimeOffset;
 use super::error::{JsonError, JsonErrorKind};
 use super::range_spec::RangeSpec;
+use crate::http::syntax::{word_at, word_partial};
 
 #[cfg(test)]
 mod differential;
@@ -210,8 +211,8 @@ pub(crate) trait Object<'de>: Default {
     /// Member names this type reads, canonical spelling (matched ASCII case-insensitively).
     /// At most 64.
     const KEYS: &'static [&'static str];
-    /// [`KEYS`](Self::KEYS) indexed by length (computed, never written by hand).
-    const BY_LEN: &'static KeysByLen = &KeysByLen::new(Self::KEYS);
+    /// [`KEYS`](Self::KEYS) prepared for matching (computed, never written by hand).
+    const KEY_TABLE: &'static KeyTable = &KeyTable::new(Self::KEYS);
     /// Read the value of the member `KEYS[key]`.
     fn member<A: MapAccess<'de>>(&mut self, ctx: &Ctx<'de>, key: usize, map: &mut A) -> Result<(), A::Error>;
     /// Check required members and build.
@@ -220,28 +221,91 @@ pub(crate) trait Object<'de>: Default {
 
 /// Longest member name an [`Object`] may read, plus one.
 const MAX_KEY_LEN: usize = 48;
+/// Most members an [`Object`] may read.
+const MAX_KEYS: usize = 16;
+/// Words a key of up to `MAX_KEY_LEN - 1` bytes takes.
+const KEY_WORDS: usize = MAX_KEY_LEN.div_ceil(8);
 
-/// For each length, the set (a bit per index) of the keys of that length: a member name is
-/// compared with the one or two keys of its length only, not with every key.
-pub(crate) struct KeysByLen([u64; MAX_KEY_LEN]);
+/// An object's member names prepared for matching: for each length, the set (a bit per index)
+/// of the keys of that length, so a member name is compared with the one or two keys of its
+/// length only; and each key as words for a case-insensitive compare without a byte loop.
+pub(crate) struct KeyTable {
+    by_len: [u64; MAX_KEY_LEN],
+    folded: [FoldedKey; MAX_KEYS],
+}
 
-impl KeysByLen {
+impl KeyTable {
     const fn new(keys: &[&str]) -> Self {
-        assert!(keys.len() <= 64, "at most 64 keys per object");
-        let mut by_len = [0u64; MAX_KEY_LEN];
+        assert!(keys.len() <= MAX_KEYS, "too many keys for KeyTable");
+        let mut t = Self { by_len: [0; MAX_KEY_LEN], folded: [FoldedKey::EMPTY; MAX_KEYS] };
         let mut i = 0;
         while i < keys.len() {
-            assert!(keys[i].len() < MAX_KEY_LEN, "key too long for KeysByLen");
-            by_len[keys[i].len()] |= 1 << i;
+            assert!(keys[i].len() < MAX_KEY_LEN, "key too long for KeyTable");
+            t.by_len[keys[i].len()] |= 1 << i;
+            t.folded[i] = FoldedKey::new(keys[i].as_bytes());
             i += 1;
         }
-        Self(by_len)
+        t
+    }
+}
+
+/// A key as the words a name of its length is read in (from offsets 0, 8, 16, ... and, for
+/// the last, `len - 8`, overlapping; one zero-padded word under 8 bytes), lower-cased, with
+/// `0x20` at each letter in `case`: a name of the same length spells the key, ignoring ASCII
+/// case, iff `word | case == lower` for every word. OR-ing `0x20` into a letter position
+/// accepts exactly the two cases of that letter; every other position compares exactly.
+#[derive(Clone, Copy)]
+struct FoldedKey {
+    lower: [u64; KEY_WORDS],
+    case: [u64; KEY_WORDS],
+}
+
+impl FoldedKey {
+    const EMPTY: Self = Self { lower: [0; KEY_WORDS], case: [0; KEY_WORDS] };
+
+    const fn new(key: &[u8]) -> Self {
+        let mut f = Self::EMPTY;
+        let n = key.len();
+        let words = if n < 8 { 1 } else { n.div_ceil(8) };
+        let mut k = 0;
+        while k < words {
+            // The word's first byte: 8k, except the last word of a long key, which ends at n.
+            let start = if n >= 8 && k == words - 1 { n - 8 } else { 8 * k };
+            let mut j = 0;
+            while j < 8 && start + j < n {
+                let b = key[start + j];
+                f.lower[k] |= (b.to_ascii_lowercase() as u64) << (8 * j);
+                if b.is_ascii_alphabetic() {
+                    f.case[k] |= 0x20 << (8 * j);
+                }
+                j += 1;
+            }
+            k += 1;
+        }
+        f
+    }
+
+    /// `true` if `v`, as long as this key, spells it ignoring ASCII case.
+    #[inline(always)]
+    fn matches(&self, v: &[u8]) -> bool {
+        let n = v.len();
+        if n < 8 {
+            return word_partial(v) | self.case[0] == self.lower[0];
+        }
+        let last = n.div_ceil(8) - 1;
+        let mut k = 0;
+        while k < last {
+            if word_at(v, 8 * k).unwrap_or(0) | self.case[k] != self.lower[k] {
+                return false;
+            }
+            k += 1;
+        }
+        word_at(v, n - 8).unwrap_or(0) | self.case[last] == self.lower[last]
     }
 }
 
 struct KeySeed {
-    keys: &'static [&'static str],
-    by_len: &'static KeysByLen,
+    table: &'static KeyTable,
 }
 
 impl<'de> DeserializeSeed<'de> for KeySeed {
@@ -257,69 +321,24 @@ impl<'de> Visitor<'de> for KeySeed {
         f.write_str("a member name")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<usize>, E> {
-        Ok(key_index(self.keys, self.by_len, v))
+        Ok(key_index(self.table, v))
     }
 }
 
-/// The index of `key` in `keys`, ASCII case-insensitively ([`key_eq`] on each key of its
-/// length).
-#[inline]
-fn key_index(keys: &[&str], by_len: &KeysByLen, key: &str) -> Option<usize> {
-    let mut candidates = by_len.0.get(key.len()).copied().unwrap_or(0);
+/// The index of `key` among an object's keys, ASCII case-insensitively (one word compare
+/// per candidate of its length). Inlined into each object's key visitor: as a call, its
+/// prologue and epilogue cost as much as the compare.
+#[inline(always)]
+fn key_index(table: &KeyTable, key: &str) -> Option<usize> {
+    let mut candidates = table.by_len.get(key.len()).copied().unwrap_or(0);
     while candidates != 0 {
         let i = candidates.trailing_zeros() as usize;
-        if key_eq(keys[i].as_bytes(), key.as_bytes()) {
+        if table.folded[i].matches(key.as_bytes()) {
             return Some(i);
         }
         candidates &= candidates - 1;
     }
     None
-}
-
-const ONES: u64 = u64::MAX / 255;
-
-/// Up to 8 packed bytes of `a` and `b` equal up to ASCII case: each byte pair is equal, or the
-/// bytes differ in bit 5 only (0x20, `a` ^ `A`) and are letters.
-#[inline]
-fn fold_eq(a: u64, b: u64) -> bool {
-    let x = a ^ b;
-    if x == 0 {
-        return true;
-    }
-    let high = ONES * 0x80;
-    // `c` is `a` lowercased where `a` is a letter; the sums flag (in bit 7) the bytes of `c`
-    // at or past `a`, and past `z`, without carrying from one byte into the next.
-    let c = a | (ONES * 0x20);
-    let c7 = c & !high;
-    let lower = (c7 + ONES * u64::from(0x80 - b'a')) & !(c7 + ONES * u64::from(0x80 - b'z' - 1)) & !c & high;
-    x & !(ONES * 0x20) == 0 && (x << 2) & !lower == 0
-}
-
-/// `k` and `v` equal up to ASCII case (what `eq_ignore_ascii_case` computes), a word at a time
-/// with overlapping loads: member names are 2-34 bytes, so this costs a few instructions
-/// where a `memcmp` call, or `eq_ignore_ascii_case`'s per-byte folding, costs tens.
-#[inline]
-fn key_eq(k: &[u8], v: &[u8]) -> bool {
-    let n = k.len();
-    if n != v.len() {
-        return false;
-    }
-    let word = |s: &[u8], i: usize| s[i..].first_chunk::<8>().map_or(0, |w| u64::from_le_bytes(*w));
-    let half = |s: &[u8], i: usize| s[i..].first_chunk::<4>().map_or(0, |w| u64::from(u32::from_le_bytes(*w)));
-    if n >= 8 {
-        let mut i = 0;
-        while i + 8 < n {
-            if !fold_eq(word(k, i), word(v, i)) {
-                return false;
-            }
-            i += 8;
-        }
-        fold_eq(word(k, n - 8), word(v, n - 8))
-    } else if n >= 4 {
-        fold_eq(half(k, 0), half(v, 0)) && fold_eq(half(k, n - 4), half(v, n - 4))
-    } else {
-        k.iter().zip(v).all(|(&a, &b)| fold_eq(a.into(), b.into()))
-    }
 }
 
 pub(crate) fn read_object<'de, T: Object<'de>, A: MapAccess<'de>>(
@@ -328,7 +347,7 @@ pub(crate) fn read_object<'de, T: Object<'de>, A: MapAccess<'de>>(
 ) -> Result<T::Output, A::Error> {
     let mut value = T::default();
     let mut seen = 0u64;
-    while let Some(key) = map.next_key_seed(KeySeed { keys: T::KEYS, by_len: T::BY_LEN })? {
+    while let Some(key) = map.next_key_seed(KeySeed { table: T::KEY_TABLE })? {
         match key {
             Some(k) => {
                 if seen & (1 << k) != 0 {
@@ -599,27 +618,34 @@ mod tests {
                 let (ka, kb) = ([b'x', a], [b'x', b]);
                 let (Ok(ka), Ok(kb)) = (core::str::from_utf8(&ka), core::str::from_utf8(&kb)) else { continue };
                 let expected = ka.eq_ignore_ascii_case(kb).then_some(0);
-                assert_eq!(key_index(&[ka], &KeysByLen::new(&[ka]), kb), expected, "{a:#x} {b:#x}");
+                assert_eq!(key_index(&KeyTable::new(&[ka]), kb), expected, "{a:#x} {b:#x}");
             }
         }
-        // Every length (each load path), a difference at every position, byte pairs around
-        // the letters and bit 5.
-        let bytes: Vec<u8> = (0..=0x80).chain([0xc0, 0xdf, 0xe0, 0xff]).collect();
-        for n in 1..=20 {
+        // Every key length (each word layout), a difference at every position, byte pairs
+        // around the letters and bit 5 (ASCII only: keys and names are text here; every byte
+        // pair is covered above).
+        let bytes: Vec<u8> = [0x00, 0x01, 0x1f, 0x20, 0x21, b'-', 0x3f, b'@', b'A', b'M', b'Z', b'[', b'_', b'`']
+            .into_iter()
+            .chain([b'a', b'm', b'z', b'{', 0x7e, 0x7f])
+            .collect();
+        for n in 1..MAX_KEY_LEN {
             let base: Vec<u8> = b"aZ0-@`[{_~xQyRzS9 mN".iter().copied().cycle().take(n).collect();
             for i in 0..n {
                 for &x in &bytes {
+                    let mut k = base.clone();
+                    k[i] = x;
+                    let folded = FoldedKey::new(&k);
                     for &y in &bytes {
-                        let (mut k, mut v) = (base.clone(), base.clone());
-                        (k[i], v[i]) = (x, y);
-                        assert_eq!(key_eq(&k, &v), k.eq_ignore_ascii_case(&v), "{n} {i} {x:#x} {y:#x}");
+                        let mut v = base.clone();
+                        v[i] = y;
+                        assert_eq!(folded.matches(&v), k.eq_ignore_ascii_case(&v), "{n} {i} {x:#x} {y:#x}");
                     }
                 }
             }
         }
         let keys = ["code", "message", "request-id", "client-request-id", "date", "innerError"];
-        let by_len = KeysByLen::new(&keys);
-        let index = |k| key_index(&keys, &by_len, k);
+        let table = KeyTable::new(&keys);
+        let index = |k| key_index(&table, k);
         assert_eq!(index("innererror"), Some(5));
         assert_eq!(index("INNERERROR"), Some(5));
         assert_eq!(index("Request-ID"), Some(2));
