@@ -80,6 +80,11 @@ fn hex_error(e: NumberError, name: &'static str, at: usize) -> InvalidMessage {
     }
 }
 
+/// `BITS-Packet-Type`: one of the six names, in any case.
+fn packet_type(v: &[u8], at: usize) -> Result<PacketType, InvalidMessage> {
+    PacketType::from_bytes(v).ok_or(invalid(InvalidKind::PacketType, at))
+}
+
 /// `BITS-Session-Id`: 1 to 100 visible ASCII characters (digest §7 A11).
 pub(crate) fn session_id(v: &[u8], at: usize) -> Result<&[u8], InvalidMessage> {
     if v.is_empty() {
@@ -164,10 +169,7 @@ impl<'a> RequestFields<'a> {
         let Some(known) = line.known else { return Ok(()) };
         let (v, at) = (line.value, line.value_at);
         match known {
-            K::BitsPacketType => {
-                let t = PacketType::from_bytes(v).ok_or(invalid(InvalidKind::PacketType, at))?;
-                set_once(&mut self.packet_type, t, "BITS-Packet-Type", line, opts)
-            }
+            K::BitsPacketType => set_once(&mut self.packet_type, packet_type(v, at)?, "BITS-Packet-Type", line, opts),
             K::BitsSessionId => set_once(&mut self.session_id, session_id(v, at)?, "BITS-Session-Id", line, opts),
             K::BitsSupportedProtocols => supported_protocols(&mut self.supported_protocols, v, at, opts),
             K::ContentRange => {
@@ -207,10 +209,7 @@ impl<'a> AckFields<'a> {
         let Some(known) = line.known else { return Ok(()) };
         let (v, at) = (line.value, line.value_at);
         match known {
-            K::BitsPacketType => {
-                let t = PacketType::from_bytes(v).ok_or(invalid(InvalidKind::PacketType, at))?;
-                set_once(&mut self.packet_type, t, "BITS-Packet-Type", line, opts)
-            }
+            K::BitsPacketType => set_once(&mut self.packet_type, packet_type(v, at)?, "BITS-Packet-Type", line, opts),
             K::BitsSessionId => set_once(&mut self.session_id, session_id(v, at)?, "BITS-Session-Id", line, opts),
             K::BitsProtocol => {
                 let g = Guid::decode(v, opts.allow_unbraced_guid).map_err(|i| invalid(InvalidKind::Guid, at + i))?;
