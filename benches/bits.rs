@@ -16,6 +16,10 @@ use bits_codec::bits::{Ack, RequestHead};
 use bits_codec::{Decode, DecodeOptions, Encode};
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
+#[path = "../examples/support/heads.rs"]
+mod heads;
+use heads::synthetic_head;
+
 fn corpus(path: &str) -> Vec<u8> {
     std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(path)).unwrap()
 }
@@ -171,16 +175,6 @@ fn bits_inputs(c: &mut Criterion) {
     bench_input(c, "bits_fragment_head", &fragment_head(), Kind::RequestHead);
     bench_input(c, "bits_fragment_ack", &corpus("captures/mcbup-4.1-04-ack-fragment-final.http"), Kind::Ack);
     bench_input(c, "bits_error_ack", &corpus("constructed/c12-ack-500-session-not-found.http"), Kind::Ack);
-}
-
-/// A Ping head with `count` extra headers of `value_len` bytes each.
-fn synthetic_head(count: usize, value_len: usize) -> Vec<u8> {
-    let mut s = String::from("BITS_POST /upload/file.bin HTTP/1.1\r\nBITS-Packet-Type: Ping\r\n");
-    for i in 0..count {
-        s.push_str(&format!("X-Header-{i:04}: {}\r\n", "v".repeat(value_len)));
-    }
-    s.push_str("Content-Length: 0\r\n\r\n");
-    s.into_bytes()
 }
 
 fn scaling(c: &mut Criterion) {

@@ -20,6 +20,10 @@ use std::hint::black_box;
 #[path = "support/timing.rs"]
 mod timing;
 
+#[path = "support/heads.rs"]
+mod heads;
+use heads::synthetic_head;
+
 const ROUNDS: usize = 100_000;
 
 fn corpus(path: &str) -> Vec<u8> {
@@ -67,16 +71,6 @@ fn httparse_tokenize(head: &[u8]) {
         let mut req = httparse::Request::new(&mut headers);
         black_box(req.parse(black_box(head)).unwrap());
     }
-}
-
-/// The benches' scaling head: a Ping with `count` extra headers of `value_len` bytes each.
-fn synthetic_head(count: usize, value_len: usize) -> Vec<u8> {
-    let mut s = String::from("BITS_POST /upload/file.bin HTTP/1.1\r\nBITS-Packet-Type: Ping\r\n");
-    for i in 0..count {
-        s.push_str(&format!("X-Header-{i:04}: {}\r\n", "v".repeat(value_len)));
-    }
-    s.push_str("Content-Length: 0\r\n\r\n");
-    s.into_bytes()
 }
 
 #[inline(never)]
