@@ -14,23 +14,8 @@ use std::hint::black_box;
 
 use bits_codec::bits::{Ack, RequestHead};
 use bits_codec::{Decode, DecodeOptions, Encode};
+use bits_codec_benches::{corpus, fragment_head, synthetic_head};
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-
-#[path = "../examples/support/heads.rs"]
-mod heads;
-use heads::synthetic_head;
-
-fn corpus(path: &str) -> Vec<u8> {
-    std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(path)).unwrap()
-}
-
-/// The 303-byte head of the real Fragment request (the body is streamed, not decoded).
-fn fragment_head() -> Vec<u8> {
-    let whole = corpus("captures/mcbup-4.1-02-fragment.http");
-    let end = whole.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
-    assert_eq!(end, 303);
-    whole[..end].to_vec()
-}
 
 /// What a user extracts by hand from httparse's header array: the same fields the typed decode
 /// yields, with the usual `str::parse` (which, unlike this crate, accepts `+3`).

@@ -7,12 +7,9 @@ use std::hint::black_box;
 
 use bits_codec::Encode;
 use bits_codec::graph::{ODataError, Request, UploadSession};
+use bits_codec_benches::corpus;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use serde::Deserialize;
-
-fn corpus(path: &str) -> Vec<u8> {
-    std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(path)).unwrap()
-}
 
 fn body_of(message: &[u8]) -> Vec<u8> {
     let start = message.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;

@@ -33,7 +33,6 @@
 //! See the README for the decisions taken where the specification is silent or contradicts
 //! itself, and [`DecodeOptions`] for the opt-in leniencies.
 
-#![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![doc(test(attr(deny(warnings))))]
 
@@ -44,12 +43,11 @@ mod arbitrary_impls;
 pub mod bits;
 mod codec;
 mod error;
-#[cfg(feature = "fuzzing")]
-#[doc(hidden)]
-pub mod fuzzing;
+#[cfg(feature = "graph")]
 pub mod graph;
 pub mod http;
 pub mod limits;
+mod machines;
 mod options;
 
 pub use codec::{Decode, Encode};

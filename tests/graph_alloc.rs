@@ -9,9 +9,12 @@ use std::path::Path;
 use bits_codec::Encode;
 use bits_codec::graph::{DateTimeOffset, ODataError, RangeSpec, Request, Response, ResponseBody, UploadSession};
 
-#[path = "support/counting_alloc.rs"]
-mod counting_alloc;
-use counting_alloc::allocations_in;
+/// How many allocations (and reallocations) `f` made on this thread: `allocation-counter`
+/// replaces the global allocator of this test binary with a counting one.
+fn allocations_in(f: impl FnOnce()) -> usize {
+    let info = allocation_counter::measure(f);
+    usize::try_from(info.count_total).expect("a count that fits")
+}
 
 fn corpus() -> Vec<(String, Vec<u8>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/graph");

@@ -338,7 +338,7 @@ fn the_blank_line_before_location_ends_the_head() {
     assert_eq!(r.outcome(), Outcome::Unrecognized);
 }
 
-/// Requests the official SDKs sent to `examples/graph_server` (`corpus/graph/sdk/`, recorded
+/// Requests the official SDKs sent to `test-support/src/bin/graph_server` (`corpus/graph/sdk/`, recorded
 /// with `--capture`): @microsoft/microsoft-graph-client 3.0.7 on Node 20 (undici: lower-case
 /// names, `sec-fetch-mode`, the query re-encoded as `guid=%27…%27`) and msgraph-core 1.5.2
 /// (httpx: mixed-case names, `guid='…'` as Graph wrote it). Each decodes whole to the

@@ -13,12 +13,12 @@ use std::path::Path;
 
 use bits_codec::Encode;
 use bits_codec::graph::client::{ClientConfig, ClientError, Event, Poll, Transmit, TransmitKind, UploadClient};
-use bits_codec::graph::server::{Action, Server, ServerConfig};
 use bits_codec::graph::{
     AttachmentItem, AttachmentType, CompletedItem, CreateSessionBody, DriveItemSessionRequest, ODataError,
     PrintDocumentUploadProperties, RangeSpec, Request, Response, ResponseBody, RetryAfter, UploadSession,
 };
 use bits_codec::http::{ContentRange, FieldValue, HeaderName, RequestTarget, StatusCode};
+use bits_codec_test_support::graph_server::{Action, Server, ServerConfig};
 
 fn corpus(name: &str) -> Vec<u8> {
     std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/graph").join(name)).unwrap()

@@ -5,9 +5,12 @@
 use bits_codec::bits::{Ack, Packet, Request, RequestHead};
 use bits_codec::{Decode, Encode};
 
-#[path = "support/counting_alloc.rs"]
-mod counting_alloc;
-use counting_alloc::allocations_in;
+/// How many allocations (and reallocations) `f` made on this thread: `allocation-counter`
+/// replaces the global allocator of this test binary with a counting one.
+fn allocations_in(f: impl FnOnce()) -> usize {
+    let info = allocation_counter::measure(f);
+    usize::try_from(info.count_total).expect("a count that fits")
+}
 
 fn bits_packets() -> Vec<(String, Vec<u8>)> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");

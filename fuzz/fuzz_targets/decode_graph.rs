@@ -1,4 +1,4 @@
 #![no_main]
-//! Thin wrapper: the check is `bits_codec::fuzzing::decode_graph` (also replayed by `cargo test`).
+//! Thin wrapper: the check is `bits_codec_test_support::fuzz::decode_graph` (also replayed by `cargo test`).
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| bits_codec::fuzzing::decode_graph(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| bits_codec_test_support::fuzz::decode_graph(data));

@@ -1,4 +1,4 @@
 #![no_main]
-//! Thin wrapper: the check is `bits_codec::fuzzing::differential_httparse` (also replayed by `cargo test`).
+//! Thin wrapper: the check is `bits_codec_test_support::fuzz::differential_httparse` (also replayed by `cargo test`).
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| bits_codec::fuzzing::differential_httparse(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| bits_codec_test_support::fuzz::differential_httparse(data));

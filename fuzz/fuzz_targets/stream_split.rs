@@ -1,4 +1,4 @@
 #![no_main]
-//! Thin wrapper: the check is `bits_codec::fuzzing::stream_split` (also replayed by `cargo test`).
+//! Thin wrapper: the check is `bits_codec_test_support::fuzz::stream_split` (also replayed by `cargo test`).
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| bits_codec::fuzzing::stream_split(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| bits_codec_test_support::fuzz::stream_split(data));

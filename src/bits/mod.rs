@@ -6,21 +6,20 @@
 //! `BITS-Packet-Type: Ack`.
 
 mod ack;
-pub mod client;
 mod fields;
 mod guid;
 mod hresult;
+#[cfg(feature = "http")]
+mod interop;
 mod notification;
 mod packet;
 mod packet_type;
 mod request;
-pub mod server;
 mod session_id;
 mod shared;
 
 pub use ack::Ack;
 pub(crate) use ack::AckSink;
-pub use client::{Client, ClientConfig};
 pub use guid::{Guid, ProtocolList};
 pub use hresult::{ErrorContext, ErrorHeaderName, HResult};
 pub use notification::{NotificationRequest, NotificationResponse};
@@ -28,6 +27,8 @@ pub use packet::Packet;
 pub use packet_type::PacketType;
 pub(crate) use request::RequestSink;
 pub use request::{BITS_POST, Request, RequestHead, RequestKind};
-pub use server::{OverlapPolicy, Server, ServerConfig};
 pub use session_id::SessionId;
 pub use shared::SharedRequest;
+
+pub use crate::machines::bits_client as client;
+pub use crate::machines::bits_server as server;

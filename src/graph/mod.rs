@@ -34,11 +34,11 @@
 
 #[cfg(feature = "arbitrary")]
 mod arbitrary;
-pub mod client;
 mod create;
 mod datetime;
 mod error;
 mod fields;
+#[cfg(feature = "http")]
 mod interop;
 pub(crate) mod json;
 mod odata_error;
@@ -47,7 +47,6 @@ mod range_spec;
 mod request;
 mod response;
 mod response_body;
-pub mod server;
 mod upload_session;
 
 pub use create::{
@@ -69,3 +68,5 @@ pub use upload_session::UploadSession;
 /// is read (and by a scan before `serde_json` reads it), so recursion is bounded whatever the
 /// input.
 pub const MAX_JSON_DEPTH: usize = 32;
+
+pub use crate::machines::graph_client as client;

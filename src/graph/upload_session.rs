@@ -3,8 +3,9 @@
 use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
-use serde::Serialize;
 use serde::de::{self, MapAccess};
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
 
 use super::datetime::DateTimeOffset;
 use super::error::JsonError;
@@ -47,16 +48,33 @@ use super::range_spec::RangeSpec;
 /// assert_eq!(built.to_vec(), br#"{"expirationDateTime":"2015-01-29T09:21:55.523Z","nextExpectedRanges":["983040-"]}"#);
 /// assert!(UploadSession::from_json(br#"{"nextExpectedRanges":["5-3"]}"#).is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct UploadSession<'a> {
-    #[serde(rename = "@odata.context", skip_serializing_if = "Option::is_none")]
     odata_context: Option<Cow<'a, str>>,
-    #[serde(rename = "uploadUrl", skip_serializing_if = "Option::is_none")]
     upload_url: Option<Cow<'a, str>>,
-    #[serde(rename = "expirationDateTime", skip_serializing_if = "Option::is_none")]
     expiration_date_time: Option<DateTimeOffset<'a>>,
-    #[serde(rename = "nextExpectedRanges", skip_serializing_if = "Option::is_none")]
     next_expected_ranges: Option<Vec<RangeSpec>>,
+}
+
+/// The members in Graph's order, each only when set (written by hand: the library does not
+/// build serde's derive macros for one struct).
+impl Serialize for UploadSession<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        if let Some(v) = &self.odata_context {
+            m.serialize_entry("@odata.context", v)?;
+        }
+        if let Some(v) = &self.upload_url {
+            m.serialize_entry("uploadUrl", v)?;
+        }
+        if let Some(v) = &self.expiration_date_time {
+            m.serialize_entry("expirationDateTime", v)?;
+        }
+        if let Some(v) = &self.next_expected_ranges {
+            m.serialize_entry("nextExpectedRanges", v)?;
+        }
+        m.end()
+    }
 }
 
 impl<'a> UploadSession<'a> {

@@ -1,20 +1,16 @@
-//! Interop with the `http` crate: a BITS server on hyper or axum holds `http::request::Parts`,
-//! not bytes. The same typed view, with the same checks, is built from a `HeaderMap`; and
-//! every message converts to `http::Request<()>` / `http::Response<()>`.
+//! Interop with the `http` crate, for every protocol on this layer: versions, and feeding an
+//! `http::HeaderMap` through the same field checks and collectors as bytes (a server on hyper
+//! or axum holds `http::request::Parts`, not bytes). The protocol views built on it live with
+//! their protocols (`bits::interop`, `graph::interop`).
 //!
 //! Offsets in errors from a `HeaderMap` are the index of the offending field in the map's
 //! iteration order (there are no bytes to point into).
 
-use alloc::borrow::Cow;
-use alloc::string::ToString;
-
-use super::head::{FieldLine, FieldSink, StartLine as RawStart, framing_field};
+use super::head::{FieldLine, FieldSink, framing_field};
 use super::headers::Headers;
 use super::names::KnownHeader;
 use super::syntax::{is_field_value, trim_ows};
-use super::values::{FieldValue, HeaderName, RequestTarget, Version};
-use crate::bits::{Ack, BITS_POST, Request, RequestHead};
-use crate::bits::{AckSink, RequestSink};
+use super::values::{FieldValue, HeaderName, Version};
 use crate::error::{DecodeError, InvalidKind, InvalidMessage};
 use crate::options::DecodeOptions;
 
@@ -33,11 +29,11 @@ pub(crate) fn to_http_version(v: Version) -> http::Version {
     }
 }
 
-fn invalid(kind: InvalidKind, offset: usize) -> InvalidMessage {
+pub(crate) fn invalid(kind: InvalidKind, offset: usize) -> InvalidMessage {
     InvalidMessage { kind, offset }
 }
 
-fn decode_error(e: DecodeError) -> InvalidMessage {
+pub(crate) fn decode_error(e: DecodeError) -> InvalidMessage {
     match e {
         DecodeError::Invalid(m) => m,
         // A HeaderMap is always complete; the head functions only report incompleteness for
@@ -72,100 +68,4 @@ pub(crate) fn feed<'a>(
         headers.push(HeaderName::unvalidated(name.as_str()), FieldValue::unvalidated(value));
     }
     Ok((headers, content_length))
-}
-
-impl<'a> RequestHead<'a> {
-    /// The typed view of a request a hyper/axum server received, with the checks
-    /// [`Decode`](crate::Decode) applies to bytes.
-    ///
-    /// ```
-    /// use bits_codec::DecodeOptions;
-    /// use bits_codec::bits::{PacketType, RequestHead};
-    /// let req = http::Request::builder()
-    ///     .method("BITS_POST")
-    ///     .uri("/upload/f.bin")
-    ///     .header("BITS-Packet-Type", "Ping")
-    ///     .header("Content-Length", "0")
-    ///     .body(())
-    ///     .unwrap();
-    /// let (parts, ()) = req.into_parts();
-    /// let head = RequestHead::from_http_parts(&parts, &DecodeOptions::default()).unwrap();
-    /// assert_eq!(head.packet_type(), PacketType::Ping);
-    /// ```
-    pub fn from_http_parts(parts: &'a http::request::Parts, opts: &DecodeOptions) -> Result<Self, InvalidMessage> {
-        let version = version_of(parts.version).ok_or(invalid(InvalidKind::HttpVersion, 0))?;
-        let mut sink = RequestSink::default();
-        let start = RawStart::Request { method: parts.method.as_str().as_bytes(), target: b"", version };
-        sink.start(&start, opts)?;
-        // Origin-form borrows; an absolute-form URI is rebuilt as text.
-        let target = match (parts.uri.scheme(), parts.uri.path_and_query()) {
-            (None, Some(pq)) => Cow::Borrowed(pq.as_str()),
-            _ => Cow::Owned(parts.uri.to_string()),
-        };
-        let target = RequestTarget::new(target).map_err(|_| invalid(InvalidKind::RequestTarget, 0))?;
-        let (headers, content_length) = feed(&parts.headers, opts, &mut sink)?;
-        let end = headers.len();
-        RequestHead::from_collected(target, version, sink.0, headers, content_length, end).map_err(decode_error)
-    }
-
-    /// This head as an `http::Request<()>` (method `BITS_POST`, every header in order).
-    /// Fails only where the `http` crate is stricter than HTTP/1.1 about the target's bytes.
-    pub fn to_http(&self) -> Result<http::Request<()>, http::Error> {
-        let mut b = http::Request::builder()
-            .method(BITS_POST)
-            .uri(self.target().as_str())
-            .version(to_http_version(self.version()));
-        for f in self.headers() {
-            b = b.header(f.name, f.value);
-        }
-        b.body(())
-    }
-}
-
-impl<'a> Request<'a> {
-    /// A whole request from `http` parts and the collected body, which must be
-    /// `Content-Length` bytes long.
-    pub fn from_http_parts(
-        parts: &'a http::request::Parts,
-        body: &'a [u8],
-        opts: &DecodeOptions,
-    ) -> Result<Self, InvalidMessage> {
-        let head = RequestHead::from_http_parts(parts, opts)?;
-        if head.content_length() != body.len() as u64 {
-            return Err(invalid(InvalidKind::ContentLengthMismatch, parts.headers.len()));
-        }
-        Ok(Request::from_head_and_body(head, body))
-    }
-}
-
-impl<'a> Ack<'a> {
-    /// The typed view of a response an `http` client received. `http` keeps no reason phrase:
-    /// the standard one for the status is used.
-    pub fn from_http_parts(
-        parts: &'a http::response::Parts,
-        body: &'a [u8],
-        opts: &DecodeOptions,
-    ) -> Result<Self, InvalidMessage> {
-        let version = version_of(parts.version).ok_or(invalid(InvalidKind::HttpVersion, 0))?;
-        let code = parts.status.as_u16();
-        let mut sink = AckSink::default();
-        sink.start(&RawStart::Status { version, code, reason: b"" }, opts)?;
-        let (headers, content_length) = feed(&parts.headers, opts, &mut sink)?;
-        let end = headers.len();
-        let n = Ack::check(&sink.0, content_length, end, opts).map_err(decode_error)?;
-        if n != body.len() as u64 {
-            return Err(invalid(InvalidKind::ContentLengthMismatch, end));
-        }
-        let reason = super::values::ReasonPhrase::unvalidated(parts.status.canonical_reason().unwrap_or("").as_bytes());
-        Ack::from_collected(version, code, reason, sink.0, headers, n, body).map_err(decode_error)
-    }
-
-    /// This Ack as an `http::Response<()>` (the reason phrase is not carried).
-    pub fn to_http(&self) -> Result<http::Response<()>, http::Error> {
-        let mut b = http::Response::builder().status(self.status().as_u16()).version(to_http_version(self.version()));
-        for f in self.headers() {
-            b = b.header(f.name, f.value);
-        }
-        b.body(())
-    }
 }

@@ -6,6 +6,7 @@ pub(crate) mod content_range;
 pub(crate) mod encode;
 pub(crate) mod head;
 pub(crate) mod headers;
+#[cfg(feature = "http")]
 pub(crate) mod interop;
 mod message;
 pub(crate) mod names;

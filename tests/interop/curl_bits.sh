@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A BITS upload driven by curl against the hyper example server (examples/hyper_bits_server.rs),
+# A BITS upload driven by curl against the hyper example server (test-support/src/hyper_bits.rs),
 # each Ack checked with the crate's own CLI (`bits-codec decode`):
 #
 #   Ping, Create-Session, two Fragments, Close-Session; then the committed file must equal
@@ -33,8 +33,8 @@ fi
 echo "$(curl --version | head -n 1)"
 
 # --all-features as .ci/run builds the CLI, so both share one set of release artifacts.
-cargo build --release --quiet --all-features --example hyper_bits_server --bin bits-codec
-server_bin=target/release/examples/hyper_bits_server
+cargo build --release --quiet -p bits-codec-test-support --bin hyper_bits_server -p bits-codec-cli --bin bits-codec
+server_bin=target/release/hyper_bits_server
 cli=target/release/bits-codec
 
 work=$(mktemp -d)

@@ -1,5 +1,5 @@
 // The official Microsoft Graph JavaScript SDK (@microsoft/microsoft-graph-client, pinned in
-// package-lock.json) uploading to bits-codec's Graph server (examples/graph_server.rs).
+// package-lock.json) uploading to bits-codec's Graph server (test-support/src/bin/graph_server.rs).
 //
 // Run by ../run (which builds the server, makes a throw-away certificate and sets
 // NODE_EXTRA_CA_CERTS to it). Nothing but 127.0.0.1 is contacted.

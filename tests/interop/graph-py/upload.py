@@ -1,5 +1,5 @@
 """The official Microsoft Graph Python SDK core (msgraph-core, pinned with hashes in
-requirements.txt) uploading to bits-codec's Graph server (examples/graph_server.rs).
+requirements.txt) uploading to bits-codec's Graph server (test-support/src/bin/graph_server.rs).
 
 Run by ../run, which builds the server and sets GRAPH_SERVER. Only 127.0.0.1 is contacted,
 over plain HTTP: unlike the JavaScript SDK, kiota's httpx adapter takes any scheme, so no TLS

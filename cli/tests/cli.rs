@@ -1,6 +1,7 @@
 //! The `bits-codec` command-line tool: every corpus message decodes to JSON and encodes back
 //! to its exact bytes; bad input, bad JSON and bad usage give the documented exit status.
 
+use bits_codec_test_support::corpus::repo_root;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -21,7 +22,7 @@ fn run(args: &[&str], stdin: &[u8]) -> Output {
 }
 
 fn corpus(dir: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(dir);
+    let dir = repo_root().join("corpus").join(dir);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("corpus dir")
         .map(|e| e.expect("entry").path())
@@ -44,7 +45,7 @@ fn decode_file(file: &str) -> (Value, Vec<u8>) {
 }
 
 fn capture(name: &str) -> Value {
-    decode_file(&format!("{}/corpus/{name}", env!("CARGO_MANIFEST_DIR"))).0
+    decode_file(&format!("{}/corpus/{name}", repo_root().display())).0
 }
 
 /// Exit status `code`, nothing on stdout, exactly one line on stderr; that line.
@@ -195,7 +196,7 @@ fn encode_rejects_json_that_is_not_a_message() {
 // ---------------------------------------------------------------------------------------------
 
 fn graph(name: &str) -> Value {
-    decode_file(&format!("{}/corpus/graph/{name}", env!("CARGO_MANIFEST_DIR"))).0
+    decode_file(&format!("{}/corpus/graph/{name}", repo_root().display())).0
 }
 
 #[test]
@@ -280,8 +281,7 @@ fn graph_responses_as_json() {
 
 #[test]
 fn graph_rejections_name_the_byte_offset() {
-    let file =
-        format!("{}/corpus/graph/invalid/drive-final-fragment-content-length-21.http", env!("CARGO_MANIFEST_DIR"));
+    let file = format!("{}/corpus/graph/invalid/drive-final-fragment-content-length-21.http", repo_root().display());
     let err = assert_fails(&run(&["decode", &file], b""), 1);
     assert!(err.contains("Content-Length disagrees with the Content-Range length"), "{err}");
 
@@ -307,7 +307,7 @@ fn graph_rejections_name_the_byte_offset() {
 fn what_is_not_a_graph_shape_stays_plain_http() {
     // Broken JSON is not a recognizable Graph answer: the tool shows it as plain HTTP (the
     // library's `graph::Response` rejects it, see tests/graph_corpus.rs).
-    let file = format!("{}/corpus/graph/invalid/drive-409-trailing-comma-v1.0.http", env!("CARGO_MANIFEST_DIR"));
+    let file = format!("{}/corpus/graph/invalid/drive-409-trailing-comma-v1.0.http", repo_root().display());
     assert_eq!(decode_file(&file).0["protocol"], "http");
     for wire in [
         &b"GET /index.html HTTP/1.1\r\nHost: example.com\r\n\r\n"[..],

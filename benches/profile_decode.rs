@@ -15,20 +15,10 @@
 //! comparison than a mean.
 use bits_codec::bits::{Ack, RequestHead};
 use bits_codec::{Decode, Encode};
+use bits_codec_benches::{corpus, fastest, synthetic_head};
 use std::hint::black_box;
 
-#[path = "support/timing.rs"]
-mod timing;
-
-#[path = "support/heads.rs"]
-mod heads;
-use heads::synthetic_head;
-
 const ROUNDS: usize = 100_000;
-
-fn corpus(path: &str) -> Vec<u8> {
-    std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(path)).unwrap()
-}
 
 #[inline(never)]
 fn fragment_head(head: &[u8]) {
@@ -111,7 +101,7 @@ fn time() {
                 message(&bytes)
             }
         };
-        let t = timing::fastest(&[&ours, &theirs, &untyped], ROUNDS);
+        let t = fastest(&[&ours, &theirs, &untyped], ROUNDS);
         let (ours, theirs) = (t[0], t[1]);
         let untyped =
             if whole { format!("  untyped {:7.1} ns  ratio {:.2}", t[2], t[2] / theirs) } else { String::new() };

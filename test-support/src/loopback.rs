@@ -87,24 +87,24 @@ const CHUNK: usize = 256 * 1024;
 
 /// What to upload and which faults to inject.
 #[derive(Debug, Clone)]
-pub(crate) struct Options {
-    pub(crate) file: PathBuf,
+pub struct Options {
+    pub file: PathBuf,
     /// Default: 1 MiB for BITS, the variant's default for Graph.
-    pub(crate) fragment_size: Option<u64>,
-    pub(crate) inject_gap: bool,
-    pub(crate) drop_ack: bool,
-    pub(crate) cancel: bool,
-    pub(crate) host_id: bool,
-    pub(crate) server_max_fragment: Option<u64>,
-    pub(crate) quiet: bool,
+    pub fragment_size: Option<u64>,
+    pub inject_gap: bool,
+    pub drop_ack: bool,
+    pub cancel: bool,
+    pub host_id: bool,
+    pub server_max_fragment: Option<u64>,
+    pub quiet: bool,
     /// A Graph upload session of this variant instead of BITS.
-    pub(crate) graph: Option<Variant>,
+    pub graph: Option<Variant>,
     /// Graph: answer the first fragment 429 with `Retry-After: 1`.
-    pub(crate) throttle: bool,
+    pub throttle: bool,
 }
 
 impl Options {
-    pub(crate) fn new(file: impl Into<PathBuf>) -> Self {
+    pub fn new(file: impl Into<PathBuf>) -> Self {
         Self {
             file: file.into(),
             fragment_size: None,
@@ -122,7 +122,7 @@ impl Options {
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Outcome {
+pub enum Outcome {
     /// The server committed the file and it is identical to the source.
     Uploaded,
     /// The upload was cancelled and the server kept nothing.
@@ -133,120 +133,21 @@ pub(crate) enum Outcome {
 
 /// The result of a run.
 #[derive(Debug)]
-pub(crate) struct Report {
-    pub(crate) outcome: Outcome,
-    pub(crate) bytes: u64,
-    pub(crate) requests: usize,
-    pub(crate) elapsed: Duration,
+pub struct Report {
+    pub outcome: Outcome,
+    pub bytes: u64,
+    pub requests: usize,
+    pub elapsed: Duration,
     /// One line per packet.
-    pub(crate) trace: Vec<String>,
+    pub trace: Vec<String>,
     /// The BITS client's events.
-    pub(crate) events: Vec<Event>,
+    pub events: Vec<Event>,
     /// The Graph client's events.
-    pub(crate) graph_events: Vec<GraphEvent>,
-}
-
-fn main() {
-    let opts = match parse_args(std::env::args().skip(1)) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("{e}");
-            eprintln!(
-                "usage: loopback_upload FILE [--fragment-size N] [--inject-gap] [--drop-ack] [--cancel] [--host-id] \
-                 [--server-max-fragment N] [--quiet]\n       loopback_upload FILE --graph [--variant \
-                 drive|outlook|todo|print] [--fragment-size N] [--inject-gap] [--drop-ack] [--cancel] [--throttle] \
-                 [--quiet]"
-            );
-            std::process::exit(2);
-        }
-    };
-    match run(&opts) {
-        Ok(r) => {
-            let what = match r.outcome {
-                Outcome::Uploaded => "uploaded; the stored file is identical, byte for byte",
-                Outcome::Cancelled | Outcome::Refused => "cancelled; the server kept nothing",
-            };
-            let what = if r.outcome == Outcome::Refused {
-                "refused before any request: a Graph upload session cannot carry 0 bytes (use a simple upload)"
-            } else {
-                what
-            };
-            let packets = r.trace.iter().filter(|l| l.starts_with('→') || l.starts_with('←')).count();
-            let summary = if opts.graph.is_some() {
-                let count = |f: fn(&GraphEvent) -> bool| r.graph_events.iter().filter(|e| f(e)).count();
-                let resyncs = count(|e| matches!(e, GraphEvent::Resynced { .. }));
-                let rejected = count(|e| matches!(e, GraphEvent::RangeRejected));
-                let lost = count(|e| matches!(e, GraphEvent::Retrying));
-                let waits = count(|e| matches!(e, GraphEvent::Wait { .. }));
-                format!("{resyncs} status resync, {rejected} 416, {lost} lost answer, {waits} wait")
-            } else {
-                let count = |f: fn(&Event) -> bool| r.events.iter().filter(|e| f(e)).count();
-                let resyncs = count(|e| matches!(e, Event::Resynced { .. }));
-                let resends = count(|e| matches!(e, Event::Retrying));
-                let restarts = count(|e| matches!(e, Event::Restarted));
-                format!("{resyncs} resync, {resends} resend, {restarts} restart")
-            };
-            println!(
-                "ok: {} bytes, {} requests ({summary}), {packets} trace lines, {:.3} s: {what}",
-                r.bytes,
-                r.requests,
-                r.elapsed.as_secs_f64()
-            );
-        }
-        Err(e) => {
-            eprintln!("FAILED: {e}");
-            std::process::exit(1);
-        }
-    }
-}
-
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
-    let mut file = None;
-    let mut opts = Options::new("");
-    while let Some(a) = args.next() {
-        let mut number = |name: &str| -> Result<u64, String> {
-            let v = args.next().ok_or(format!("{name} needs a value"))?;
-            v.parse::<u64>().ok().filter(|&n| n > 0).ok_or(format!("{name}: not a positive number: {v}"))
-        };
-        match a.as_str() {
-            "--fragment-size" => opts.fragment_size = Some(number("--fragment-size")?),
-            "--server-max-fragment" => opts.server_max_fragment = Some(number("--server-max-fragment")?),
-            "--inject-gap" => opts.inject_gap = true,
-            "--throttle" => opts.throttle = true,
-            "--variant" => {
-                let v = args.next().ok_or("--variant needs a value")?;
-                opts.graph = Some(match v.as_str() {
-                    "drive" | "driveitem" => Variant::DriveItem,
-                    "outlook" => Variant::OutlookAttachment,
-                    "todo" => Variant::TaskAttachment,
-                    "print" => Variant::PrintDocument,
-                    _ => return Err(format!("--variant: drive, outlook, todo or print, not {v}")),
-                });
-            }
-            "--drop-ack" => opts.drop_ack = true,
-            "--cancel" => opts.cancel = true,
-            "--host-id" => opts.host_id = true,
-            "--quiet" => opts.quiet = true,
-            "--graph" => {
-                opts.graph.get_or_insert(Variant::DriveItem);
-            }
-            s if s.starts_with("--") => return Err(format!("unknown option {s}")),
-            s if file.is_none() => file = Some(PathBuf::from(s)),
-            s => return Err(format!("one FILE only (got {s} too)")),
-        }
-    }
-    opts.file = file.ok_or("FILE is required")?;
-    if opts.graph.is_some() && (opts.host_id || opts.server_max_fragment.is_some()) {
-        return Err("--host-id and --server-max-fragment are BITS options (not with --graph)".into());
-    }
-    if opts.graph.is_none() && opts.throttle {
-        return Err("--throttle is a Graph option (with --graph)".into());
-    }
-    Ok(opts)
+    pub graph_events: Vec<GraphEvent>,
 }
 
 /// Upload `opts.file` to a server on 127.0.0.1 and check what the server stored.
-pub(crate) fn run(opts: &Options) -> Result<Report, String> {
+pub fn run(opts: &Options) -> Result<Report, String> {
     let start = Instant::now();
     let deadline = start + DEADLINE;
     let total = fs::metadata(&opts.file).map_err(|e| format!("{}: {e}", opts.file.display()))?.len();
@@ -751,8 +652,8 @@ fn scratch_dir() -> io::Result<PathBuf> {
 /// `--graph`: a Graph-shaped upload session over loopback.
 mod graph_mode {
     use super::*;
+    use crate::graph_server::{Action, Server, ServerConfig};
     use bits_codec::graph::client::{ClientConfig, ClientError, Poll, TransmitKind};
-    use bits_codec::graph::server::{Action, Server, ServerConfig};
     use bits_codec::graph::{
         AttachmentItem, AttachmentType, CreateSessionBody, DriveItemSessionRequest, DriveItemUploadableProperties,
         GraphError, ODataError, PrintDocumentUploadProperties, Request, Response, ResponseBody, RetryAfter,
@@ -763,9 +664,9 @@ mod graph_mode {
     /// The largest request the server reads (driveItem fragments are under 60 MiB).
     const MAX_BODY: u64 = 64 << 20;
 
-    pub(crate) type Uploaded = (Outcome, usize, Vec<String>, Vec<GraphEvent>);
+    pub(super) type Uploaded = (Outcome, usize, Vec<String>, Vec<GraphEvent>);
 
-    pub(crate) fn upload(
+    pub(super) fn upload(
         opts: &Options,
         variant: Variant,
         total: u64,

@@ -1,5 +1,5 @@
 //! A small sans-IO Graph upload-session server: the other end of
-//! [`UploadClient`](super::client::UploadClient), for tests and the loopback example.
+//! [`UploadClient`](bits_codec::graph::client::UploadClient), for tests and the loopback example.
 //!
 //! [`Server`] plays graph.microsoft.com and the `uploadUrl` host at once, strictly by the
 //! digest's rules (§3–§7), and does no I/O: [`Server::handle`] takes a decoded request and
@@ -26,29 +26,25 @@
 //! | `GET` status | 200 with the expiry and the missing ranges |
 //! | commit `POST` when every byte is in (deferCommit) | the completion answer; [`Action::Commit`]. Bytes missing: 400 `invalidRequest` / `uploadSessionIncomplete` |
 //! | `DELETE` | 204; [`Action::Discard`] |
-//! | a completed session: `GET` or commit again | the completion answer again (a leniency: Graph deletes a completed session and answers 404, which leaves a client whose final answer was lost unsure; see [`ClientError::CompletionUnknown`](super::client::ClientError::CompletionUnknown)); a fragment ending at the file's last byte (the final fragment again): the completion answer again, nothing written; any other fragment: 416 `fragmentOverlap`; `DELETE`: 404 |
+//! | a completed session: `GET` or commit again | the completion answer again (a leniency: Graph deletes a completed session and answers 404, which leaves a client whose final answer was lost unsure; see [`ClientError::CompletionUnknown`](bits_codec::graph::client::ClientError::CompletionUnknown)); a fragment ending at the file's last byte (the final fragment again): the completion answer again, nothing written; any other fragment: 416 `fragmentOverlap`; `DELETE`: 404 |
 //! | any other request | 400 `invalidRequest` |
 //!
 //! Session numbers and the `tempauth` values are sequential: this server is for tests, not
 //! for untrusted clients.
 
-use alloc::boxed::Box;
-use alloc::collections::BTreeMap;
-use alloc::format;
-use alloc::string::{String, ToString};
-use alloc::vec::Vec;
+use std::collections::BTreeMap;
 
-use super::{
+use bits_codec::graph::{
     CompletedItem, CreateSessionBody, DateTimeOffset, GraphError, InnerError, ODataError, Operation, RangeSet,
     RangeSpec, Request, Response, UploadSession, Variant,
 };
-use crate::http::{FieldValue, StatusCode};
+use bits_codec::http::{FieldValue, StatusCode};
 
 /// The server's settings.
 ///
 /// ```
 /// use bits_codec::graph::DateTimeOffset;
-/// use bits_codec::graph::server::ServerConfig;
+/// use bits_codec_test_support::graph_server::ServerConfig;
 /// let config = ServerConfig::new("http://127.0.0.1:8080")
 ///     .expiration(DateTimeOffset::new("2030-01-01T00:00:00Z").unwrap());
 /// assert_eq!(config.origin(), "http://127.0.0.1:8080");
@@ -157,7 +153,7 @@ struct Session {
 /// The server: sessions by number.
 ///
 /// ```
-/// use bits_codec::graph::server::{Action, Server, ServerConfig};
+/// use bits_codec_test_support::graph_server::{Action, Server, ServerConfig};
 /// use bits_codec::graph::{Outcome, Request};
 /// use bits_codec::http::{ContentRange, FieldValue, HeaderName, RequestTarget};
 ///
@@ -364,6 +360,7 @@ impl Server {
             Some(CreateSessionBody::PrintDocument(p)) => {
                 (Variant::PrintDocument, Some(p.document_name()), Some(p.size()), false)
             }
+            Some(_) => return reply(error(400, "invalidRequest", None, "Unsupported upload session body")),
         };
         if declared == Some(0) {
             return reply(error(400, "invalidRequest", None, "Zero-byte files cannot use an upload session"));
@@ -390,7 +387,7 @@ impl Server {
         };
         let initial = match (&session.missing, variant) {
             (Some(m), Variant::PrintDocument) => Self::ranges(m, variant),
-            _ => alloc::vec![RangeSpec::open(0)],
+            _ => vec![RangeSpec::open(0)],
         };
         let body = UploadSession::new()
             .with_upload_url(url)
@@ -487,7 +484,7 @@ impl Server {
     fn progress(config: &ServerConfig, s: &Session, status: u16) -> Response<'static> {
         let ranges = match &s.missing {
             Some(m) => Self::ranges(m, s.variant),
-            None => alloc::vec![RangeSpec::open(0)],
+            None => vec![RangeSpec::open(0)],
         };
         let body =
             UploadSession::new().with_expiration_date_time(config.expiration.clone()).with_next_expected_ranges(ranges);
@@ -526,9 +523,9 @@ impl Server {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codec::Encode;
-    use crate::graph::Outcome;
-    use crate::http::{ContentRange, HeaderName, RequestTarget};
+    use bits_codec::Encode;
+    use bits_codec::graph::Outcome;
+    use bits_codec::http::{ContentRange, HeaderName, RequestTarget};
 
     fn create(body: Option<CreateSessionBody<'static>>, auth: bool) -> Request<'static> {
         let target = RequestTarget::new("/me/drive/root:/a.bin:/createUploadSession").unwrap();
@@ -565,7 +562,7 @@ mod tests {
     }
 
     fn put(server: &mut Server, id: u64, first: u64, last: u64, total: u64) -> Reply {
-        let body = alloc::vec![7u8; (last - first + 1) as usize];
+        let body = vec![7u8; (last - first + 1) as usize];
         let range = ContentRange::new(first, last, total).unwrap();
         server.handle(&Request::upload_fragment(url(server, id), range, body).unwrap())
     }
@@ -629,7 +626,8 @@ mod tests {
     #[test]
     fn cancel_and_failed_actions() {
         let mut s = Server::new(ServerConfig::new("http://h"));
-        let print = CreateSessionBody::PrintDocument(crate::graph::PrintDocumentUploadProperties::new("d", "x/y", 20));
+        let print =
+            CreateSessionBody::PrintDocument(bits_codec::graph::PrintDocumentUploadProperties::new("d", "x/y", 20));
         s.handle(&create(Some(print), true));
         let w = put(&mut s, 1, 0, 9, 20);
         assert!(matches!(w.action, Action::Write(_)));
@@ -640,7 +638,8 @@ mod tests {
         assert_eq!((r.response.status().as_u16(), r.action), (204, Action::Discard { session: 1 }));
         assert_eq!(s.upload_url(1), None);
         // A zero-byte declared size is refused.
-        let empty = CreateSessionBody::PrintDocument(crate::graph::PrintDocumentUploadProperties::new("d", "x/y", 0));
+        let empty =
+            CreateSessionBody::PrintDocument(bits_codec::graph::PrintDocumentUploadProperties::new("d", "x/y", 0));
         assert_eq!(said(&s.handle(&create(Some(empty), true))).0, 400);
     }
 }

@@ -1,11 +1,9 @@
-//! The `loopback_upload` example's core, in process: real TCP on 127.0.0.1, both session
+//! The `loopback_upload` binary's core, in process: real TCP on 127.0.0.1, both session
 //! machines, files of 0 B, 1 B and 64 KiB with each injected fault; the stored file must be
 //! identical (or, when cancelled, absent). Then the same in Graph mode (`--graph`), for each
 //! variant: 0 B (refused), 1 B and a few fragments, with each fault.
 
-#[allow(dead_code)] // the example's `main` and argument parsing are not used here
-#[path = "../examples/loopback_upload.rs"]
-mod loopback_upload;
+use bits_codec_test_support::loopback as loopback_upload;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -6,7 +6,7 @@
 //!     [--port-file PATH] [--log PATH] [--drop-fragment N]
 //! ```
 //!
-//! It is the crate's [`graph::server::Server`](bits_codec::graph::server::Server) (the strict
+//! It is the test-support package's [`graph_server::Server`](bits_codec_test_support::graph_server::Server) (the strict
 //! test server: createUploadSession, `PUT` fragments with `Content-Range`, status `GET`,
 //! `DELETE`) behind `std::net`, one thread per connection, so a client that keeps one
 //! connection alive while opening another is served. Every request is decoded with
@@ -43,9 +43,9 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use bits_codec::graph::server::{Action, Server, ServerConfig};
 use bits_codec::graph::{GraphError, Outcome, Request, Response};
 use bits_codec::{DecodeOptions, Encode};
+use bits_codec_test_support::graph_server::{Action, Server, ServerConfig};
 
 /// A fragment is read whole into memory; Graph's largest (driveItem) is 60 MiB.
 const MAX_BODY: u64 = 64 << 20;

@@ -69,11 +69,11 @@ use alloc::string::{String, ToString};
 use core::fmt;
 use core::time::Duration;
 
-use super::{
+use crate::ValidationError;
+use crate::graph::{
     CompletedItem, CreateSessionBody, DateTimeOffset, FragmentPlanner, ODataError, Operation, Outcome, RangeSet,
     RangeSpec, Request, Response, RetryAfter, UploadSession, Variant,
 };
-use crate::error::ValidationError;
 use crate::http::{ContentRange, FieldValue, HeaderName, RequestTarget, StatusCode};
 
 /// Answers in a row that leave as many bytes missing before the client gives up.

@@ -14,17 +14,11 @@
 use std::hint::black_box;
 
 use bits_codec::graph::{ODataError, UploadSession};
+use bits_codec_benches::{corpus, fastest};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
-#[path = "support/timing.rs"]
-mod timing;
-
 const ROUNDS: usize = 100_000;
-
-fn corpus(path: &str) -> Vec<u8> {
-    std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(path)).unwrap()
-}
 
 fn body_of(message: &[u8]) -> Vec<u8> {
     let start = message.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
@@ -132,7 +126,7 @@ fn time(progress: &[u8], err: &[u8]) {
     let rows: [(&str, &[u8], Decode, Decode); 2] =
         [("202 body", progress, session, serde_session), ("error body", err, error, serde_error)];
     for (name, body, ours, theirs) in rows {
-        let t = timing::fastest(&[&|| ours(body), &|| theirs(body)], ROUNDS);
+        let t = fastest(&[&|| ours(body), &|| theirs(body)], ROUNDS);
         let (ours, theirs) = (t[0], t[1]);
         println!("{name:12} {ours:7.1} ns  serde_json/owned {theirs:7.1} ns  ratio {:.2}", ours / theirs);
     }

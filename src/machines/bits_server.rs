@@ -40,9 +40,11 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use super::{Ack, ErrorContext, ErrorHeaderName, Guid, HResult, ProtocolList, RequestHead, RequestKind, SessionId};
-use crate::error::{InvalidMessage, ValidationError};
+use crate::bits::{
+    Ack, ErrorContext, ErrorHeaderName, Guid, HResult, ProtocolList, RequestHead, RequestKind, SessionId,
+};
 use crate::http::{ContentRange, FieldValue, StatusCode};
+use crate::{InvalidMessage, ValidationError};
 
 /// How many fresh ids [`Server`] asks its generator for before giving up on a Create-Session.
 const ID_ATTEMPTS: usize = 16;

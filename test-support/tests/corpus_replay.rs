@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use bits_codec::fuzzing;
+use bits_codec_test_support::corpus::repo_root;
+use bits_codec_test_support::fuzz as fuzzing;
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
@@ -18,7 +19,7 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn replay(dir: &str) -> usize {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = repo_root();
     let mut files = Vec::new();
     files_under(&root.join(dir), &mut files);
     for path in &files {

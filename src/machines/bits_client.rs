@@ -47,11 +47,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use super::{Ack, ErrorContext, Guid, HResult, ProtocolList, Request, SessionId};
-use crate::codec::Decode;
-use crate::error::{DecodeError, InvalidKind, ValidationError};
+use crate::bits::{Ack, ErrorContext, Guid, HResult, ProtocolList, Request, SessionId};
 use crate::http::{ContentRange, FieldValue, Message, RequestTarget, StartLine, StatusCode};
-use crate::options::DecodeOptions;
+use crate::{Decode, DecodeError, DecodeOptions, InvalidKind, ValidationError};
 
 /// The longest `BITS-Reply-URL` a client accepts ([MC-BUP] §2.2.1.2: 2,200 characters).
 pub const MAX_REPLY_URL_LEN: usize = 2200;

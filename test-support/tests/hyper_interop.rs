@@ -1,4 +1,4 @@
-//! The `hyper_bits_server` example in process: hyper 1 + tokio on 127.0.0.1, the typed view
+//! The `hyper_bits_server` binary's server in process: hyper 1 + tokio on 127.0.0.1, the typed view
 //! over `http::request::Parts` and the server machine, uploaded to over real TCP by the
 //! client machine ([`Client`]) on `std::net`. Each test has its own server and directory.
 //!
@@ -11,9 +11,7 @@
 //!   and fragments whose `Content-Length` is over the server's caps, which are answered
 //!   without reading the body and close the connection.
 
-#[allow(dead_code)] // the example's `main` and argument parsing are not used here
-#[path = "../examples/hyper_bits_server.rs"]
-mod hyper_bits_server;
+use bits_codec_test_support::hyper_bits as hyper_bits_server;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
