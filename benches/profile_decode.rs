@@ -50,7 +50,7 @@ fn ack(bytes: &[u8]) {
 #[inline(never)]
 fn message(bytes: &[u8]) {
     for _ in 0..ROUNDS {
-        black_box(bits_codec::http::Message::decode(black_box(bytes)).unwrap());
+        black_box(bits_codec::http1::Message::decode(black_box(bytes)).unwrap());
     }
 }
 

@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 use arbitrary::{Arbitrary, Result, Unstructured};
 
 use crate::bits::{Ack, ErrorContext, ErrorHeaderName, Guid, HResult, ProtocolList, Request, SessionId};
-use crate::http::{ContentRange, FieldValue, HeaderName, ReasonPhrase, RequestTarget, StatusCode};
+use crate::http1::{ContentRange, FieldName, FieldValue, ReasonPhrase, RequestTarget, Status};
 
 const TCHARS: &[u8] = b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
@@ -26,10 +26,10 @@ fn visible(b: u8) -> u8 {
     0x21 + b % (0x7f - 0x21)
 }
 
-impl<'a> Arbitrary<'a> for HeaderName<'static> {
+impl<'a> Arbitrary<'a> for FieldName<'static> {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
         let s = string_of(u, 1, 24, |b| TCHARS[usize::from(b) % TCHARS.len()])?;
-        HeaderName::new(s).map_err(|_| arbitrary::Error::IncorrectFormat)
+        FieldName::new(s).map_err(|_| arbitrary::Error::IncorrectFormat)
     }
 }
 
@@ -66,9 +66,9 @@ impl<'a> Arbitrary<'a> for ReasonPhrase<'static> {
     }
 }
 
-impl<'a> Arbitrary<'a> for StatusCode {
+impl<'a> Arbitrary<'a> for Status {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-        StatusCode::new(u.int_in_range(100..=999)?).map_err(|_| arbitrary::Error::IncorrectFormat)
+        Status::new(u.int_in_range(100..=999)?).map_err(|_| arbitrary::Error::IncorrectFormat)
     }
 }
 
@@ -102,10 +102,10 @@ impl<'a> Arbitrary<'a> for ProtocolList {
 /// Up to four extra headers; `push_header` refuses managed names, which are skipped.
 fn extras(
     u: &mut Unstructured<'_>,
-    mut push: impl FnMut(HeaderName<'static>, FieldValue<'static>) -> core::result::Result<(), crate::ValidationError>,
+    mut push: impl FnMut(FieldName<'static>, FieldValue<'static>) -> core::result::Result<(), crate::ValidationError>,
 ) -> Result<()> {
     for _ in 0..u.int_in_range(0..=4)? {
-        let _refused = push(HeaderName::arbitrary(u)?, FieldValue::arbitrary(u)?);
+        let _refused = push(FieldName::arbitrary(u)?, FieldValue::arbitrary(u)?);
     }
     Ok(())
 }
@@ -141,7 +141,7 @@ impl<'a> Arbitrary<'a> for Request<'static> {
 
 impl<'a> Arbitrary<'a> for Ack<'static> {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-        let mut a = Ack::new(StatusCode::arbitrary(u)?);
+        let mut a = Ack::new(Status::arbitrary(u)?);
         if u.arbitrary()? {
             a = a.with_reason(ReasonPhrase::arbitrary(u)?);
         }

@@ -4,6 +4,8 @@
 use core::fmt;
 use core::num::NonZeroUsize;
 
+use crate::http1::Status;
+
 /// Why decoding stopped.
 ///
 /// The split between the two variants is the streaming contract: `Incomplete` means "every byte
@@ -165,12 +167,12 @@ pub enum InvalidKind {
 impl InvalidKind {
     /// The HTTP status a BITS server answers this error with ([MC-BUP] §2.2.1.2 table): 400 for
     /// malformed requests, 413 for a body over the limit, 431 for a head over the limits.
-    pub fn http_status(&self) -> u16 {
+    pub fn http_status(&self) -> Status {
         match self {
-            Self::BodyTooLarge => 413,
-            Self::HeadTooLarge | Self::TooManyHeaders => 431,
-            Self::HttpVersion => 505,
-            _ => 400,
+            Self::BodyTooLarge => Status::CONTENT_TOO_LARGE,
+            Self::HeadTooLarge | Self::TooManyHeaders => Status::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            Self::HttpVersion => Status::HTTP_VERSION_NOT_SUPPORTED,
+            _ => Status::BAD_REQUEST,
         }
     }
 }
@@ -234,6 +236,8 @@ pub enum ValidationError {
     ReasonPhrase,
     /// A status code outside 100–999.
     StatusCode,
+    /// An HTTP version other than 1.0 and 1.1.
+    HttpVersion,
     /// A session id that is not 1–100 visible ASCII characters.
     SessionId,
     /// A GUID that is not `{8-4-4-4-12 hex}`.
@@ -259,6 +263,7 @@ impl fmt::Display for ValidationError {
             Self::RequestTarget => f.write_str("request target is empty, too long, or not visible ASCII"),
             Self::ReasonPhrase => f.write_str("reason phrase has a control byte"),
             Self::StatusCode => f.write_str("status code outside 100-999"),
+            Self::HttpVersion => f.write_str("HTTP version other than HTTP/1.0 and HTTP/1.1"),
             Self::SessionId => f.write_str("session id is not 1-100 visible ASCII characters"),
             Self::Guid => f.write_str("not a braced GUID"),
             Self::ProtocolList => f.write_str("protocol list is empty or too long"),

@@ -45,7 +45,7 @@ mod codec;
 mod error;
 #[cfg(feature = "graph")]
 pub mod graph;
-pub mod http;
+pub mod http1;
 pub mod limits;
 mod machines;
 mod options;

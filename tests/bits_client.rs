@@ -4,21 +4,21 @@
 
 use bits_codec::Decode;
 use bits_codec::bits::client::{
-    Client, ClientConfig, ClientError, Event, Poll, Response, Transmit, TransmitKind, resolve_reply_url,
+    Client, ClientConfig, ClientError, Event, Response, Step, Transmit, TransmitKind, resolve_reply_url,
 };
 use bits_codec::bits::{Ack, ErrorContext, Guid, HResult, PacketType, SessionId};
-use bits_codec::http::{ContentRange, FieldValue, StatusCode};
+use bits_codec::http1::{ContentRange, FieldValue, Status};
 
 const ID: &str = "{A0FF5911-4144-45B3-BF27-27AFC8EC8A67}";
 const URL: &str = "http://frankcao8/upload/2000mb-rfc2119.txt";
 
-fn st(code: u16) -> StatusCode {
-    StatusCode::new(code).unwrap()
+fn st(code: u16) -> Status {
+    Status::new(code).unwrap()
 }
 
 fn next(c: &mut Client) -> Transmit {
     match c.poll() {
-        Poll::Transmit(t) => t,
+        Step::Transmit(t) => t,
         other => panic!("expected a request, got {other:?}"),
     }
 }
@@ -42,7 +42,7 @@ fn range(t: &Transmit) -> (u64, u64) {
 
 /// A client of `total` bytes in `fragment`-byte fragments, past Create-Session.
 fn started(total: u64, fragment: u64) -> Client {
-    let mut c = Client::new(ClientConfig::default().fragment_size(fragment).min_fragment_size(1), URL, total).unwrap();
+    let mut c = Client::new(ClientConfig::default().fragment_len(fragment).min_fragment_len(1), URL, total).unwrap();
     assert_eq!(next(&mut c).kind(), TransmitKind::CreateSession);
     assert!(matches!(c.handle_ack(&created()), Event::SessionCreated { host_id: false, .. }));
     c
@@ -50,10 +50,10 @@ fn started(total: u64, fragment: u64) -> Client {
 
 #[test]
 fn uploads_in_fragments_then_closes() {
-    let config = ClientConfig::default().fragment_size(4).content_name(FieldValue::from_static("rfc2119.txt"));
+    let config = ClientConfig::default().fragment_len(4).content_name(FieldValue::from_static("rfc2119.txt"));
     let mut c = Client::new(config, URL, 10).unwrap();
     let t = next(&mut c);
-    assert_eq!(c.poll(), Poll::AwaitingAck, "one request in flight");
+    assert_eq!(c.poll(), Step::AwaitingResponse, "one request in flight");
     let req = t.request(&[]).unwrap();
     assert_eq!(req.packet_type(), PacketType::CreateSession);
     assert_eq!(req.target().as_str(), "/upload/2000mb-rfc2119.txt");
@@ -80,7 +80,7 @@ fn uploads_in_fragments_then_closes() {
     }
     assert_eq!(ranges, [(0, 3), (4, 7), (8, 9)]);
     assert_eq!(c.handle_ack(&Ack::ok()), Event::Closed);
-    assert_eq!(c.poll(), Poll::Done);
+    assert_eq!(c.poll(), Step::Done);
     assert!(c.is_finished());
 }
 
@@ -115,13 +115,13 @@ fn rejects_fragment_acks_without_a_usable_offset() {
         let mut c = started(100, 10);
         next(&mut c);
         assert_eq!(c.handle_ack(&ack), Event::Failed(ClientError::InvalidAck("BITS-Received-Content-Range")));
-        assert!(matches!(c.poll(), Poll::Failed(_)));
+        assert!(matches!(c.poll(), Step::Failed(_)));
     }
 }
 
 #[test]
 fn shrinks_fragments_on_413_down_to_the_floor() {
-    let config = ClientConfig::default().fragment_size(64 * 1024);
+    let config = ClientConfig::default().fragment_len(64 * 1024);
     let mut c = Client::new(config, URL, 1 << 20).unwrap();
     next(&mut c);
     c.handle_ack(&created());
@@ -162,7 +162,7 @@ fn shrinks_fragments_on_413_down_to_the_floor() {
 
 #[test]
 fn session_not_found_restarts_with_create_session_a_bounded_number_of_times() {
-    let config = ClientConfig::default().fragment_size(10).max_restarts(2);
+    let config = ClientConfig::default().fragment_len(10).max_restarts(2);
     let mut c = Client::new(config, URL, 100).unwrap();
     for _ in 0..2 {
         assert_eq!(next(&mut c).kind(), TransmitKind::CreateSession);
@@ -192,7 +192,7 @@ fn session_not_found_on_close_restarts_and_on_cancel_means_cancelled() {
     c.cancel();
     assert_eq!(next(&mut c).kind(), TransmitKind::CancelSession);
     assert_eq!(c.handle_ack(&error(500, HResult::BG_E_SESSION_NOT_FOUND)), Event::Cancelled);
-    assert_eq!(c.poll(), Poll::Cancelled);
+    assert_eq!(c.poll(), Step::Cancelled);
 }
 
 #[test]
@@ -362,7 +362,7 @@ fn plain_http_answers_are_classified() {
     let mut c = started(0, 5);
     next(&mut c);
     assert_eq!(c.handle_response(&decode(b"HTTP/1.1 100 Continue\r\n\r\n")), Event::Ignored);
-    assert_eq!(c.poll(), Poll::AwaitingAck);
+    assert_eq!(c.poll(), Step::AwaitingResponse);
     assert_eq!(
         c.handle_response(&decode(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n")),
         Event::Retrying
@@ -411,8 +411,8 @@ fn upload_reply_fetches_the_resolved_url_before_close() {
     let expected = "http://frankcao8/upload-ref-isapi-WebFarm/BITS-Sessions/Replies/\
                     %7BC85B4E0A-9EB9-4114-BFA4-8A43B4710091%7D/responsefile.bin";
     assert_eq!(ev, Event::UploadComplete { reply_url: Some(expected.into()) });
-    assert_eq!(c.poll(), Poll::FetchReply(expected.into()));
-    assert_eq!(c.poll(), Poll::FetchReply(expected.into()), "until the caller says it is fetched");
+    assert_eq!(c.poll(), Step::FetchReply(expected.into()));
+    assert_eq!(c.poll(), Step::FetchReply(expected.into()), "until the caller says it is fetched");
     c.reply_fetched();
     let close = next(&mut c);
     assert_eq!(close.kind(), TransmitKind::CloseSession);
@@ -456,18 +456,18 @@ fn cancel_waits_for_the_request_in_flight() {
     // Before any session: cancelled at once, nothing sent.
     let mut c = Client::new(ClientConfig::default(), URL, 10).unwrap();
     c.cancel();
-    assert_eq!(c.poll(), Poll::Cancelled);
+    assert_eq!(c.poll(), Step::Cancelled);
 
     // While Create-Session is in flight: Cancel-Session once the session exists.
     let mut c = Client::new(ClientConfig::default(), URL, 10).unwrap();
     next(&mut c);
     c.cancel();
-    assert_eq!(c.poll(), Poll::AwaitingAck);
+    assert_eq!(c.poll(), Step::AwaitingResponse);
     c.handle_ack(&created());
     let t = next(&mut c);
     assert_eq!((t.kind(), t.session_id().unwrap().as_str()), (TransmitKind::CancelSession, ID));
     assert_eq!(c.handle_ack(&Ack::ok()), Event::Cancelled);
-    assert_eq!(c.poll(), Poll::Cancelled);
+    assert_eq!(c.poll(), Step::Cancelled);
 
     // Mid-upload, a Ping pending is dropped.
     let mut c = started(100, 10);
@@ -480,7 +480,7 @@ fn cancel_waits_for_the_request_in_flight() {
 
 #[test]
 fn lost_answers_resend_the_same_request_a_bounded_number_of_times() {
-    let config = ClientConfig::default().fragment_size(5).max_retries(2);
+    let config = ClientConfig::default().fragment_len(5).max_retries(2);
     let mut c = Client::new(config, URL, 10).unwrap();
     next(&mut c);
     c.handle_ack(&created());

@@ -8,7 +8,7 @@ use bits_codec::bits::server::{Action, DiscardReason, OverlapPolicy, Server, Ser
 use bits_codec::bits::{
     Ack, ErrorContext, ErrorHeaderName, Guid, HResult, ProtocolList, Request, RequestHead, SessionId,
 };
-use bits_codec::http::{ContentRange, FieldValue, RequestTarget, StatusCode};
+use bits_codec::http1::{ContentRange, FieldValue, RequestTarget, Status};
 use bits_codec::{Decode, DecodeOptions, Encode};
 
 /// The session id of the digest's constructed examples.
@@ -42,7 +42,7 @@ fn target() -> RequestTarget<'static> {
 
 fn create(s: &mut Server) -> SessionId<'static> {
     let r = s.handle(&Request::create_session(target(), ProtocolList::one(Guid::BITS_1_5_UPLOAD)));
-    assert_eq!(r.ack.status(), StatusCode::OK);
+    assert_eq!(r.ack.status(), Status::OK);
     r.ack.session_id().unwrap().clone()
 }
 
@@ -406,7 +406,7 @@ fn failed_write_rewinds_and_the_client_resynchronises() {
     s.handle(&fragment(&id, 0, 3, 10));
     let r = s.handle(&fragment(&id, 4, 7, 10));
     let ack =
-        s.action_failed(&r.action, StatusCode::new(500).unwrap(), HResult::ERROR_DISK_FULL, ErrorContext::REMOTE_FILE);
+        s.action_failed(&r.action, Status::new(500).unwrap(), HResult::ERROR_DISK_FULL, ErrorContext::REMOTE_FILE);
     assert_error(&ack, 500, HResult::ERROR_DISK_FULL);
     assert_eq!(ack.session_id().unwrap().as_str(), ID);
     assert_eq!(s.session(guid()).unwrap().received, 4);
@@ -423,7 +423,7 @@ fn failed_commit_restores_the_session_so_close_can_be_retried() {
     let close = Request::close_session(target(), id);
     let r = s.handle(&close);
     let ack =
-        s.action_failed(&r.action, StatusCode::new(500).unwrap(), HResult::ERROR_DISK_FULL, ErrorContext::REMOTE_FILE);
+        s.action_failed(&r.action, Status::new(500).unwrap(), HResult::ERROR_DISK_FULL, ErrorContext::REMOTE_FILE);
     assert_eq!(status(&ack), 500);
     assert!(s.session(guid()).unwrap().is_complete());
     assert_eq!(s.handle(&close).action, r.action);
@@ -434,7 +434,7 @@ fn failed_open_or_notification_rolls_back() {
     let mut s = server(ServerConfig::default());
     let r = s.handle(&Request::create_session(target(), ProtocolList::one(Guid::BITS_1_5_UPLOAD)));
     let ack =
-        s.action_failed(&r.action, StatusCode::new(500).unwrap(), HResult::ERROR_DISK_FULL, ErrorContext::REMOTE_FILE);
+        s.action_failed(&r.action, Status::new(500).unwrap(), HResult::ERROR_DISK_FULL, ErrorContext::REMOTE_FILE);
     assert_eq!((status(&ack), s.session_count()), (500, 0));
 
     // Upload-reply: the server application failed on the final fragment (context 0x7).
@@ -443,12 +443,8 @@ fn failed_open_or_notification_rolls_back() {
     let id = create(&mut s);
     let r = s.handle(&fragment(&id, 0, 9, 10));
     assert!(write(&r.action).completes);
-    let ack = s.action_failed(
-        &r.action,
-        StatusCode::new(500).unwrap(),
-        HResult(0x8007_0005),
-        ErrorContext::REMOTE_APPLICATION,
-    );
+    let ack =
+        s.action_failed(&r.action, Status::new(500).unwrap(), HResult(0x8007_0005), ErrorContext::REMOTE_APPLICATION);
     assert_eq!(ack.error_context(), Some(ErrorContext::REMOTE_APPLICATION));
     assert_eq!(s.session(guid()).unwrap().received, 0);
 }

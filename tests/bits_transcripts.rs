@@ -9,10 +9,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use bits_codec::bits::client::{Client, ClientConfig, Event, Poll, Response, Transmit};
+use bits_codec::bits::client::{Client, ClientConfig, Event, Response, Step, Transmit};
 use bits_codec::bits::server::{Action, OverlapPolicy, Server, ServerConfig, sequential_ids};
 use bits_codec::bits::{Ack, Guid, Request, SessionId};
-use bits_codec::http::{ContentRange, FieldValue, Message, StartLine};
+use bits_codec::http1::{ContentRange, FieldValue, Message, StartLine};
 use bits_codec::{Decode, DecodeOptions, Encode};
 
 const SESSION_41: &str = "{A0FF5911-4144-45B3-BF27-27AFC8EC8A67}";
@@ -67,7 +67,7 @@ fn ack_meaning(a: &Ack<'_>) -> String {
 
 fn next(c: &mut Client) -> Transmit {
     match c.poll() {
-        Poll::Transmit(t) => t,
+        Step::Transmit(t) => t,
         other => panic!("expected a request, got {other:?}"),
     }
 }
@@ -126,7 +126,7 @@ fn mcbup_4_1_upload() {
         "mcbup-4.1-08-ack-close-session.http",
     );
     assert!(matches!(commit, Action::Commit { len: 4892, .. }));
-    assert_eq!(client.poll(), Poll::Done);
+    assert_eq!(client.poll(), Step::Done);
     assert_eq!(server.session_count(), 0);
 }
 
@@ -168,7 +168,7 @@ fn mcbup_4_2_upload_reply_with_host_id() {
     let (get, _) = Message::decode(&get).unwrap();
     let StartLine::Request { target, .. } = get.start_line() else { panic!() };
     let host = get.headers().get("host").unwrap().value_str().unwrap();
-    assert_eq!(client.poll(), Poll::FetchReply(format!("http://{host}{}", target.as_str())));
+    assert_eq!(client.poll(), Step::FetchReply(format!("http://{host}{}", target.as_str())));
     client.reply_fetched();
 
     let commit = exchange(
@@ -180,7 +180,7 @@ fn mcbup_4_2_upload_reply_with_host_id() {
     );
     let Action::Commit { reply_url, .. } = commit else { panic!("{commit:?}") };
     assert!(reply_url.unwrap().as_bytes().ends_with(br"\responsefile.bin"), "the reply can be deleted now");
-    assert_eq!(client.poll(), Poll::Done);
+    assert_eq!(client.poll(), Step::Done);
 }
 
 /// A fault to inject into a session.
@@ -207,7 +207,7 @@ struct Outcome {
     committed: BTreeMap<String, Vec<u8>>,
     /// Sessions whose data still exists on the server's storage.
     temp: BTreeMap<Guid, Vec<u8>>,
-    end: Option<Poll>,
+    end: Option<Step>,
 }
 
 /// Run one upload of `file` through the wire codec in both directions.
@@ -218,8 +218,8 @@ fn run(mut client: Client, server_config: ServerConfig, file: &[u8], fault: Faul
     let mut dropped = false;
     for _ in 0..10_000 {
         let t = match client.poll() {
-            Poll::Transmit(t) => t,
-            Poll::FetchReply(_) => {
+            Step::Transmit(t) => t,
+            Step::FetchReply(_) => {
                 client.reply_fetched();
                 continue;
             }
@@ -309,7 +309,7 @@ fn file(len: usize) -> Vec<u8> {
 }
 
 fn client(len: usize, fragment: u64) -> Client {
-    let config = ClientConfig::default().fragment_size(fragment).min_fragment_size(16);
+    let config = ClientConfig::default().fragment_len(fragment).min_fragment_len(16);
     Client::new(config, "http://127.0.0.1:8080/upload/f.bin", len as u64).unwrap()
 }
 
@@ -318,7 +318,7 @@ fn count(out: &Outcome, needle: &str) -> usize {
 }
 
 fn assert_uploaded(out: &Outcome, data: &[u8]) {
-    assert_eq!(out.end, Some(Poll::Done), "{:#?}", out.trace);
+    assert_eq!(out.end, Some(Step::Done), "{:#?}", out.trace);
     assert_eq!(out.committed.get("/upload/f.bin").map(Vec::as_slice), Some(data));
     assert!(out.temp.is_empty(), "no session data left behind");
 }
@@ -382,7 +382,7 @@ fn lost_ack_of_the_final_fragment_is_reacked() {
 fn cancel_mid_upload_discards_everything() {
     let data = file(1000);
     let out = run(client(1000, 100), ServerConfig::default(), &data, Fault::Cancel(4));
-    assert_eq!(out.end, Some(Poll::Cancelled));
+    assert_eq!(out.end, Some(Step::Cancelled));
     assert!(out.committed.is_empty() && out.temp.is_empty());
     assert_eq!(count(&out, "> Fragment"), 4);
     assert_eq!(count(&out, "> CancelSession"), 1);
@@ -392,7 +392,7 @@ fn cancel_mid_upload_discards_everything() {
 fn lost_session_restarts_the_upload_from_zero() {
     let data = file(1000);
     let out = run(client(1000, 100), ServerConfig::default(), &data, Fault::ServerRestart(5));
-    assert_eq!(out.end, Some(Poll::Done));
+    assert_eq!(out.end, Some(Step::Done));
     assert!(out.events.contains(&Event::Restarted));
     assert_eq!(count(&out, "> CreateSession"), 2);
     assert_eq!(out.committed.get("/upload/f.bin").map(Vec::as_slice), Some(&data[..]));
@@ -429,7 +429,7 @@ fn zero_byte_upload_needs_the_server_to_allow_it() {
     let out = run(client(0, 100), ServerConfig::default().allow_empty_upload(true), &[], Fault::None);
     assert_uploaded(&out, &[]);
     let out = run(client(0, 100), ServerConfig::default(), &[], Fault::None);
-    assert!(matches!(out.end, Some(Poll::Failed(_))), "{:?}", out.end);
+    assert!(matches!(out.end, Some(Step::Failed(_))), "{:?}", out.end);
     assert!(out.committed.is_empty() && out.temp.is_empty());
 }
 
@@ -444,12 +444,12 @@ fn one_byte_upload_and_upload_reply() {
     let mut server = Server::new(config, sequential_ids(0x5000));
     loop {
         match c.poll() {
-            Poll::Transmit(t) => {
+            Step::Transmit(t) => {
                 let body = t.range().map_or(&[][..], |_| &data[..]);
                 let reply = server.handle(&t.request(body).unwrap());
                 c.handle_ack(&reply.ack);
             }
-            Poll::FetchReply(url) => {
+            Step::FetchReply(url) => {
                 assert_eq!(
                     url,
                     "http://127.0.0.1:8080/upload/replies/%7B00000000-0000-0000-0000-000000005000%7D/r.bin"

@@ -8,7 +8,7 @@ use bits_codec::bits::{
     Ack, ErrorContext, Guid, HResult, NotificationRequest, NotificationResponse, Packet, PacketType, ProtocolList,
     Request, RequestKind, SessionId,
 };
-use bits_codec::http::{ContentRange, FieldValue, Message, RequestTarget, StatusCode};
+use bits_codec::http1::{ContentRange, FieldValue, Message, RequestTarget, Status};
 use bits_codec::{Decode, DecodeOptions, Encode};
 use sha2::{Digest, Sha256};
 
@@ -100,7 +100,7 @@ fn ping_close_requests() {
 #[test]
 fn acks() {
     let a = ack("captures/mcbup-4.1-01-ack-create-session.http");
-    assert_eq!(a.status(), StatusCode::OK);
+    assert_eq!(a.status(), Status::OK);
     assert_eq!(a.protocol(), Some(Guid::BITS_1_5_UPLOAD));
     assert_eq!(a.session_id().unwrap().as_str(), SESSION_41);
     assert_eq!(a.headers().get("accept-encoding").unwrap().value, b"identity");
@@ -126,7 +126,7 @@ fn acks() {
         "captures/mcbup-4.2-21-ack-close-session.http",
     ] {
         let a = ack(path);
-        assert_eq!((a.status(), a.error_code(), a.session_id()), (StatusCode::OK, None, None));
+        assert_eq!((a.status(), a.error_code(), a.session_id()), (Status::OK, None, None));
     }
 }
 
@@ -144,7 +144,7 @@ fn notification_exchange() {
     // No Content-Length: the body runs until the connection closes.
     assert!(NotificationResponse::decode(&bytes).unwrap_err().is_incomplete());
     let (n, used) = NotificationResponse::decode_at_eof(&bytes, &DecodeOptions::default()).unwrap();
-    assert_eq!((used, n.status(), n.message().body().len()), (bytes.len(), StatusCode::OK, 0));
+    assert_eq!((used, n.status(), n.message().body().len()), (bytes.len(), Status::OK, 0));
     assert_eq!(n.to_vec(), bytes);
 }
 
@@ -194,7 +194,7 @@ fn host(h: &'static str) -> FieldValue<'static> {
 /// The digest's canonical examples, built through the API: the serializer writes exactly them.
 #[test]
 fn builders_write_the_canonical_examples() {
-    let status = |c| StatusCode::new(c).unwrap();
+    let status = |c| Status::new(c).unwrap();
     let name = FieldValue::new("report.bin").unwrap();
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("c01-ping.http", Request::ping(target()).with_host(host("bits.example.com")).to_vec()),
@@ -224,11 +224,11 @@ fn builders_write_the_canonical_examples() {
                 .with_content_name(name)
                 .to_vec(),
         ),
-        ("c07-ack-fragment-mid-file.http", Ack::fragment_received(StatusCode::OK, 8).with_session_id(session()).to_vec()),
+        ("c07-ack-fragment-mid-file.http", Ack::fragment_received(Status::OK, 8).with_session_id(session()).to_vec()),
         ("c08-ack-fragment-416-resume-at-4.http", Ack::fragment_received(status(416), 4).with_session_id(session()).to_vec()),
         (
             "c09-ack-fragment-final-reply-url.http",
-            Ack::fragment_received(StatusCode::OK, 10)
+            Ack::fragment_received(Status::OK, 10)
                 .with_session_id(session())
                 .with_reply_url(host("http://node7.bits.example.com/upload/BITS-Sessions/Replies/%7B6B29FC40-CA47-1067-B31D-00DD010662DA%7D/responsefile.bin"))
                 .to_vec(),

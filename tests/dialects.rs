@@ -4,7 +4,7 @@
 use bits_codec::bits::{
     Ack, ErrorContext, ErrorHeaderName, Guid, HResult, PacketType, Request, RequestKind, SessionId,
 };
-use bits_codec::http::{ContentRange, StatusCode};
+use bits_codec::http1::{ContentRange, Status};
 use bits_codec::{Decode, DecodeOptions, Encode, InvalidKind};
 
 fn request(wire: &str) -> Request<'static> {
@@ -89,7 +89,7 @@ fn accepts_both_error_header_names() {
         (Some(HResult::BG_E_SESSION_NOT_FOUND), Some(ErrorHeaderName::Both))
     );
     // The encoder writes either or both on request.
-    let built = Ack::new(StatusCode::new(500).unwrap()).with_error_as(
+    let built = Ack::new(Status::new(500).unwrap()).with_error_as(
         ErrorHeaderName::Both,
         HResult::E_INVALIDARG,
         ErrorContext::REMOTE_FILE,

@@ -8,20 +8,20 @@
 use std::time::Duration;
 
 use bits_codec::Encode;
-use bits_codec::graph::client::{ClientConfig, ClientError, Event, Poll, Transmit, TransmitKind, UploadClient};
+use bits_codec::graph::client::{Client, ClientConfig, ClientError, Event, Step, Transmit, TransmitKind};
 use bits_codec::graph::{
     AttachmentItem, AttachmentType, CompletedItem, CreateSessionBody, DateTimeOffset, DriveItemSessionRequest,
     DriveItemUploadableProperties, InnerError, ODataError, Operation, PrintDocumentUploadProperties, RangeSpec,
     Request, Response, RetryAfter, UploadSession, Variant,
 };
-use bits_codec::http::{FieldValue, HeaderName, RequestTarget, StatusCode};
+use bits_codec::http1::{FieldName, FieldValue, RequestTarget, Status};
 
 const KIB320: u64 = 327_680;
 const URL: &str = "https://sn3302.up.1drv.com/up/fe6987415ace7X4e1eF866337?tempauth='x%27'";
 const URL2: &str = "https://sn3302.up.1drv.com/up/second";
 
-fn st(code: u16) -> StatusCode {
-    StatusCode::new(code).unwrap()
+fn st(code: u16) -> Status {
+    Status::new(code).unwrap()
 }
 
 fn create(body: Option<CreateSessionBody<'static>>) -> Request<'static> {
@@ -29,17 +29,17 @@ fn create(body: Option<CreateSessionBody<'static>>) -> Request<'static> {
     Request::create_upload_session(target, body)
         .unwrap()
         .with_host(FieldValue::from_static("graph.microsoft.com"))
-        .with_header(HeaderName::new("Authorization").unwrap(), FieldValue::from_static("Bearer token"))
+        .with_header(FieldName::new("Authorization").unwrap(), FieldValue::from_static("Bearer token"))
         .unwrap()
 }
 
-fn client(total: u64, fragment: u64) -> UploadClient {
-    UploadClient::new(ClientConfig::default().fragment_len(fragment), &create(None), total).unwrap()
+fn client(total: u64, fragment: u64) -> Client {
+    Client::new(ClientConfig::default().fragment_len(fragment), &create(None), total).unwrap()
 }
 
-fn next(c: &mut UploadClient) -> Transmit {
+fn next(c: &mut Client) -> Transmit {
     match c.poll() {
-        Poll::Transmit(t) => t,
+        Step::Transmit(t) => t,
         other => panic!("expected a request, got {other:?}"),
     }
 }
@@ -89,7 +89,7 @@ fn item(code: u16, size: u64) -> Response<'static> {
 }
 
 /// Encode `r`, decode it again, and hand it to the client.
-fn answer(c: &mut UploadClient, r: &Response<'_>) -> Event {
+fn answer(c: &mut Client, r: &Response<'_>) -> Event {
     let wire = r.to_vec();
     let (decoded, used) = Response::decode(&wire).unwrap();
     assert_eq!(used, wire.len());
@@ -97,7 +97,7 @@ fn answer(c: &mut UploadClient, r: &Response<'_>) -> Event {
 }
 
 /// A driveItem client of `total` bytes in `fragment`-byte fragments, past the create.
-fn started(total: u64, fragment: u64) -> UploadClient {
+fn started(total: u64, fragment: u64) -> Client {
     let mut c = client(total, fragment);
     assert_eq!(next(&mut c).kind(), TransmitKind::CreateSession);
     assert_eq!(answer(&mut c, &created(URL)), Event::SessionCreated);
@@ -110,7 +110,7 @@ fn uploads_in_planned_fragments_then_completes() {
     let mut c = client(total, KIB320);
     assert_eq!((c.variant(), c.fragment_len()), (Variant::DriveItem, KIB320));
     let t = next(&mut c);
-    assert_eq!(c.poll(), Poll::AwaitingResponse, "one request in flight");
+    assert_eq!(c.poll(), Step::AwaitingResponse, "one request in flight");
     // The create request is the caller's, byte for byte, Authorization included.
     assert_eq!(t.request(&[]).unwrap().to_vec(), create(None).to_vec());
     assert!(t.endpoint().is_none(), "origin-form create target: the caller knows where it goes");
@@ -148,9 +148,9 @@ fn uploads_in_planned_fragments_then_completes() {
         assert_eq!(answer(&mut c, &progress(&[&format!("{}-", b + 1)])), Event::Progress { received: b + 1 });
     }
     assert_eq!(sent, [(0, 327_679), (327_680, 655_359), (655_360, 983_039), (983_040, 999_999)]);
-    assert_eq!(c.poll(), Poll::Done);
+    assert_eq!(c.poll(), Step::Done);
     let done = c.completion().unwrap();
-    assert_eq!(done.status(), StatusCode::CREATED);
+    assert_eq!(done.status(), Status::CREATED);
     assert_eq!(done.item().unwrap().id(), "912310013A123");
     assert!(c.is_finished() && c.missing().is_complete());
 }
@@ -207,8 +207,8 @@ fn retry_after_is_a_wait_then_a_status() {
     let busy = error(503, "serviceNotAvailable", None).with_retry_after(RetryAfter::Seconds(7));
     let seven = Duration::from_secs(7);
     assert_eq!(answer(&mut c, &busy), Event::Wait { delay: seven, status: st(503) });
-    assert_eq!(c.poll(), Poll::Wait(seven));
-    assert_eq!(c.poll(), Poll::Wait(seven), "until the caller says the time is up");
+    assert_eq!(c.poll(), Step::Wait(seven));
+    assert_eq!(c.poll(), Step::Wait(seven), "until the caller says the time is up");
     c.waited();
     assert_eq!(next(&mut c).kind(), TransmitKind::Status, "the fragment may have been stored");
     answer(&mut c, &session(200, None, Some(&["0-"])));
@@ -230,7 +230,7 @@ fn back_off_without_retry_after_and_its_limits() {
         .fragment_len(KIB320)
         .max_retries(4)
         .backoff(Duration::from_secs(1), Duration::from_secs(5));
-    let mut c = UploadClient::new(config, &create(None), 10).unwrap();
+    let mut c = Client::new(config, &create(None), 10).unwrap();
     let mut delays = Vec::new();
     for _ in 0..4 {
         assert_eq!(next(&mut c).kind(), TransmitKind::CreateSession);
@@ -241,7 +241,7 @@ fn back_off_without_retry_after_and_its_limits() {
     assert_eq!(delays, [1, 2, 4, 5], "doubling, capped");
     next(&mut c);
     assert_eq!(answer(&mut c, &error(502, "x", None)), Event::Failed(ClientError::RetriesExhausted));
-    assert_eq!(c.poll(), Poll::Failed(ClientError::RetriesExhausted));
+    assert_eq!(c.poll(), Step::Failed(ClientError::RetriesExhausted));
 
     // An HTTP date cannot be read without a clock: back-off. Too long a Retry-After: failure.
     let mut c = client(10, KIB320);
@@ -275,7 +275,7 @@ fn a_lost_session_restarts_with_the_new_upload_url() {
     // 400 with the inner code uploadSessionNotFound is the same (the 2017 OneDrive answer).
     assert_eq!(answer(&mut c, &error(400, "invalidRequest", Some("uploadSessionNotFound"))), Event::Restarted);
     // Bounded.
-    let mut c = UploadClient::new(ClientConfig::default().max_restarts(1), &create(None), 10).unwrap();
+    let mut c = Client::new(ClientConfig::default().max_restarts(1), &create(None), 10).unwrap();
     next(&mut c);
     answer(&mut c, &created(URL));
     next(&mut c);
@@ -301,7 +301,7 @@ fn a_lost_final_answer_is_not_a_restart() {
     c.transport_failed();
     next(&mut c);
     assert_eq!(answer(&mut c, &item(201, 100)), Event::Completed);
-    assert_eq!(c.poll(), Poll::Done);
+    assert_eq!(c.poll(), Step::Done);
 
     // A 5xx on the final fragment then a status showing it missing: resent, and the 404
     // ambiguity is over.
@@ -319,7 +319,7 @@ fn a_lost_final_answer_is_not_a_restart() {
 fn completion_is_classified_by_content() {
     // Outlook: 201 + Location, no body.
     let body = CreateSessionBody::Attachment(AttachmentItem::new(AttachmentType::File, "flower", 3_483_322));
-    let mut c = UploadClient::new(ClientConfig::default(), &create(Some(body)), 3_483_322).unwrap();
+    let mut c = Client::new(ClientConfig::default(), &create(Some(body)), 3_483_322).unwrap();
     assert_eq!(c.variant(), Variant::OutlookAttachment);
     next(&mut c);
     answer(
@@ -349,7 +349,7 @@ fn completion_is_classified_by_content() {
     // 200 with a driveItem (an existing file replaced): done.
     next(&mut c);
     assert_eq!(answer(&mut c, &item(200, 1_000_000)), Event::Completed);
-    assert_eq!(c.completion().unwrap().status(), StatusCode::OK);
+    assert_eq!(c.completion().unwrap().status(), Status::OK);
 
     // 200 with an error body (OneDrive/onedrive-api-docs#465): a failure.
     let mut c = started(10, KIB320);
@@ -370,7 +370,7 @@ fn completion_is_classified_by_content() {
 fn deferred_commit_and_empty_ranges() {
     let body = CreateSessionBody::DriveItem(DriveItemSessionRequest::new().with_defer_commit(true));
     let config = ClientConfig::default().fragment_len(KIB320);
-    let mut c = UploadClient::new(config.clone(), &create(Some(body)), 500_000).unwrap();
+    let mut c = Client::new(config.clone(), &create(Some(body)), 500_000).unwrap();
     assert!(c.defers_commit());
     next(&mut c);
     answer(&mut c, &created(URL));
@@ -417,11 +417,11 @@ fn no_progress_is_bounded() {
     let mut events = Vec::new();
     for _ in 0..100 {
         match c.poll() {
-            Poll::Transmit(t) if t.kind() == TransmitKind::Status => {
+            Step::Transmit(t) if t.kind() == TransmitKind::Status => {
                 events.push(answer(&mut c, &session(200, None, Some(&["0-"]))))
             }
-            Poll::Transmit(_) => events.push(answer(&mut c, &error(416, "invalidRange", Some("fragmentOutOfOrder")))),
-            Poll::Failed(e) => {
+            Step::Transmit(_) => events.push(answer(&mut c, &error(416, "invalidRange", Some("fragmentOutOfOrder")))),
+            Step::Failed(e) => {
                 assert_eq!(e, ClientError::NoProgress);
                 assert!(events.len() <= 20, "{}", events.len());
                 return;
@@ -454,7 +454,7 @@ fn cancel_deletes_the_session() {
     let mut c = started(1_000_000, KIB320);
     next(&mut c);
     c.cancel();
-    assert_eq!(c.poll(), Poll::AwaitingResponse);
+    assert_eq!(c.poll(), Step::AwaitingResponse);
     answer(&mut c, &progress(&["327680-"]));
     let t = next(&mut c);
     assert_eq!(t.kind(), TransmitKind::Cancel);
@@ -465,12 +465,12 @@ fn cancel_deletes_the_session() {
     // The docs' reason phrase, "No content", means nothing.
     let wire = b"HTTP/1.1 204 No content\r\n\r\n";
     assert_eq!(c.handle_response(&Response::decode(wire).unwrap().0), Event::Cancelled);
-    assert_eq!(c.poll(), Poll::Cancelled);
+    assert_eq!(c.poll(), Step::Cancelled);
 
     // Before any session: at once, nothing sent.
     let mut c = client(10, KIB320);
     c.cancel();
-    assert_eq!(c.poll(), Poll::Cancelled);
+    assert_eq!(c.poll(), Step::Cancelled);
     // During the create: the new session is deleted.
     let mut c = client(10, KIB320);
     next(&mut c);
@@ -494,13 +494,13 @@ fn cancel_deletes_the_session() {
     next(&mut c);
     c.cancel();
     answer(&mut c, &item(201, 10));
-    assert_eq!(c.poll(), Poll::Done);
+    assert_eq!(c.poll(), Step::Done);
 }
 
 #[test]
 fn authorization_goes_to_the_upload_url_only_for_to_do() {
     let todo = CreateSessionBody::TaskAttachment(AttachmentItem::new(AttachmentType::File, "flower", 3_483_322));
-    let mut c = UploadClient::new(ClientConfig::default(), &create(Some(todo)), 3_483_322).unwrap();
+    let mut c = Client::new(ClientConfig::default(), &create(Some(todo)), 3_483_322).unwrap();
     assert_eq!(c.variant(), Variant::TaskAttachment);
     next(&mut c);
     answer(
@@ -528,7 +528,7 @@ fn authorization_goes_to_the_upload_url_only_for_to_do() {
 
     // driveItem with the override.
     let config = ClientConfig::default().fragment_len(KIB320).authorize_upload_url(Some(true));
-    let mut c = UploadClient::new(config, &create(None), 10).unwrap();
+    let mut c = Client::new(config, &create(None), 10).unwrap();
     next(&mut c);
     answer(&mut c, &created(URL));
     assert!(next(&mut c).request(&[0; 10]).unwrap().headers().get("authorization").is_some());
@@ -542,7 +542,7 @@ fn print_documents_follow_every_missing_range() {
         4_533_322,
     ));
     let config = ClientConfig::default().fragment_len(1_000_000);
-    let mut c = UploadClient::new(config, &create(Some(body)), 4_533_322).unwrap();
+    let mut c = Client::new(config, &create(Some(body)), 4_533_322).unwrap();
     assert_eq!(c.variant(), Variant::PrintDocument);
     next(&mut c);
     // The Print create answer: a closed initial range.
@@ -568,7 +568,7 @@ fn print_documents_follow_every_missing_range() {
 #[test]
 fn constructor_checks() {
     let err = |total, body: Option<CreateSessionBody<'static>>, config: ClientConfig| {
-        UploadClient::new(config, &create(body), total).unwrap_err()
+        Client::new(config, &create(body), total).unwrap_err()
     };
     assert_eq!(err(0, None, ClientConfig::default()), ClientError::EmptyFile);
     let attachment = CreateSessionBody::Attachment(AttachmentItem::new(AttachmentType::File, "f", 100));
@@ -582,11 +582,11 @@ fn constructor_checks() {
     assert_eq!(err(6, Some(sized), ClientConfig::default()), ClientError::SizeMismatch { declared: 5, total: 6 });
     assert_eq!(err(10, None, ClientConfig::default().fragment_len(1_000_000)), ClientError::FragmentLen(1_000_000));
     let status = Request::session_status(RequestTarget::new("/up/x").unwrap());
-    assert_eq!(UploadClient::new(ClientConfig::default(), &status, 10).unwrap_err(), ClientError::NotACreateRequest);
+    assert_eq!(Client::new(ClientConfig::default(), &status, 10).unwrap_err(), ClientError::NotACreateRequest);
     // An absolute-form create target names its endpoint.
     let target = RequestTarget::new("https://graph.microsoft.com/v1.0/me/drive/root:/a:/createUploadSession").unwrap();
     let abs = Request::create_upload_session(target, None).unwrap();
-    let mut c = UploadClient::new(ClientConfig::default(), &abs, 10).unwrap();
+    let mut c = Client::new(ClientConfig::default(), &abs, 10).unwrap();
     assert_eq!(next(&mut c).endpoint().unwrap().host(), "graph.microsoft.com");
 }
 
@@ -623,7 +623,7 @@ fn broken_answers_fail_the_upload() {
 
 #[test]
 fn lost_answers_are_bounded() {
-    let mut c = UploadClient::new(ClientConfig::default().max_retries(2), &create(None), 10).unwrap();
+    let mut c = Client::new(ClientConfig::default().max_retries(2), &create(None), 10).unwrap();
     for _ in 0..2 {
         assert_eq!(next(&mut c).kind(), TransmitKind::CreateSession);
         assert_eq!(c.transport_failed(), Event::Retrying);

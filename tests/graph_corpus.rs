@@ -9,7 +9,7 @@ use bits_codec::graph::{
     AttachmentType, ConflictBehavior, CreateSessionBody, GraphError, JsonErrorKind, Operation, Outcome, RangeSet,
     RangeSpec, Request, Response, ResponseBody, RetryAfter,
 };
-use bits_codec::http::ContentRange;
+use bits_codec::http1::ContentRange;
 use bits_codec::{DecodeOptions, Encode, InvalidKind};
 
 fn files(dir: &str) -> Vec<PathBuf> {

@@ -7,15 +7,15 @@ use bits_codec::graph::{
     DriveItemUploadableProperties, FragmentPlanner, GraphError, InnerError, JsonErrorKind, MAX_JSON_DEPTH, ODataError,
     Operation, Outcome, RangeSet, RangeSpec, Request, Response, RetryAfter, UploadSession, Variant,
 };
-use bits_codec::http::{ContentRange, FieldValue, HeaderName, RequestTarget, StatusCode};
+use bits_codec::http1::{ContentRange, FieldName, FieldValue, RequestTarget, Status};
 use bits_codec::{DecodeOptions, Encode, InvalidKind, ValidationError};
 
 fn fv(s: &str) -> FieldValue<'_> {
     FieldValue::new(s).unwrap()
 }
 
-fn status(n: u16) -> StatusCode {
-    StatusCode::new(n).unwrap()
+fn status(n: u16) -> Status {
+    Status::new(n).unwrap()
 }
 
 fn http_kind(e: GraphError) -> (InvalidKind, usize) {
@@ -46,7 +46,7 @@ fn c1_create_session_is_written_byte_for_byte() {
     let req = Request::create_upload_session(target, Some(body))
         .unwrap()
         .with_host(fv("graph.microsoft.com"))
-        .with_header(HeaderName::new("Authorization").unwrap(), fv("Bearer <token>"))
+        .with_header(FieldName::new("Authorization").unwrap(), fv("Bearer <token>"))
         .unwrap();
     let golden =
         std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/graph/drive-create-session-c1-canonical.http"))
@@ -248,13 +248,13 @@ fn builders_refuse_values_that_would_not_round_trip() {
     assert_eq!(Request::upload_fragment(t("/up/x"), r, &b"a"[..]).unwrap_err(), ValidationError::BodyLength);
     let get = Request::session_status(t("/up/x"));
     for name in ["content-length", "Content-Range", "CONTENT-TYPE", "Transfer-Encoding", "Host"] {
-        let e = get.clone().with_header(HeaderName::new(name).unwrap(), fv("1")).unwrap_err();
+        let e = get.clone().with_header(FieldName::new(name).unwrap(), fv("1")).unwrap_err();
         assert!(matches!(e, ValidationError::ReservedHeader(_)), "{name}");
     }
     assert_eq!(Response::session(status(204), UploadSession::new()).unwrap_err(), ValidationError::StatusCode);
     let mut resp = Response::no_content();
     for i in 0..200 {
-        match resp.clone().with_header(HeaderName::new(format!("X-{i}")).unwrap(), fv("v")) {
+        match resp.clone().with_header(FieldName::new(format!("X-{i}")).unwrap(), fv("v")) {
             Ok(r) => resp = r,
             Err(e) => {
                 assert_eq!(e, ValidationError::TooManyHeaders);
@@ -271,7 +271,7 @@ fn extra_headers_go_after_host_and_before_managed_ones() {
     let r = Response::error(status(429), ODataError::new("activityLimitReached", "throttled"))
         .unwrap()
         .with_retry_after(RetryAfter::Seconds(41))
-        .with_header(HeaderName::new("request-id").unwrap(), fv("r1"))
+        .with_header(FieldName::new("request-id").unwrap(), fv("r1"))
         .unwrap();
     let names: Vec<_> = r.headers().iter().map(|f| f.name).collect();
     assert_eq!(names, ["request-id", "Retry-After", "Content-Type", "Content-Length"]);

@@ -12,7 +12,7 @@ use bits_codec::graph::{
     InnerError, ODataError, PrintDocumentUploadProperties, RangeSet, RangeSpec, Request, Response, ResponseBody,
     RetryAfter, UploadSession, Variant, is_create_upload_session_target,
 };
-use bits_codec::http::{ContentRange, FieldValue, HeaderName, RequestTarget, StatusCode};
+use bits_codec::http1::{ContentRange, FieldName, FieldValue, RequestTarget, Status};
 use bits_codec::{DecodeOptions, Encode};
 use proptest::collection::vec;
 use proptest::option;
@@ -243,8 +243,8 @@ fn field_value() -> impl Strategy<Value = FieldValue<'static>> {
     "[!-~]([ -~]{0,30}[!-~])?".prop_map(|s| FieldValue::new(s).unwrap())
 }
 
-fn extra_headers() -> impl Strategy<Value = Vec<(HeaderName<'static>, FieldValue<'static>)>> {
-    vec(("[A-Za-z][A-Za-z0-9-]{0,16}".prop_map(|s| HeaderName::new(s).unwrap()), field_value()), 0..4)
+fn extra_headers() -> impl Strategy<Value = Vec<(FieldName<'static>, FieldValue<'static>)>> {
+    vec(("[A-Za-z][A-Za-z0-9-]{0,16}".prop_map(|s| FieldName::new(s).unwrap()), field_value()), 0..4)
 }
 
 fn fragment() -> impl Strategy<Value = (ContentRange, Vec<u8>)> {
@@ -278,8 +278,8 @@ fn request() -> BoxedStrategy<Request<'static>> {
         .boxed()
 }
 
-fn body_status() -> impl Strategy<Value = StatusCode> {
-    (200u16..=599).prop_filter("has a body", |s| *s != 204 && *s != 304).prop_map(|s| StatusCode::new(s).unwrap())
+fn body_status() -> impl Strategy<Value = Status> {
+    (200u16..=599).prop_filter("has a body", |s| *s != 204 && *s != 304).prop_map(|s| Status::new(s).unwrap())
 }
 
 fn response() -> BoxedStrategy<Response<'static>> {

@@ -12,12 +12,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use bits_codec::Encode;
-use bits_codec::graph::client::{ClientConfig, ClientError, Event, Poll, Transmit, TransmitKind, UploadClient};
+use bits_codec::graph::client::{Client, ClientConfig, ClientError, Event, Step, Transmit, TransmitKind};
 use bits_codec::graph::{
     AttachmentItem, AttachmentType, CompletedItem, CreateSessionBody, DriveItemSessionRequest, ODataError,
     PrintDocumentUploadProperties, RangeSpec, Request, Response, ResponseBody, RetryAfter, UploadSession,
 };
-use bits_codec::http::{ContentRange, FieldValue, HeaderName, RequestTarget, StatusCode};
+use bits_codec::http1::{ContentRange, FieldName, FieldValue, RequestTarget, Status};
 use bits_codec_test_support::graph_server::{Action, Server, ServerConfig};
 
 fn corpus(name: &str) -> Vec<u8> {
@@ -61,9 +61,9 @@ fn meaning(r: &Request<'_>) -> String {
     )
 }
 
-fn next(c: &mut UploadClient) -> Transmit {
+fn next(c: &mut Client) -> Transmit {
     match c.poll() {
-        Poll::Transmit(t) => t,
+        Step::Transmit(t) => t,
         other => panic!("expected a request, got {other:?}"),
     }
 }
@@ -73,7 +73,7 @@ fn file(len: u64) -> Vec<u8> {
 }
 
 /// The client's next request must mean what `expected` means; returns it encoded.
-fn expect_request(c: &mut UploadClient, data: &[u8], expected: &str) -> Vec<u8> {
+fn expect_request(c: &mut Client, data: &[u8], expected: &str) -> Vec<u8> {
     let t = next(c);
     let body = t.range().map_or(&[][..], |r| &data[r.first() as usize..=r.last() as usize]);
     let req = t.request(body).unwrap();
@@ -81,7 +81,7 @@ fn expect_request(c: &mut UploadClient, data: &[u8], expected: &str) -> Vec<u8> 
     req.to_vec()
 }
 
-fn answer(c: &mut UploadClient, r: &Response<'_>) -> Event {
+fn answer(c: &mut Client, r: &Response<'_>) -> Event {
     let wire = r.to_vec();
     c.handle_response(&Response::decode(&wire).unwrap().0)
 }
@@ -92,7 +92,7 @@ fn outlook_attachment_as_documented() {
     let create = corpus_request("outlook-create-session-message.http");
     let data = file(3_483_322);
     let config = ClientConfig::default().fragment_len(2_097_152);
-    let mut c = UploadClient::new(config, &create, data.len() as u64).unwrap();
+    let mut c = Client::new(config, &create, data.len() as u64).unwrap();
     // The create request goes out exactly as given.
     assert_eq!(next(&mut c).request(&[]).unwrap().to_vec(), corpus("outlook-create-session-message.http"));
     assert_eq!(c.handle_response(&corpus_response("outlook-create-session-201.http")), Event::SessionCreated);
@@ -122,7 +122,7 @@ fn outlook_attachment_as_documented() {
     assert!(location.ends_with("/Attachments('AAMkADI5MAAIT3drCAAABEgAQANAqbAe7qaROhYdTnUQwXm0=')"));
 
     // The same session cancelled after its first fragment: the documented DELETE.
-    let mut c = UploadClient::new(ClientConfig::default(), &create, data.len() as u64).unwrap();
+    let mut c = Client::new(ClientConfig::default(), &create, data.len() as u64).unwrap();
     next(&mut c);
     c.handle_response(&corpus_response("outlook-create-session-201.http"));
     c.cancel();
@@ -135,10 +135,10 @@ fn outlook_attachment_as_documented() {
 fn to_do_attachment_as_documented() {
     // Digest §6: the PUT goes to {uploadUrl}/content, with Authorization.
     let create = corpus_request("todo-create-session.http")
-        .with_header(HeaderName::new("Authorization").unwrap(), FieldValue::from_static("Bearer t"))
+        .with_header(FieldName::new("Authorization").unwrap(), FieldValue::from_static("Bearer t"))
         .unwrap();
     let data = file(3_483_322);
-    let mut c = UploadClient::new(ClientConfig::default().fragment_len(2_097_152), &create, 3_483_322).unwrap();
+    let mut c = Client::new(ClientConfig::default().fragment_len(2_097_152), &create, 3_483_322).unwrap();
     next(&mut c);
     c.handle_response(&corpus_response("todo-create-session-200.http"));
     let session = "/beta/users/6f9a2a92-8527-4d64-837e-b5312852f36d/todo/lists/AAMDiFkfh=/tasks/AAMkADliMm=/\
@@ -175,7 +175,7 @@ fn print_document_as_documented() {
     // status with two ranges, the second ending one past the file.
     let create = corpus_request("print-create-session.http");
     let data = file(4_533_322);
-    let mut c = UploadClient::new(ClientConfig::default().fragment_len(72_797), &create, 4_533_322).unwrap();
+    let mut c = Client::new(ClientConfig::default().fragment_len(72_797), &create, 4_533_322).unwrap();
     next(&mut c);
     c.handle_response(&corpus_response("print-create-session-200.http"));
     let session = "/uploadSessions/5400be13-5a4e-4c20-be70-90c85bfe5d6e?tempauthtoken={token}";
@@ -221,7 +221,7 @@ fn drive_item_canonical_c1_to_c4() {
     // Digest §8: C1 create, C2 head byte for byte, C3 progress, C4 the last fragment.
     let create = corpus_request("drive-create-session-c1-canonical.http");
     let data = file(10_000_000);
-    let mut c = UploadClient::new(ClientConfig::default().fragment_len(983_040), &create, 10_000_000).unwrap();
+    let mut c = Client::new(ClientConfig::default().fragment_len(983_040), &create, 10_000_000).unwrap();
     assert_eq!(next(&mut c).request(&[]).unwrap().to_vec(), corpus("drive-create-session-c1-canonical.http"));
     // The documented create answer has no nextExpectedRanges: everything is missing.
     assert_eq!(c.handle_response(&corpus_response("drive-create-session-200.http")), Event::SessionCreated);
@@ -245,7 +245,7 @@ fn drive_item_canonical_c1_to_c4() {
     let c4 = next(&mut c);
     assert_eq!(c4.range().unwrap().to_string(), "bytes 9830400-9999999/10000000");
     assert_eq!(c4.request(&data[9_830_400..]).unwrap().content_length(), Some(169_600));
-    let done = Response::completed(StatusCode::CREATED, CompletedItem::new("912310013A123").with_size(10_000_000));
+    let done = Response::completed(Status::CREATED, CompletedItem::new("912310013A123").with_size(10_000_000));
     assert_eq!(answer(&mut c, &done.unwrap()), Event::Completed);
 }
 
@@ -253,7 +253,7 @@ fn drive_item_canonical_c1_to_c4() {
 fn drive_item_deferred_commit_as_documented() {
     let create = corpus_request("drive-create-session-defer-commit.http");
     let data = file(128);
-    let mut c = UploadClient::new(ClientConfig::default(), &create, 128).unwrap();
+    let mut c = Client::new(ClientConfig::default(), &create, 128).unwrap();
     assert!(c.defers_commit());
     next(&mut c);
     c.handle_response(&corpus_response("drive-create-session-200.http"));
@@ -272,7 +272,7 @@ fn drive_item_deferred_commit_as_documented() {
 
 fn progress(status: u16, ranges: &[RangeSpec]) -> Response<'static> {
     let s = UploadSession::new().with_next_expected_ranges(ranges.to_vec());
-    Response::session(StatusCode::new(status).unwrap(), s).unwrap()
+    Response::session(Status::new(status).unwrap(), s).unwrap()
 }
 
 // ------------------------------------------------------------------ client ↔ server sessions
@@ -300,7 +300,7 @@ enum Fault {
 struct Run {
     trace: Vec<String>,
     /// What the client's last poll said.
-    end: Poll,
+    end: Step,
     /// Committed files, by session.
     committed: BTreeMap<u64, Vec<u8>>,
     /// Files of sessions not committed (open, or left by a server restart).
@@ -342,28 +342,28 @@ fn create_request(body: Option<CreateSessionBody<'static>>) -> Request<'static> 
     Request::create_upload_session(target, body)
         .unwrap()
         .with_host(FieldValue::from_static("graph.microsoft.com"))
-        .with_header(HeaderName::new("Authorization").unwrap(), FieldValue::from_static("Bearer t"))
+        .with_header(FieldName::new("Authorization").unwrap(), FieldValue::from_static("Bearer t"))
         .unwrap()
 }
 
 fn session_run(body: Option<CreateSessionBody<'static>>, data: &[u8], fragment: u64, fault: Fault) -> Run {
     let config = ClientConfig::default().fragment_len(fragment);
-    let mut client = UploadClient::new(config, &create_request(body), data.len() as u64).unwrap();
+    let mut client = Client::new(config, &create_request(body), data.len() as u64).unwrap();
     let server_config = ServerConfig::new("https://127.0.0.1:8443");
     let mut server = Server::new(server_config.clone());
     let mut run =
-        Run { trace: Vec::new(), end: Poll::AwaitingResponse, committed: BTreeMap::new(), parts: BTreeMap::new() };
+        Run { trace: Vec::new(), end: Step::AwaitingResponse, committed: BTreeMap::new(), parts: BTreeMap::new() };
     let mut fragments = 0usize;
     for _ in 0..200 {
         let t = match client.poll() {
-            Poll::Transmit(t) => t,
-            Poll::Wait(d) => {
+            Step::Transmit(t) => t,
+            Step::Wait(d) => {
                 run.trace.push(format!("(wait {} s)", d.as_secs()));
                 client.waited();
                 continue;
             }
-            Poll::Done | Poll::Cancelled | Poll::Failed(_) => break,
-            Poll::AwaitingResponse => panic!("nothing in flight"),
+            Step::Done | Step::Cancelled | Step::Failed(_) => break,
+            Step::AwaitingResponse => panic!("nothing in flight"),
         };
         let this = t.range().map(|_| fragments);
         if t.range().is_some() {
@@ -392,7 +392,7 @@ fn session_run(body: Option<CreateSessionBody<'static>>, data: &[u8], fragment: 
                 }
                 if t.is_authorized() {
                     req = req
-                        .with_header(HeaderName::new("Authorization").unwrap(), FieldValue::from_static("Bearer t"))
+                        .with_header(FieldName::new("Authorization").unwrap(), FieldValue::from_static("Bearer t"))
                         .unwrap();
                 }
                 req
@@ -409,7 +409,7 @@ fn session_run(body: Option<CreateSessionBody<'static>>, data: &[u8], fragment: 
             continue;
         }
         let response = if is(Fault::Busy(this.unwrap_or(0))) {
-            Response::error(StatusCode::new(503).unwrap(), ODataError::new("serviceNotAvailable", "busy"))
+            Response::error(Status::new(503).unwrap(), ODataError::new("serviceNotAvailable", "busy"))
                 .unwrap()
                 .with_retry_after(RetryAfter::Seconds(2))
         } else {
@@ -460,7 +460,7 @@ const MIB: u64 = 1_000_000;
 fn drive(fault: Fault) -> Run {
     let data = file(MIB);
     let run = session_run(None, &data, 327_680, fault);
-    if run.end == Poll::Done {
+    if run.end == Step::Done {
         assert_eq!(run.committed.values().collect::<Vec<_>>(), [&data], "{:#?}", run.trace);
     }
     run
@@ -505,7 +505,7 @@ fn drive_item_lost_answer_resumes_past_the_stored_fragment() {
             "← 201 Created item size=1000000",
         ])
     );
-    assert_eq!(run.end, Poll::Done);
+    assert_eq!(run.end, Step::Done);
 }
 
 #[test]
@@ -521,7 +521,7 @@ fn drive_item_lost_fragment_is_sent_again() {
         ])
     );
     assert_eq!(run.trace[10], "→ PUT 655360-983039/1000000");
-    assert_eq!(run.end, Poll::Done);
+    assert_eq!(run.end, Step::Done);
 }
 
 #[test]
@@ -537,7 +537,7 @@ fn drive_item_gap_and_overlap_are_416_then_resumed() {
             "→ PUT 327680-655359/1000000",
         ])
     );
-    assert_eq!(run.end, Poll::Done);
+    assert_eq!(run.end, Step::Done);
     let run = drive(Fault::Overlap(2));
     assert_eq!(
         run.trace[6..11],
@@ -549,7 +549,7 @@ fn drive_item_gap_and_overlap_are_416_then_resumed() {
             "→ PUT 655360-983039/1000000",
         ])
     );
-    assert_eq!(run.end, Poll::Done);
+    assert_eq!(run.end, Step::Done);
 }
 
 #[test]
@@ -566,7 +566,7 @@ fn drive_item_retry_after_then_status() {
             "→ PUT 0-327679/1000000",
         ])
     );
-    assert_eq!(run.end, Poll::Done);
+    assert_eq!(run.end, Step::Done);
 }
 
 #[test]
@@ -583,7 +583,7 @@ fn drive_item_lost_session_starts_over() {
             "→ PUT 0-327679/1000000",
         ])
     );
-    assert_eq!(run.end, Poll::Done);
+    assert_eq!(run.end, Step::Done);
     assert_eq!(run.trace.len(), 6 + 6 + 7, "{:#?}", run.trace);
 }
 
@@ -600,7 +600,7 @@ fn drive_item_cancel_leaves_nothing() {
             "← 204 No Content"
         ])
     );
-    assert_eq!(run.end, Poll::Cancelled);
+    assert_eq!(run.end, Step::Cancelled);
     assert!(run.committed.is_empty() && run.parts.is_empty());
 }
 
@@ -618,7 +618,7 @@ fn drive_item_lost_final_answer() {
             "← 201 Created item size=1000000",
         ])
     );
-    assert_eq!(run.end, Poll::Done);
+    assert_eq!(run.end, Step::Done);
 }
 
 #[test]
@@ -666,7 +666,7 @@ fn outlook_to_do_and_print_through_the_server() {
     assert_eq!(run.committed.values().next(), Some(&data));
     // To Do: the same, Authorization and /content checked by the server.
     let run = session_run(Some(CreateSessionBody::TaskAttachment(attachment)), &data, 40_000, Fault::Gap(1));
-    assert_eq!(run.end, Poll::Done, "{:#?}", run.trace);
+    assert_eq!(run.end, Step::Done, "{:#?}", run.trace);
     assert!(run.trace.contains(&"← 416 Requested Range Not Satisfiable fragmentOutOfOrder".to_owned()));
     assert_eq!(run.committed.values().next(), Some(&data));
     // Print takes segments in any order: a gap is accepted, and the hole is filled after.
@@ -695,13 +695,13 @@ fn one_byte_file_and_every_fault_on_a_single_fragment() {
     let data = file(1);
     for fault in [Fault::None, Fault::LoseAnswer(0), Fault::LoseFragment(0), Fault::Busy(0), Fault::ServerRestart(0)] {
         let run = session_run(None, &data, 327_680, fault);
-        assert_eq!(run.end, Poll::Done, "{fault:?}: {:#?}", run.trace);
+        assert_eq!(run.end, Step::Done, "{fault:?}: {:#?}", run.trace);
         assert_eq!(run.committed.values().collect::<Vec<_>>(), [&data], "{fault:?}");
         assert_eq!(run.trace.last().unwrap(), "← 201 Created item size=1", "{fault:?}");
     }
     let run = session_run(None, &data, 327_680, Fault::Cancel(0));
-    assert_eq!(run.end, Poll::Done, "the only fragment completed the upload: nothing to cancel");
+    assert_eq!(run.end, Step::Done, "the only fragment completed the upload: nothing to cancel");
     // 0 bytes: refused before any request.
-    let err = UploadClient::new(ClientConfig::default(), &create_request(None), 0).unwrap_err();
+    let err = Client::new(ClientConfig::default(), &create_request(None), 0).unwrap_err();
     assert_eq!(err, ClientError::EmptyFile);
 }

@@ -2,7 +2,7 @@
 //! checks as the byte decoder, and conversions to `http` keep every header.
 
 use bits_codec::bits::{Ack, Guid, Request, RequestHead, RequestKind, SessionId};
-use bits_codec::http::ContentRange;
+use bits_codec::http1::ContentRange;
 use bits_codec::{Decode, DecodeOptions, InvalidKind};
 
 fn parts(builder: http::request::Builder) -> http::request::Parts {

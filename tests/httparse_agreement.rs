@@ -32,9 +32,9 @@ use bits_codec::bits::{
     Ack, ErrorContext, ErrorHeaderName, Guid, HResult, NotificationRequest, NotificationResponse, Packet, ProtocolList,
     Request, SessionId,
 };
-use bits_codec::http::{
-    ContentRange, FieldValue, HeaderName, Headers, KnownHeader, Message, Method, ReasonPhrase, RequestTarget,
-    StartLine, StatusCode, Version,
+use bits_codec::http1::{
+    ContentRange, FieldName, FieldValue, Headers, HttpVersion, KnownHeader, Message, ReasonPhrase, RequestMethod,
+    RequestTarget, StartLine, Status,
 };
 use bits_codec::{Decode, DecodeError, DecodeOptions, Encode, InvalidKind, InvalidMessage};
 use proptest::collection::vec;
@@ -124,10 +124,10 @@ fn as_httparse_reason(reason: &[u8]) -> String {
     if reason.is_ascii() { String::from_utf8(reason.to_vec()).expect("ASCII") } else { String::new() }
 }
 
-fn minor(v: Version) -> u8 {
+fn minor(v: HttpVersion) -> u8 {
     match v {
-        Version::Http10 => 0,
-        Version::Http11 => 1,
+        HttpVersion::Http10 => 0,
+        HttpVersion::Http11 => 1,
     }
 }
 
@@ -221,18 +221,18 @@ fn field_value() -> BoxedStrategy<FieldValue<'static>> {
         .boxed()
 }
 
-fn header_name() -> BoxedStrategy<HeaderName<'static>> {
+fn header_name() -> BoxedStrategy<FieldName<'static>> {
     prop_oneof![
         3 => ascii(select(TCHARS.to_vec()), 1..=20),
         1 => select(KnownHeader::ALL.to_vec()).prop_map(|k| k.as_str().to_ascii_lowercase()),
     ]
-    .prop_map(|s| HeaderName::new(s).expect("token"))
+    .prop_map(|s| FieldName::new(s).expect("token"))
     .boxed()
 }
 
-fn status() -> BoxedStrategy<StatusCode> {
+fn status() -> BoxedStrategy<Status> {
     prop_oneof![select(vec![100u16, 200, 204, 304, 400, 416, 500]), 100u16..=999]
-        .prop_map(|c| StatusCode::new(c).expect("100-999"))
+        .prop_map(|c| Status::new(c).expect("100-999"))
         .boxed()
 }
 
@@ -241,7 +241,7 @@ fn reason() -> BoxedStrategy<ReasonPhrase<'static>> {
     vec(byte, 0..=30).prop_map(|v| ReasonPhrase::from_bytes(v).expect("field bytes")).boxed()
 }
 
-fn extra_headers() -> BoxedStrategy<Vec<(HeaderName<'static>, FieldValue<'static>)>> {
+fn extra_headers() -> BoxedStrategy<Vec<(FieldName<'static>, FieldValue<'static>)>> {
     vec((header_name(), field_value()), 0..6).boxed()
 }
 
@@ -329,12 +329,12 @@ fn message() -> BoxedStrategy<Message<'static>> {
     let method = ascii(select(TCHARS.to_vec()), 1..=10);
     let start = prop_oneof![
         (method, target(), any::<bool>()).prop_map(|(m, target, old)| StartLine::Request {
-            method: Method::new(m).expect("token"),
+            method: RequestMethod::new(m).expect("token"),
             target,
-            version: if old { Version::Http10 } else { Version::Http11 },
+            version: if old { HttpVersion::Http10 } else { HttpVersion::Http11 },
         }),
         (status(), reason(), any::<bool>()).prop_map(|(status, reason, old)| StartLine::Response {
-            version: if old { Version::Http10 } else { Version::Http11 },
+            version: if old { HttpVersion::Http10 } else { HttpVersion::Http11 },
             status,
             reason,
         }),
@@ -350,7 +350,7 @@ fn message() -> BoxedStrategy<Message<'static>> {
             fields.insert(
                 at.index(fields.len() + 1),
                 (
-                    HeaderName::new("Content-Length").expect("token"),
+                    FieldName::new("Content-Length").expect("token"),
                     FieldValue::new(body.len().to_string()).expect("digits"),
                 ),
             );
@@ -713,7 +713,7 @@ fn empty_lines_before_the_request_line_are_skipped_by_httparse_and_rejected_by_u
 }
 
 /// DELIBERATE difference: httparse takes any three digits as a status code; we require 100-999
-/// (a `StatusCode` cannot hold `099`).
+/// (a `Status` cannot hold `099`).
 #[test]
 fn status_codes_starting_with_zero_are_accepted_by_httparse_only() {
     for input in [&b"HTTP/1.1 000 X\r\n\r\n"[..], b"HTTP/1.1 099 X\r\n\r\n"] {

@@ -1,7 +1,7 @@
 //! Bugs found by review and fuzzing, each pinned with its bytes inline.
 
 use bits_codec::bits::{Ack, Request};
-use bits_codec::http::Message;
+use bits_codec::http1::Message;
 use bits_codec::{Decode, DecodeOptions, Encode, InvalidKind};
 
 /// A request target longer than a built one may be (8 KiB) failed a debug assertion; now it is

@@ -3,7 +3,7 @@
 //! in `tests/options.rs`.
 
 use bits_codec::bits::{Ack, Request};
-use bits_codec::http::Message;
+use bits_codec::http1::Message;
 use bits_codec::{Decode, DecodeError, DecodeOptions, InvalidKind};
 
 const FRAGMENT: &str = "BITS_POST /u HTTP/1.1\r\nBITS-Packet-Type: Fragment\r\nBITS-Session-Id: {A0FF5911-4144-45B3-BF27-27AFC8EC8A67}\r\nContent-Range: bytes 0-2/3\r\nContent-Length: 3\r\n\r\nabc";

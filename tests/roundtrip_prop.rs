@@ -21,9 +21,9 @@ use bits_codec::bits::{
     Ack, ErrorContext, ErrorHeaderName, Guid, HResult, NotificationRequest, NotificationResponse, Packet, ProtocolList,
     Request, RequestHead, RequestKind, SessionId,
 };
-use bits_codec::http::{
-    ContentRange, FieldValue, HeaderName, Headers, KnownHeader, Message, Method, ReasonPhrase, RequestTarget,
-    StartLine, StatusCode, Version,
+use bits_codec::http1::{
+    ContentRange, FieldName, FieldValue, Headers, HttpVersion, KnownHeader, Message, ReasonPhrase, RequestMethod,
+    RequestTarget, StartLine, Status,
 };
 use bits_codec::{Decode, DecodeError, DecodeOptions, Encode, InvalidKind};
 use proptest::collection::vec;
@@ -210,7 +210,7 @@ fn random_case(s: &str, seed: u64) -> String {
 
 /// Token names: random ones, `BITS-`/`X-` look-alikes, and known names in any case (builders
 /// refuse those; plain messages keep them).
-fn header_name() -> BoxedStrategy<HeaderName<'static>> {
+fn header_name() -> BoxedStrategy<FieldName<'static>> {
     let tchar = select(TCHARS.to_vec());
     prop_oneof![
         3 => ascii(tchar.clone(), 1..=20),
@@ -218,13 +218,13 @@ fn header_name() -> BoxedStrategy<HeaderName<'static>> {
         1 => ascii(tchar, 1..=12).prop_map(|s| format!("X-{s}")),
         1 => (select(KnownHeader::ALL.to_vec()), any::<u64>()).prop_map(|(k, seed)| random_case(k.as_str(), seed)),
     ]
-    .prop_map(|s| HeaderName::new(s).expect("token"))
+    .prop_map(|s| FieldName::new(s).expect("token"))
     .boxed()
 }
 
-fn status() -> BoxedStrategy<StatusCode> {
+fn status() -> BoxedStrategy<Status> {
     prop_oneof![select(vec![100u16, 101, 200, 204, 206, 304, 400, 403, 404, 413, 416, 500, 501, 503]), 100u16..=999,]
-        .prop_map(|c| StatusCode::new(c).expect("100-999"))
+        .prop_map(|c| Status::new(c).expect("100-999"))
         .boxed()
 }
 
@@ -281,7 +281,7 @@ fn body_and_range() -> BoxedStrategy<(Vec<u8>, ContentRange)> {
 enum ReqMod {
     Host(FieldValue<'static>),
     ContentName(FieldValue<'static>),
-    Header(HeaderName<'static>, FieldValue<'static>),
+    Header(FieldName<'static>, FieldValue<'static>),
 }
 
 fn request() -> BoxedStrategy<Request<'static>> {
@@ -323,7 +323,7 @@ enum AckMod {
     Received(u64),
     ReplyUrl(FieldValue<'static>),
     Error(ErrorHeaderName, HResult, ErrorContext),
-    Header(HeaderName<'static>, FieldValue<'static>),
+    Header(FieldName<'static>, FieldValue<'static>),
 }
 
 fn hresult() -> impl Strategy<Value = HResult> {
@@ -377,13 +377,13 @@ fn packet() -> BoxedStrategy<Packet<'static>> {
     prop_oneof![request().prop_map(Packet::Request), ack().prop_map(Packet::Ack)].boxed()
 }
 
-fn version() -> impl Strategy<Value = Version> {
-    prop_oneof![3 => Just(Version::Http11), 1 => Just(Version::Http10)]
+fn version() -> impl Strategy<Value = HttpVersion> {
+    prop_oneof![3 => Just(HttpVersion::Http11), 1 => Just(HttpVersion::Http10)]
 }
 
 /// Headers for a plain message: any token names (known BITS names included, several times
 /// possibly) except the framing ones, which the strategies add themselves.
-fn plain_headers() -> impl Strategy<Value = Vec<(HeaderName<'static>, FieldValue<'static>)>> {
+fn plain_headers() -> impl Strategy<Value = Vec<(FieldName<'static>, FieldValue<'static>)>> {
     let pair = (header_name(), field_value(40)).prop_filter("framing headers are added separately", |(n, _)| {
         !n.as_str().eq_ignore_ascii_case("Content-Length") && !n.as_str().eq_ignore_ascii_case("Transfer-Encoding")
     });
@@ -392,17 +392,17 @@ fn plain_headers() -> impl Strategy<Value = Vec<(HeaderName<'static>, FieldValue
 
 /// `Content-Length: len`, spelled in some case, maybe with leading zeros, at some position.
 fn with_content_length(
-    mut headers: Vec<(HeaderName<'static>, FieldValue<'static>)>,
+    mut headers: Vec<(FieldName<'static>, FieldValue<'static>)>,
     len: usize,
     (name, zeros, at): (&'static str, bool, Index),
-) -> Vec<(HeaderName<'static>, FieldValue<'static>)> {
+) -> Vec<(FieldName<'static>, FieldValue<'static>)> {
     let value = if zeros { format!("00{len}") } else { len.to_string() };
     let at = at.index(headers.len() + 1);
-    headers.insert(at, (HeaderName::new(name).expect("token"), FieldValue::new(value).expect("digits")));
+    headers.insert(at, (FieldName::new(name).expect("token"), FieldValue::new(value).expect("digits")));
     headers
 }
 
-fn to_headers(fields: Vec<(HeaderName<'static>, FieldValue<'static>)>) -> Headers<'static> {
+fn to_headers(fields: Vec<(FieldName<'static>, FieldValue<'static>)>) -> Headers<'static> {
     let mut h = Headers::new();
     for (n, v) in fields {
         h.push(n, v);
@@ -414,7 +414,7 @@ fn content_length_spelling() -> impl Strategy<Value = (&'static str, bool, Index
     (select(vec!["Content-Length", "content-length", "CONTENT-LENGTH"]), any::<bool>(), any::<Index>())
 }
 
-fn no_body_status(s: StatusCode) -> bool {
+fn no_body_status(s: Status) -> bool {
     let s = s.as_u16();
     s < 200 || s == 204 || s == 304
 }
@@ -442,7 +442,7 @@ fn message() -> BoxedStrategy<Message<'static>> {
         content_length_spelling(),
     )
         .prop_map(|(method, target, version, headers, body, zero_length, cl)| {
-            let start = StartLine::Request { method: Method::new(method).expect("token"), target, version };
+            let start = StartLine::Request { method: RequestMethod::new(method).expect("token"), target, version };
             let (headers, body) = match body {
                 Some(b) => (with_content_length(headers, b.len(), cl), b),
                 None if zero_length => (with_content_length(headers, 0, cl), Vec::new()),

@@ -11,7 +11,7 @@ use core::fmt;
 
 use bits_codec::bits::{Ack, BITS_POST, Request};
 use bits_codec::graph::{self, GraphError, JsonError, JsonErrorKind, ResponseBody, is_create_upload_session_target};
-use bits_codec::http::Message;
+use bits_codec::http1::Message;
 use bits_codec::limits::{MAX_TARGET_LEN, MAX_VALUE_LEN};
 use bits_codec::{Decode, DecodeError, DecodeOptions, InvalidKind, InvalidMessage};
 

@@ -7,8 +7,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use bits_codec::bits::BITS_POST;
-use bits_codec::http::{
-    FieldValue, HeaderName, Headers, Message, Method, ReasonPhrase, RequestTarget, StartLine, StatusCode, Version,
+use bits_codec::http1::{
+    FieldName, FieldValue, Headers, HttpVersion, Message, ReasonPhrase, RequestMethod, RequestTarget, StartLine, Status,
 };
 use bits_codec::{DecodeOptions, Encode};
 use serde::Deserialize;
@@ -39,14 +39,14 @@ pub(crate) fn encode(json: &[u8], opts: &DecodeOptions) -> Result<Vec<u8>, Strin
         p => return Err(format!("key `protocol`: expected \"bits\", \"graph\" or \"http\", found {p:?}")),
     };
     let version = match input.version.as_deref() {
-        None | Some("HTTP/1.1") => Version::Http11,
-        Some("HTTP/1.0") => Version::Http10,
+        None | Some("HTTP/1.1") => HttpVersion::Http11,
+        Some("HTTP/1.0") => HttpVersion::Http10,
         Some(v) => return Err(format!("key `version`: expected \"HTTP/1.1\" or \"HTTP/1.0\", found {v:?}")),
     };
     let start = start_line(&input, bits, version)?;
     let mut headers = Headers::new();
     for (i, (name, value)) in input.headers.iter().enumerate() {
-        let n = HeaderName::new(name.as_str()).map_err(|e| format!("key `headers`[{i}]: name {name:?}: {e}"))?;
+        let n = FieldName::new(name.as_str()).map_err(|e| format!("key `headers`[{i}]: name {name:?}: {e}"))?;
         let v = FieldValue::new(value.as_str()).map_err(|e| format!("key `headers`[{i}] ({name}): value: {e}"))?;
         headers.push(n, v);
     }
@@ -71,7 +71,7 @@ fn required<'a>(v: &'a Option<String>, key: &str, message: &str) -> Result<&'a s
     v.as_deref().ok_or_else(|| format!("missing key `{key}` (required for a {message})"))
 }
 
-fn start_line<'a>(input: &'a Input, bits: bool, version: Version) -> Result<StartLine<'a>, String> {
+fn start_line<'a>(input: &'a Input, bits: bool, version: HttpVersion) -> Result<StartLine<'a>, String> {
     match input.message.as_str() {
         "request" => {
             let method = match (&input.method, bits) {
@@ -81,14 +81,14 @@ fn start_line<'a>(input: &'a Input, bits: bool, version: Version) -> Result<Star
             };
             let target = required(&input.target, "target", "request")?;
             Ok(StartLine::Request {
-                method: Method::new(method).map_err(|e| format!("key `method`: {e}"))?,
+                method: RequestMethod::new(method).map_err(|e| format!("key `method`: {e}"))?,
                 target: RequestTarget::new(target).map_err(|e| format!("key `target`: {e}"))?,
                 version,
             })
         }
         "response" => {
             let code = input.status.ok_or("missing key `status` (required for a response)")?;
-            let status = StatusCode::new(code).map_err(|e| format!("key `status`: {e}"))?;
+            let status = Status::new(code).map_err(|e| format!("key `status`: {e}"))?;
             let reason = match &input.reason {
                 Some(r) => ReasonPhrase::new(r.as_str()).map_err(|e| format!("key `reason`: {e}"))?,
                 None => ReasonPhrase::new(status.canonical_reason()).map_err(|e| format!("key `reason`: {e}"))?,

@@ -4,7 +4,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use bits_codec::bits::{Ack, BITS_POST, NotificationRequest, NotificationResponse, Request};
 use bits_codec::graph::{self, CreateSessionBody, InnerError, ODataError, Outcome, RetryAfter, UploadSession};
-use bits_codec::http::{FieldValue, Headers, Message, StartLine};
+use bits_codec::http1::{FieldValue, Headers, Message, StartLine};
 use bits_codec::{Decode, DecodeOptions};
 use serde::Serialize;
 

@@ -13,10 +13,10 @@ use super::request::{check_extra, decimal_value, owned_value};
 use super::session_id::SessionId;
 use crate::codec::{Decode, Encode};
 use crate::error::{DecodeError, InvalidKind, InvalidMessage, ValidationError};
-use crate::http::encode::{status_head, status_head_len};
-use crate::http::head::{self, Direction, FieldLine, FieldSink, Framing, StartLine};
-use crate::http::headers::Headers;
-use crate::http::values::{FieldValue, HeaderName, ReasonPhrase, StatusCode, Version};
+use crate::http1::encode::{status_head, status_head_len};
+use crate::http1::head::{self, Direction, FieldLine, FieldSink, Framing, StartLine};
+use crate::http1::headers::Headers;
+use crate::http1::values::{FieldName, FieldValue, HttpVersion, ReasonPhrase, Status};
 use crate::options::DecodeOptions;
 
 /// A BITS Ack: the server's answer to any request, success or error.
@@ -39,8 +39,8 @@ use crate::options::DecodeOptions;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ack<'a> {
-    version: Version,
-    status: StatusCode,
+    version: HttpVersion,
+    status: Status,
     reason: ReasonPhrase<'a>,
     session_id: Option<SessionId<'a>>,
     protocol: Option<Guid>,
@@ -62,7 +62,7 @@ pub(crate) struct AckSink<'a>(pub(crate) AckFields<'a>);
 impl<'a> FieldSink<'a> for AckSink<'a> {
     fn start(&mut self, start: &StartLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
         if let StartLine::Status { version, .. } = start
-            && *version != Version::Http11
+            && *version != HttpVersion::Http11
             && !opts.allow_http10
         {
             return Err(InvalidMessage { kind: InvalidKind::HttpVersion, offset: 0 });
@@ -117,8 +117,9 @@ impl<'a> Ack<'a> {
         Ok(content_length)
     }
 
+    #[cfg_attr(not(feature = "http"), allow(dead_code))] // used by the `http` crate views
     pub(crate) fn from_collected(
-        version: Version,
+        version: HttpVersion,
         code: u16,
         reason: ReasonPhrase<'a>,
         c: AckFields<'a>,
@@ -136,7 +137,7 @@ impl<'a> Ack<'a> {
     #[inline(always)]
     #[allow(clippy::too_many_arguments)] // the pieces of one message, each from its own source
     fn build(
-        version: Version,
+        version: HttpVersion,
         code: u16,
         reason: ReasonPhrase<'a>,
         c: AckFields<'a>,
@@ -147,7 +148,7 @@ impl<'a> Ack<'a> {
     ) -> Self {
         Self {
             version,
-            status: StatusCode::unvalidated(code),
+            status: Status::unvalidated(code),
             reason,
             error_code,
             error_header_name: c.error_header_name(),
@@ -182,18 +183,18 @@ impl<'a> Ack<'a> {
     /// ```
     /// use bits_codec::Encode;
     /// use bits_codec::bits::Ack;
-    /// use bits_codec::http::StatusCode;
+    /// use bits_codec::http1::Status;
     /// assert_eq!(
-    ///     Ack::new(StatusCode::OK).to_vec(),
+    ///     Ack::new(Status::OK).to_vec(),
     ///     b"HTTP/1.1 200 OK\r\nBITS-Packet-Type: Ack\r\nContent-Length: 0\r\n\r\n"
     /// );
     /// ```
-    pub fn new(status: StatusCode) -> Self {
+    pub fn new(status: Status) -> Self {
         let mut headers = Headers::new();
         headers.set_canonical("BITS-Packet-Type", FieldValue::from_static("Ack"));
         headers.set_canonical("Content-Length", FieldValue::from_static("0"));
         Self {
-            version: Version::Http11,
+            version: HttpVersion::Http11,
             status,
             reason: ReasonPhrase::unvalidated(status.canonical_reason().as_bytes()),
             session_id: None,
@@ -213,7 +214,7 @@ impl<'a> Ack<'a> {
 
     /// `200 OK`.
     pub fn ok() -> Self {
-        Self::new(StatusCode::OK)
+        Self::new(Status::OK)
     }
 
     /// The success Ack for Create-Session: 200, the chosen protocol, the new session id and
@@ -224,7 +225,7 @@ impl<'a> Ack<'a> {
 
     /// The Ack for a Fragment: `status` (200, or 416 to resynchronise) and the offset the
     /// server expects next in `BITS-Received-Content-Range` ([MC-BUP] §2.2.7.2).
-    pub fn fragment_received(status: StatusCode, received: u64) -> Self {
+    pub fn fragment_received(status: Status, received: u64) -> Self {
         Self::new(status).with_received_content_range(received)
     }
 
@@ -233,22 +234,22 @@ impl<'a> Ack<'a> {
     /// ```
     /// use bits_codec::Encode;
     /// use bits_codec::bits::{Ack, ErrorContext, HResult};
-    /// use bits_codec::http::StatusCode;
-    /// let ack = Ack::error(StatusCode::new(400).unwrap(), HResult::E_INVALIDARG, ErrorContext::REMOTE_FILE);
+    /// use bits_codec::http1::Status;
+    /// let ack = Ack::error(Status::new(400).unwrap(), HResult::E_INVALIDARG, ErrorContext::REMOTE_FILE);
     /// assert_eq!(
     ///     ack.to_vec(),
     ///     b"HTTP/1.1 400 Bad Request\r\nBITS-Packet-Type: Ack\r\nBITS-Error-Code: 0x80070057\r\n\
     ///       BITS-Error-Context: 0x5\r\nContent-Length: 0\r\n\r\n"
     /// );
     /// ```
-    pub fn error(status: StatusCode, code: HResult, context: ErrorContext) -> Self {
+    pub fn error(status: Status, code: HResult, context: ErrorContext) -> Self {
         Self::new(status).with_error(code, context)
     }
 
     /// The Ack a server sends for a request it could not decode: the status of
     /// [`InvalidKind::http_status`], `E_INVALIDARG`, context `0x5` ([MC-BUP] §2.2.1.2 table).
     pub fn for_invalid_request(e: &InvalidMessage) -> Self {
-        let status = StatusCode::unvalidated(e.kind.http_status());
+        let status = e.kind.http_status();
         Self::error(status, HResult::E_INVALIDARG, ErrorContext::REMOTE_FILE)
     }
 
@@ -329,24 +330,24 @@ impl<'a> Ack<'a> {
 
     /// Add a header this crate does not manage (see
     /// [`Request::with_header`](super::Request::with_header)).
-    pub fn with_header(mut self, name: HeaderName<'a>, value: FieldValue<'a>) -> Result<Self, ValidationError> {
+    pub fn with_header(mut self, name: FieldName<'a>, value: FieldValue<'a>) -> Result<Self, ValidationError> {
         self.push_header(name, value)?;
         Ok(self)
     }
 
     /// [`with_header`](Self::with_header) in place: on error the Ack is unchanged.
-    pub fn push_header(&mut self, name: HeaderName<'a>, value: FieldValue<'a>) -> Result<(), ValidationError> {
+    pub fn push_header(&mut self, name: FieldName<'a>, value: FieldValue<'a>) -> Result<(), ValidationError> {
         check_extra(&name, &value, &self.headers, self.encoded_len())?;
         self.headers.insert_ranked(name, value);
         Ok(())
     }
 
     /// The HTTP version.
-    pub fn version(&self) -> Version {
+    pub fn version(&self) -> HttpVersion {
         self.version
     }
     /// The status code.
-    pub fn status(&self) -> StatusCode {
+    pub fn status(&self) -> Status {
         self.status
     }
     /// The reason phrase, as sent (never interpreted).

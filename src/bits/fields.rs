@@ -7,11 +7,11 @@ use super::guid::{Guid, ProtocolList};
 use super::hresult::{ErrorContext, ErrorHeaderName, HResult};
 use super::packet_type::PacketType;
 use crate::error::{InvalidKind, InvalidMessage};
-use crate::http::content_range::ContentRange;
-use crate::http::head::{self, FieldLine, FieldSink};
-use crate::http::names::KnownHeader;
-use crate::http::syntax::{NumberError, decimal_u32, decimal_u64, hex_u32, visible_len};
-use crate::http::values::FieldValue;
+use crate::http1::content_range::ContentRange;
+use crate::http1::head::{self, FieldLine, FieldSink};
+use crate::http1::names::KnownHeader;
+use crate::http1::syntax::{NumberError, decimal_u32, decimal_u64, hex_u32, visible_len};
+use crate::http1::values::FieldValue;
 use crate::limits::MAX_SESSION_ID_LEN;
 use crate::options::DecodeOptions;
 

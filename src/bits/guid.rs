@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::error::ValidationError;
-use crate::http::syntax::hex32;
+use crate::http1::syntax::hex32;
 use crate::limits::MAX_SUPPORTED_PROTOCOLS;
 
 const NOT_HEX: u8 = 0xff;
@@ -39,9 +39,17 @@ const HEX: [u8; 256] = {
 /// assert_eq!(g.to_string(), "{7df0354d-249b-430f-820d-3d2a9bef4931}");
 /// assert!("{7df0354d-249b-430f-820d}".parse::<Guid>().is_err());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct Guid(u128);
+
+/// Braced, as on the wire (`{7DF0354D-249B-430F-820D-3D2A9BEF4931}`), so a logged value can be
+/// matched to the packet it came from.
+impl fmt::Debug for Guid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_braced(false))
+    }
+}
 
 impl Guid {
     /// `{7df0354d-249b-430f-820d-3d2a9bef4931}`: the BITS 1.5 Upload Protocol, the only protocol
@@ -215,6 +223,12 @@ impl ProtocolList {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_prints_the_braced_guid() {
+        let g: Guid = "{7df0354d-249b-430f-820d-3d2a9bef4931}".parse().unwrap();
+        assert_eq!(alloc::format!("{g:?}"), "{7df0354d-249b-430f-820d-3d2a9bef4931}");
+    }
 
     /// The byte-by-byte reading alone, as the reference for the word path.
     fn bytewise(v: &[u8], allow_unbraced: bool) -> Result<u128, usize> {

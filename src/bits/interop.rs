@@ -10,9 +10,9 @@ use alloc::string::ToString;
 
 use super::{Ack, AckSink, BITS_POST, Request, RequestHead, RequestSink};
 use crate::error::{InvalidKind, InvalidMessage};
-use crate::http::head::{FieldSink, StartLine as RawStart};
-use crate::http::interop::{decode_error, feed, invalid, to_http_version, version_of};
-use crate::http::values::{ReasonPhrase, RequestTarget};
+use crate::http1::head::{FieldSink, StartLine as RawStart};
+use crate::http1::interop::{decode_error, feed, invalid, to_http_version, version_of};
+use crate::http1::values::{ReasonPhrase, RequestTarget};
 use crate::options::DecodeOptions;
 
 impl<'a> RequestHead<'a> {

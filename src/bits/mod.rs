@@ -19,12 +19,14 @@ mod session_id;
 mod shared;
 
 pub use ack::Ack;
+#[cfg(feature = "http")]
 pub(crate) use ack::AckSink;
 pub use guid::{Guid, ProtocolList};
 pub use hresult::{ErrorContext, ErrorHeaderName, HResult};
 pub use notification::{NotificationRequest, NotificationResponse};
 pub use packet::Packet;
 pub use packet_type::PacketType;
+#[cfg(feature = "http")]
 pub(crate) use request::RequestSink;
 pub use request::{BITS_POST, Request, RequestHead, RequestKind};
 pub use session_id::SessionId;

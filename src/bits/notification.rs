@@ -10,9 +10,9 @@ use bytes::BufMut;
 use super::fields::{NotificationFields, NotificationRole};
 use crate::codec::{Decode, Encode};
 use crate::error::{DecodeError, InvalidKind, InvalidMessage, ValidationError};
-use crate::http::head::{FieldLine, FieldSink, StartLine as RawStart};
-use crate::http::values::{FieldValue, Method, ReasonPhrase, RequestTarget, StatusCode, Version};
-use crate::http::{Headers, Message, StartLine};
+use crate::http1::head::{FieldLine, FieldSink, StartLine as RawStart};
+use crate::http1::values::{FieldValue, HttpVersion, ReasonPhrase, RequestMethod, RequestTarget, Status};
+use crate::http1::{Headers, Message, StartLine};
 use crate::options::DecodeOptions;
 
 struct NotificationSink<'a> {
@@ -122,7 +122,7 @@ impl<'a> NotificationRequest<'a> {
 }
 
 fn post<'a>(target: RequestTarget<'a>, headers: Headers<'a>, body: Cow<'a, [u8]>) -> Message<'a> {
-    let start = StartLine::Request { method: Method::unvalidated("POST"), target, version: Version::Http11 };
+    let start = StartLine::Request { method: RequestMethod::unvalidated("POST"), target, version: HttpVersion::Http11 };
     // The headers above carry a matching Content-Length and nothing else with framing meaning.
     Message::new(start.clone(), headers, body).unwrap_or_else(|_| unreachable_message(start))
 }
@@ -201,16 +201,16 @@ impl<'a> NotificationResponse<'a> {
     ///
     /// ```
     /// use bits_codec::bits::NotificationResponse;
-    /// use bits_codec::http::StatusCode;
-    /// assert!(NotificationResponse::new(StatusCode::OK, &b"reply"[..]).is_ok());
-    /// assert!(NotificationResponse::new(StatusCode::new(204).unwrap(), &b"reply"[..]).is_err());
+    /// use bits_codec::http1::Status;
+    /// assert!(NotificationResponse::new(Status::OK, &b"reply"[..]).is_ok());
+    /// assert!(NotificationResponse::new(Status::new(204).unwrap(), &b"reply"[..]).is_err());
     /// ```
-    pub fn new(status: StatusCode, body: impl Into<Cow<'a, [u8]>>) -> Result<Self, ValidationError> {
+    pub fn new(status: Status, body: impl Into<Cow<'a, [u8]>>) -> Result<Self, ValidationError> {
         let body = body.into();
         let mut headers = Headers::new();
         headers.set_canonical("Content-Length", super::request::decimal_value(body.len() as u64));
         let start = StartLine::Response {
-            version: Version::Http11,
+            version: HttpVersion::Http11,
             status,
             reason: ReasonPhrase::unvalidated(status.canonical_reason().as_bytes()),
         };
@@ -233,10 +233,10 @@ impl<'a> NotificationResponse<'a> {
     }
 
     /// The status code.
-    pub fn status(&self) -> StatusCode {
+    pub fn status(&self) -> Status {
         match self.message.start_line() {
             StartLine::Response { status, .. } => *status,
-            StartLine::Request { .. } => StatusCode::OK,
+            StartLine::Request { .. } => Status::OK,
         }
     }
     /// `BITS-Static-Response-URL`.

@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use crate::http::syntax::{Folded, words};
+use crate::http1::syntax::{Folded, words};
 
 /// The value of `BITS-Packet-Type`.
 ///

@@ -14,13 +14,13 @@ use super::packet_type::PacketType;
 use super::session_id::SessionId;
 use crate::codec::{Decode, Encode};
 use crate::error::{DecodeError, InvalidKind, InvalidMessage, ValidationError};
-use crate::http::content_range::ContentRange;
-use crate::http::encode::{request_head, request_head_len};
-use crate::http::head::{self, Direction, FieldSink, Framing, StartLine};
-use crate::http::headers::Headers;
-use crate::http::names::KnownHeader;
-use crate::http::syntax::decimal_len;
-use crate::http::values::{FieldValue, HeaderName, RequestTarget, Version};
+use crate::http1::content_range::ContentRange;
+use crate::http1::encode::{request_head, request_head_len};
+use crate::http1::head::{self, Direction, FieldSink, Framing, StartLine};
+use crate::http1::headers::Headers;
+use crate::http1::names::KnownHeader;
+use crate::http1::syntax::decimal_len;
+use crate::http1::values::{FieldName, FieldValue, HttpVersion, RequestTarget};
 use crate::limits::{MAX_HEAD_LEN, MAX_HEADERS};
 use crate::options::DecodeOptions;
 
@@ -69,7 +69,7 @@ pub enum RequestKind<'r> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestHead<'a> {
     target: RequestTarget<'a>,
-    version: Version,
+    version: HttpVersion,
     packet_type: PacketType,
     session_id: Option<SessionId<'a>>,
     supported_protocols: Option<ProtocolList>,
@@ -115,7 +115,7 @@ impl<'a> FieldSink<'a> for RequestSink<'a> {
             if *method != BITS_POST.as_bytes() {
                 return Err(InvalidMessage { kind: InvalidKind::Method, offset: 0 });
             }
-            if *version != Version::Http11 && !opts.allow_http10 {
+            if *version != HttpVersion::Http11 && !opts.allow_http10 {
                 let at = method.len() + 1 + target.len() + 1;
                 return Err(InvalidMessage { kind: InvalidKind::HttpVersion, offset: at });
             }
@@ -189,7 +189,7 @@ impl<'a> RequestHead<'a> {
         &self.target
     }
     /// The HTTP version (1.1 unless [`DecodeOptions::allow_http10`] let 1.0 in).
-    pub fn version(&self) -> Version {
+    pub fn version(&self) -> HttpVersion {
         self.version
     }
     /// `BITS-Packet-Type` (never [`PacketType::Ack`]).
@@ -248,7 +248,7 @@ impl<'a> RequestHead<'a> {
         &self.headers
     }
     /// Header fields this crate does not type, in order.
-    pub fn other_headers(&self) -> impl Iterator<Item = crate::http::Field<'_>> {
+    pub fn other_headers(&self) -> impl Iterator<Item = crate::http1::Field<'_>> {
         self.headers.iter().filter(|f| f.known().is_none())
     }
 
@@ -268,9 +268,10 @@ impl<'a> RequestHead<'a> {
         }
     }
 
+    #[cfg_attr(not(feature = "http"), allow(dead_code))] // used by the `http` crate views
     pub(crate) fn from_collected(
         target: RequestTarget<'a>,
-        version: Version,
+        version: HttpVersion,
         mut c: RequestFields<'a>,
         headers: Headers<'a>,
         content_length: Option<(u64, usize)>,
@@ -286,7 +287,7 @@ impl<'a> RequestHead<'a> {
     #[inline(always)]
     fn build(
         target: RequestTarget<'a>,
-        version: Version,
+        version: HttpVersion,
         c: &mut RequestFields<'a>,
         k: &Checked,
         headers: Headers<'a>,
@@ -315,7 +316,7 @@ impl<'a> RequestHead<'a> {
         input: &'a [u8],
         opts: &DecodeOptions,
         sink: &mut RequestSink<'a>,
-    ) -> Result<(RequestTarget<'a>, Version, Checked, Headers<'a>, usize), DecodeError> {
+    ) -> Result<(RequestTarget<'a>, HttpVersion, Checked, Headers<'a>, usize), DecodeError> {
         let h = head::head(input, Direction::Request, opts, sink)?;
         let StartLine::Request { target, version, .. } = h.start else {
             return Err(DecodeError::invalid(InvalidKind::RequestLine, 0));
@@ -396,6 +397,7 @@ impl<'a> Request<'a> {
         Request { head: self.head.into_owned(), body: Cow::Owned(self.body.into_owned()) }
     }
 
+    #[cfg_attr(not(feature = "http"), allow(dead_code))] // used by the `http` crate views
     pub(crate) fn from_head_and_body(head: RequestHead<'a>, body: &'a [u8]) -> Self {
         Self { head, body: Cow::Borrowed(body) }
     }
@@ -412,7 +414,7 @@ impl<'a> Request<'a> {
         Self {
             head: RequestHead {
                 target,
-                version: Version::Http11,
+                version: HttpVersion::Http11,
                 packet_type,
                 session_id: None,
                 supported_protocols: None,
@@ -437,7 +439,7 @@ impl<'a> Request<'a> {
     /// ```
     /// use bits_codec::Encode;
     /// use bits_codec::bits::Request;
-    /// use bits_codec::http::{FieldValue, RequestTarget};
+    /// use bits_codec::http1::{FieldValue, RequestTarget};
     /// let ping = Request::ping(RequestTarget::new("/upload/report.bin").unwrap())
     ///     .with_host(FieldValue::new("bits.example.com").unwrap());
     /// assert_eq!(
@@ -463,7 +465,7 @@ impl<'a> Request<'a> {
     ///
     /// ```
     /// use bits_codec::bits::{Request, SessionId};
-    /// use bits_codec::http::{ContentRange, RequestTarget};
+    /// use bits_codec::http1::{ContentRange, RequestTarget};
     /// let t = RequestTarget::new("/u").unwrap();
     /// let id = SessionId::new("{6B29FC40-CA47-1067-B31D-00DD010662DA}").unwrap();
     /// let range = ContentRange::new(4, 7, 10).unwrap();
@@ -523,20 +525,20 @@ impl<'a> Request<'a> {
     ///
     /// ```
     /// use bits_codec::bits::Request;
-    /// use bits_codec::http::{FieldValue, HeaderName, RequestTarget};
+    /// use bits_codec::http1::{FieldValue, FieldName, RequestTarget};
     /// let ping = Request::ping(RequestTarget::new("/u").unwrap());
-    /// let ua = (HeaderName::new("User-Agent").unwrap(), FieldValue::new("Microsoft BITS/7.8").unwrap());
+    /// let ua = (FieldName::new("User-Agent").unwrap(), FieldValue::new("Microsoft BITS/7.8").unwrap());
     /// assert!(ping.clone().with_header(ua.0, ua.1).is_ok());
-    /// let te = (HeaderName::new("transfer-encoding").unwrap(), FieldValue::new("chunked").unwrap());
+    /// let te = (FieldName::new("transfer-encoding").unwrap(), FieldValue::new("chunked").unwrap());
     /// assert!(ping.with_header(te.0, te.1).is_err());
     /// ```
-    pub fn with_header(mut self, name: HeaderName<'a>, value: FieldValue<'a>) -> Result<Self, ValidationError> {
+    pub fn with_header(mut self, name: FieldName<'a>, value: FieldValue<'a>) -> Result<Self, ValidationError> {
         self.push_header(name, value)?;
         Ok(self)
     }
 
     /// [`with_header`](Self::with_header) in place: on error the request is unchanged.
-    pub fn push_header(&mut self, name: HeaderName<'a>, value: FieldValue<'a>) -> Result<(), ValidationError> {
+    pub fn push_header(&mut self, name: FieldName<'a>, value: FieldValue<'a>) -> Result<(), ValidationError> {
         check_extra(&name, &value, &self.head.headers, self.head.encoded_len())?;
         self.head.headers.insert_ranked(name, value);
         Ok(())
@@ -545,7 +547,7 @@ impl<'a> Request<'a> {
 
 /// The checks every `with_header` makes: not a managed name, and within the default limits.
 pub(crate) fn check_extra(
-    name: &HeaderName<'_>,
+    name: &FieldName<'_>,
     value: &FieldValue<'_>,
     headers: &Headers<'_>,
     head_len: usize,
@@ -567,6 +569,6 @@ pub(crate) fn owned_value(s: String) -> FieldValue<'static> {
 
 pub(crate) fn decimal_value(n: u64) -> FieldValue<'static> {
     let mut v = Vec::with_capacity(decimal_len(n));
-    crate::http::syntax::put_decimal(&mut v, n);
+    crate::http1::syntax::put_decimal(&mut v, n);
     FieldValue::from_vec(v).unwrap_or_else(|_| FieldValue::from_static("0"))
 }

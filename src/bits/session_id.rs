@@ -4,11 +4,11 @@ use alloc::borrow::Cow;
 
 use super::guid::Guid;
 use crate::error::ValidationError;
-use crate::http::values::str_newtype;
+use crate::http1::values::str_newtype;
 use crate::limits::MAX_SESSION_ID_LEN;
 
 fn is_session_id(s: &[u8]) -> bool {
-    !s.is_empty() && s.len() <= MAX_SESSION_ID_LEN && s.iter().all(|&b| crate::http::syntax::is_visible(b))
+    !s.is_empty() && s.len() <= MAX_SESSION_ID_LEN && s.iter().all(|&b| crate::http1::syntax::is_visible(b))
 }
 
 str_newtype!(

@@ -13,7 +13,7 @@ use super::{
     DriveItemSessionRequest, DriveItemUploadableProperties, FileSystemInfo, InnerError, ODataError,
     PrintDocumentUploadProperties, RangeSpec, Request, Response, RetryAfter, UploadSession, Variant,
 };
-use crate::http::{ContentRange, FieldValue, HeaderName, RequestTarget, StatusCode};
+use crate::http1::{ContentRange, FieldName, FieldValue, RequestTarget, Status};
 
 /// Any string: JSON escapes whatever needs escaping.
 fn text(u: &mut Unstructured<'_>) -> Result<Cow<'static, str>> {
@@ -227,10 +227,10 @@ impl<'a> Arbitrary<'a> for Variant {
 fn extras<T: Clone>(
     u: &mut Unstructured<'_>,
     mut value: T,
-    add: impl Fn(T, HeaderName<'static>, FieldValue<'static>) -> core::result::Result<T, crate::ValidationError>,
+    add: impl Fn(T, FieldName<'static>, FieldValue<'static>) -> core::result::Result<T, crate::ValidationError>,
 ) -> Result<T> {
     for _ in 0..u.int_in_range(0..=4)? {
-        if let Ok(next) = add(value.clone(), HeaderName::arbitrary(u)?, FieldValue::arbitrary(u)?) {
+        if let Ok(next) = add(value.clone(), FieldName::arbitrary(u)?, FieldValue::arbitrary(u)?) {
             value = next;
         }
     }
@@ -269,7 +269,7 @@ impl<'a> Arbitrary<'a> for Request<'static> {
 
 impl<'a> Arbitrary<'a> for Response<'static> {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-        let code = StatusCode::arbitrary(u)?;
+        let code = Status::arbitrary(u)?;
         let r = match u.int_in_range(0..=4u8)? {
             0 => Response::session(code, UploadSession::arbitrary(u)?).map_err(|_| Error::IncorrectFormat)?,
             1 => Response::error(code, ODataError::arbitrary(u)?).map_err(|_| Error::IncorrectFormat)?,

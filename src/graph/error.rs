@@ -63,10 +63,10 @@ impl GraphError {
 
     /// The HTTP status a server answers this error with: 400 for a malformed request (413 and
     /// 431 for the limits, as [`InvalidKind::http_status`](crate::InvalidKind::http_status)).
-    pub fn http_status(&self) -> u16 {
+    pub fn http_status(&self) -> crate::http1::Status {
         match self {
             Self::Invalid(m) => m.kind.http_status(),
-            _ => 400,
+            _ => crate::http1::Status::BAD_REQUEST,
         }
     }
 }

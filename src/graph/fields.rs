@@ -5,10 +5,10 @@
 use super::response::RetryAfter;
 use crate::error::ValidationError;
 use crate::error::{InvalidKind, InvalidMessage};
-use crate::http::content_range::ContentRange;
-use crate::http::head::{FieldLine, FieldSink, StartLine, set_once};
-use crate::http::headers::Headers;
-use crate::http::values::{FieldValue, HeaderName, Version};
+use crate::http1::content_range::ContentRange;
+use crate::http1::head::{FieldLine, FieldSink, StartLine, set_once};
+use crate::http1::headers::Headers;
+use crate::http1::values::{FieldName, FieldValue, HttpVersion};
 use crate::limits::{MAX_HEAD_LEN, MAX_HEADERS};
 use crate::options::DecodeOptions;
 
@@ -46,7 +46,7 @@ impl<'a> FieldSink<'a> for GraphSink<'a> {
             StartLine::Status { version, .. } => (*version, 0),
         };
         // Graph speaks HTTP/1.1 (or 2, which has no bytes here); 1.0 only when allowed.
-        if version != Version::Http11 && !opts.allow_http10 {
+        if version != HttpVersion::Http11 && !opts.allow_http10 {
             return Err(invalid(InvalidKind::HttpVersion, at));
         }
         Ok(())
@@ -77,7 +77,7 @@ impl<'a> FieldSink<'a> for GraphSink<'a> {
 /// `…+json`, parameters ignored, case-insensitive).
 pub(crate) fn is_json_media_type(v: &[u8]) -> bool {
     let end = v.iter().position(|&b| b == b';').unwrap_or(v.len());
-    let t = crate::http::syntax::trim_ows(&v[..end]);
+    let t = crate::http1::syntax::trim_ows(&v[..end]);
     t.eq_ignore_ascii_case(b"application/json") || (t.len() > 5 && t[t.len() - 5..].eq_ignore_ascii_case(b"+json"))
 }
 
@@ -103,7 +103,7 @@ pub(crate) fn set_managed<'a>(
     }
     let mine = rank(order, name);
     let at = headers.iter().position(|f| rank(order, f.name) > mine).unwrap_or(headers.len());
-    headers.insert_at(at, HeaderName::unvalidated(name), v);
+    headers.insert_at(at, FieldName::unvalidated(name), v);
 }
 
 /// Set `Host`: replaced in place, or first.
@@ -111,7 +111,7 @@ pub(crate) fn set_host<'a>(headers: &mut Headers<'a>, v: FieldValue<'a>) {
     if headers.get("Host").is_some() {
         headers.set_canonical("Host", v);
     } else {
-        headers.insert_at(0, HeaderName::unvalidated("Host"), v);
+        headers.insert_at(0, FieldName::unvalidated("Host"), v);
     }
 }
 
@@ -120,7 +120,7 @@ pub(crate) fn set_host<'a>(headers: &mut Headers<'a>, v: FieldValue<'a>) {
 pub(crate) fn add_extra<'a>(
     headers: &mut Headers<'a>,
     managed: &[&'static str],
-    name: HeaderName<'a>,
+    name: FieldName<'a>,
     value: FieldValue<'a>,
     head_len: usize,
 ) -> Result<(), ValidationError> {

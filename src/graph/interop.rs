@@ -13,9 +13,9 @@ use super::fields::{GraphSink, Side};
 use super::request::{Checked, Request};
 use super::response::{Response, check_length};
 use crate::error::{InvalidKind, InvalidMessage};
-use crate::http::head::{FieldSink, StartLine as RawStart};
-use crate::http::interop::{feed, to_http_version, version_of};
-use crate::http::values::{Method, ReasonPhrase, RequestTarget, StatusCode};
+use crate::http1::head::{FieldSink, StartLine as RawStart};
+use crate::http1::interop::{feed, to_http_version, version_of};
+use crate::http1::values::{ReasonPhrase, RequestMethod, RequestTarget, Status};
 use crate::options::DecodeOptions;
 
 fn invalid(kind: InvalidKind, offset: usize) -> GraphError {
@@ -55,7 +55,7 @@ impl<'a> Request<'a> {
             _ => Cow::Owned(parts.uri.to_string()),
         };
         let target = RequestTarget::new(target).map_err(|_| invalid(InvalidKind::RequestTarget, 0))?;
-        let method = Method::new(parts.method.as_str()).map_err(|_| invalid(InvalidKind::Method, 0))?;
+        let method = RequestMethod::new(parts.method.as_str()).map_err(|_| invalid(InvalidKind::Method, 0))?;
         let (headers, content_length) = feed(&parts.headers, opts, &mut sink)?;
         let end = headers.len();
         let checked = Checked::new(method, target, version, sink, headers, content_length, end)?;
@@ -110,10 +110,10 @@ impl<'a> Response<'a> {
         let (headers, content_length) = feed(&parts.headers, opts, &mut sink)?;
         let end = headers.len();
         check_length(content_length, body, end)?;
-        if crate::http::head::no_body_status(code) && !body.is_empty() {
+        if crate::http1::head::no_body_status(code) && !body.is_empty() {
             return Err(invalid(InvalidKind::BodyNotAllowed, end));
         }
-        let status = StatusCode::new(code).map_err(|_| invalid(InvalidKind::StatusLine, 0))?;
+        let status = Status::new(code).map_err(|_| invalid(InvalidKind::StatusLine, 0))?;
         let reason = ReasonPhrase::unvalidated(parts.status.canonical_reason().unwrap_or("").as_bytes());
         Response::assemble(version, status, reason, sink, headers, content_length.map(|(n, _)| n), body, 0)
     }

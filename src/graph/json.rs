@@ -28,7 +28,7 @@ use super::MAX_JSON_DEPTH;
 use super::datetime::DateTimeOffset;
 use super::error::{JsonError, JsonErrorKind};
 use super::range_spec::RangeSpec;
-use crate::http::syntax::{word_at, word_partial};
+use crate::http1::syntax::{word_at, word_partial};
 
 #[cfg(test)]
 mod differential;

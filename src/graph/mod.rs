@@ -4,7 +4,7 @@
 //! `uploadUrl`, and every answer (session, progress, completion, `204`, OData errors).
 //!
 //! Heads go through the same HTTP/1.1 layer as BITS (same grammar, limits, framing rules and
-//! [`ContentRange`](crate::http::ContentRange)); JSON bodies go through `serde_json` with
+//! [`ContentRange`](crate::http1::ContentRange)); JSON bodies go through `serde_json` with
 //! strings borrowed from the input. Answers are classified by content, not status alone
 //! ([`Response::outcome`]), and the upload arithmetic that SDKs get wrong is here too
 //! ([`RangeSet`], [`FragmentPlanner`]).
@@ -12,7 +12,7 @@
 //! ```
 //! use bits_codec::Encode;
 //! use bits_codec::graph::{FragmentPlanner, Outcome, RangeSet, Request, Response, Variant};
-//! use bits_codec::http::RequestTarget;
+//! use bits_codec::http1::RequestTarget;
 //!
 //! // The answer to a fragment: Outlook's progress, PascalCase keys and a bare "S" range.
 //! let wire = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 86\r\n\r\n\

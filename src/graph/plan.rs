@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 
 use super::error::RangeError;
 use super::range_spec::RangeSpec;
-use crate::http::content_range::ContentRange;
+use crate::http1::content_range::ContentRange;
 
 /// 320 KiB: every driveItem fragment except the last "MUST be a multiple of 320 KiB (327,680
 /// bytes)" (digest §3.2).

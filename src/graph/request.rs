@@ -10,12 +10,12 @@ use super::error::GraphError;
 use super::fields::{GraphSink, Side, add_extra, set_host, set_managed};
 use crate::codec::Encode;
 use crate::error::{DecodeError, InvalidKind, ValidationError};
-use crate::http::content_range::ContentRange;
-use crate::http::encode::{request_head, request_head_len};
-use crate::http::head::{self, Direction, Framing, StartLine};
-use crate::http::headers::Headers;
-use crate::http::syntax::{decimal_len, put_decimal};
-use crate::http::values::{FieldValue, HeaderName, Method, RequestTarget, Version};
+use crate::http1::content_range::ContentRange;
+use crate::http1::encode::{request_head, request_head_len};
+use crate::http1::head::{self, Direction, Framing, StartLine};
+use crate::http1::headers::Headers;
+use crate::http1::syntax::{decimal_len, put_decimal};
+use crate::http1::values::{FieldName, FieldValue, HttpVersion, RequestMethod, RequestTarget};
 use crate::options::DecodeOptions;
 
 /// What a Graph request does, decided from the method, the target and the headers:
@@ -111,7 +111,7 @@ fn managed(op: Operation) -> &'static [&'static str] {
 /// ```
 /// use bits_codec::Encode;
 /// use bits_codec::graph::{Operation, Request};
-/// use bits_codec::http::ContentRange;
+/// use bits_codec::http1::ContentRange;
 ///
 /// let wire = b"PUT https://sn3302.up.1drv.com/up/fe6987415ace7X4e1eF866337 HTTP/1.1\r\n\
 ///              Host: sn3302.up.1drv.com\r\nContent-Length: 26\r\nContent-Range: bytes 0-25/128\r\n\r\n\
@@ -126,9 +126,9 @@ fn managed(op: Operation) -> &'static [&'static str] {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request<'a> {
-    method: Method<'a>,
+    method: RequestMethod<'a>,
     target: RequestTarget<'a>,
-    version: Version,
+    version: HttpVersion,
     operation: Operation,
     host: Option<FieldValue<'a>>,
     content_range: Option<ContentRange>,
@@ -141,9 +141,9 @@ pub struct Request<'a> {
 
 /// A request head that passed every check; the body is all that is missing.
 pub(crate) struct Checked<'a> {
-    method: Method<'a>,
+    method: RequestMethod<'a>,
     target: RequestTarget<'a>,
-    version: Version,
+    version: HttpVersion,
     operation: Operation,
     sink: GraphSink<'a>,
     content_length: Option<u64>,
@@ -153,9 +153,9 @@ pub(crate) struct Checked<'a> {
 impl<'a> Checked<'a> {
     /// The checks every Graph request passes, whatever it was read from.
     pub(crate) fn new(
-        method: Method<'a>,
+        method: RequestMethod<'a>,
         target: RequestTarget<'a>,
-        version: Version,
+        version: HttpVersion,
         sink: GraphSink<'a>,
         headers: Headers<'a>,
         content_length: Option<(u64, usize)>,
@@ -230,7 +230,7 @@ impl<'a> Request<'a> {
         let headers = Headers::from_wire(h.block, h.count);
         let cl_at = h.content_length.map_or(h.end_at, |(_, at)| at);
         let checked = Checked::new(
-            Method::unvalidated_bytes(method),
+            RequestMethod::unvalidated_bytes(method),
             RequestTarget::unvalidated_bytes(target),
             version,
             sink,
@@ -244,9 +244,9 @@ impl<'a> Request<'a> {
 
     fn build(method: &'static str, target: RequestTarget<'a>, operation: Operation) -> Self {
         Self {
-            method: Method::unvalidated(method),
+            method: RequestMethod::unvalidated(method),
             target,
-            version: Version::Http11,
+            version: HttpVersion::Http11,
             operation,
             host: None,
             content_range: None,
@@ -277,14 +277,14 @@ impl<'a> Request<'a> {
     /// ```
     /// use bits_codec::Encode;
     /// use bits_codec::graph::{ConflictBehavior, CreateSessionBody, DriveItemSessionRequest, DriveItemUploadableProperties, Request};
-    /// use bits_codec::http::{FieldValue, HeaderName, RequestTarget};
+    /// use bits_codec::http1::{FieldValue, FieldName, RequestTarget};
     /// let body = CreateSessionBody::DriveItem(DriveItemSessionRequest::new().with_item(
     ///     DriveItemUploadableProperties::new().with_conflict_behavior(ConflictBehavior::Rename),
     /// ));
     /// let target = RequestTarget::new("/v1.0/me/drive/root:/big.bin:/createUploadSession").unwrap();
     /// let req = Request::create_upload_session(target, Some(body)).unwrap()
     ///     .with_host(FieldValue::new("graph.microsoft.com").unwrap())
-    ///     .with_header(HeaderName::new("Authorization").unwrap(), FieldValue::new("Bearer t").unwrap())
+    ///     .with_header(FieldName::new("Authorization").unwrap(), FieldValue::new("Bearer t").unwrap())
     ///     .unwrap();
     /// assert!(req.to_vec().starts_with(b"POST /v1.0/me/drive/root:/big.bin:/createUploadSession HTTP/1.1\r\n\
     ///     Host: graph.microsoft.com\r\nAuthorization: Bearer t\r\nContent-Type: application/json\r\nContent-Length: 55\r\n\r\n"));
@@ -321,7 +321,7 @@ impl<'a> Request<'a> {
     /// ```
     /// use bits_codec::Encode;
     /// use bits_codec::graph::Request;
-    /// use bits_codec::http::{ContentRange, FieldValue, RequestTarget};
+    /// use bits_codec::http1::{ContentRange, FieldValue, RequestTarget};
     /// let url = RequestTarget::new("/up/fe6987415ace7X4e1eF866337").unwrap();
     /// let range = ContentRange::new(0, 9, 10).unwrap();
     /// let put = Request::upload_fragment(url.clone(), range, &b"0123456789"[..]).unwrap()
@@ -356,7 +356,7 @@ impl<'a> Request<'a> {
     /// ```
     /// use bits_codec::Encode;
     /// use bits_codec::graph::Request;
-    /// use bits_codec::http::RequestTarget;
+    /// use bits_codec::http1::RequestTarget;
     /// let get = Request::session_status(RequestTarget::new("https://sn3302.up.1drv.com/up/fe69").unwrap());
     /// assert_eq!(get.to_vec(), b"GET https://sn3302.up.1drv.com/up/fe69 HTTP/1.1\r\n\r\n");
     /// assert!(RequestTarget::new("https://h/up/a b").is_err()); // not a valid target
@@ -370,7 +370,7 @@ impl<'a> Request<'a> {
     /// ```
     /// use bits_codec::Encode;
     /// use bits_codec::graph::Request;
-    /// use bits_codec::http::RequestTarget;
+    /// use bits_codec::http1::RequestTarget;
     /// let t = RequestTarget::new("/print/printers/{id}/jobs/{id}/documents/{id}/uploadSession").unwrap();
     /// assert!(Request::cancel_session(t).to_vec().starts_with(b"DELETE /print/"));
     /// assert!(RequestTarget::new("").is_err());
@@ -385,7 +385,7 @@ impl<'a> Request<'a> {
     /// ```
     /// use bits_codec::Encode;
     /// use bits_codec::graph::Request;
-    /// use bits_codec::http::RequestTarget;
+    /// use bits_codec::http1::RequestTarget;
     /// let post = Request::commit(RequestTarget::new("https://sn3302.up.1drv.com/up/fe69").unwrap()).unwrap();
     /// assert_eq!(post.to_vec(), b"POST https://sn3302.up.1drv.com/up/fe69 HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
     /// assert!(Request::commit(RequestTarget::new("/me/drive/root:/f:/createUploadSession").unwrap()).is_err());
@@ -410,14 +410,14 @@ impl<'a> Request<'a> {
     /// and before the managed ones. Refused: `Host`, `Content-Length`, `Content-Range`,
     /// `Content-Type`, `Transfer-Encoding` and the response headers `Location`, `Retry-After`
     /// (use the typed setters), and anything past the default header limits.
-    pub fn with_header(mut self, name: HeaderName<'a>, value: FieldValue<'a>) -> Result<Self, ValidationError> {
+    pub fn with_header(mut self, name: FieldName<'a>, value: FieldValue<'a>) -> Result<Self, ValidationError> {
         let head_len = self.encoded_len() - self.body.len();
         add_extra(&mut self.headers, managed(self.operation), name, value, head_len)?;
         Ok(self)
     }
 
     /// The method.
-    pub fn method(&self) -> &Method<'a> {
+    pub fn method(&self) -> &RequestMethod<'a> {
         &self.method
     }
     /// The request target: the `uploadUrl` (usually absolute-form) or the Graph path.
@@ -425,7 +425,7 @@ impl<'a> Request<'a> {
         &self.target
     }
     /// The HTTP version.
-    pub fn version(&self) -> Version {
+    pub fn version(&self) -> HttpVersion {
         self.version
     }
     /// What the request does.

@@ -16,7 +16,7 @@
 //!   past where it was fail the upload ([`ClientError::NoProgress`]).
 //! - **413** (an Ack, or a plain HTTP 413 from request filtering or a proxy): the next
 //!   fragments are half the size of the refused one, never below
-//!   [`ClientConfig::min_fragment_size`] (5 KiB, as Windows); a refused fragment already at the
+//!   [`ClientConfig::min_fragment_len`] (5 KiB, as Windows); a refused fragment already at the
 //!   floor fails the upload.
 //! - **`BG_E_SESSION_NOT_FOUND`** (0x8020001F) on any request but Cancel-Session: a new
 //!   Create-Session and the upload again from byte 0 ([MC-BUP] §3.1.5.2.1), at most
@@ -40,7 +40,7 @@
 //!   interim answers are skipped (A30).
 //! - **0-byte files** go Create-Session → Close-Session with no fragment (an empty range cannot
 //!   be written); whether that works depends on the server (see
-//!   [`ServerConfig::allow_empty_upload`](super::server::ServerConfig::allow_empty_upload)).
+//!   [`ServerConfig::allow_empty_upload`](crate::bits::server::ServerConfig::allow_empty_upload)).
 
 use alloc::borrow::ToOwned;
 use alloc::string::String;
@@ -48,7 +48,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::bits::{Ack, ErrorContext, Guid, HResult, ProtocolList, Request, SessionId};
-use crate::http::{ContentRange, FieldValue, Message, RequestTarget, StartLine, StatusCode};
+use crate::http1::{ContentRange, FieldValue, Message, RequestTarget, StartLine, Status};
 use crate::{Decode, DecodeError, DecodeOptions, InvalidKind, ValidationError};
 
 /// The longest `BITS-Reply-URL` a client accepts ([MC-BUP] §2.2.1.2: 2,200 characters).
@@ -60,19 +60,20 @@ const MAX_STALLS: u32 = 16;
 /// The client's settings.
 ///
 /// ```
-/// use bits_codec::bits::client::ClientConfig;
-/// use bits_codec::http::FieldValue;
+/// use bits_codec::bits::client::{Client, ClientConfig};
+/// use bits_codec::http1::FieldValue;
 /// let config = ClientConfig::default()
-///     .fragment_size(4 << 20)
-///     .min_fragment_size(5 * 1024)
+///     .fragment_len(4 << 20)
+///     .min_fragment_len(5 * 1024)
 ///     .content_name(FieldValue::from_static("report.bin"))
 ///     .max_retries(5);
-/// assert_eq!(config.get_fragment_size(), 4 << 20);
+/// let client = Client::new(config, "https://example.com/upload/report.bin", 10 << 20).unwrap();
+/// assert_eq!(client.fragment_len(), 4 << 20);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientConfig {
-    fragment_size: u64,
-    min_fragment_size: u64,
+    fragment_len: u64,
+    min_fragment_len: u64,
     protocols: ProtocolList,
     content_name: Option<FieldValue<'static>>,
     ping_after_host_id: bool,
@@ -86,8 +87,8 @@ impl Default for ClientConfig {
     /// Host-Id, no reply required, 3 restarts, 3 retries.
     fn default() -> Self {
         Self {
-            fragment_size: 1 << 20,
-            min_fragment_size: 5 * 1024,
+            fragment_len: 1 << 20,
+            min_fragment_len: 5 * 1024,
             protocols: ProtocolList::one(Guid::BITS_1_5_UPLOAD),
             content_name: None,
             ping_after_host_id: true,
@@ -102,15 +103,15 @@ impl ClientConfig {
     /// The size of the fragments sent (at least 1; the last one of a file may be shorter).
     /// Windows sends up to 13 MB ([MC-BUP] note <10>); IIS 7 accepts 30,000,000 bytes per
     /// request by default.
-    pub fn fragment_size(mut self, bytes: u64) -> Self {
-        self.fragment_size = bytes.max(1);
+    pub fn fragment_len(mut self, bytes: u64) -> Self {
+        self.fragment_len = bytes.max(1);
         self
     }
 
     /// The smallest fragment a 413 may shrink fragments to (default 5 KiB: Windows "never
     /// sends fragments smaller than 5 KB", [MC-BUP] note <16>).
-    pub fn min_fragment_size(mut self, bytes: u64) -> Self {
-        self.min_fragment_size = bytes.max(1);
+    pub fn min_fragment_len(mut self, bytes: u64) -> Self {
+        self.min_fragment_len = bytes.max(1);
         self
     }
 
@@ -151,11 +152,6 @@ impl ClientConfig {
     pub fn max_retries(mut self, n: u32) -> Self {
         self.max_retries = n;
         self
-    }
-
-    /// The configured fragment size.
-    pub fn get_fragment_size(&self) -> u64 {
-        self.fragment_size
     }
 }
 
@@ -430,7 +426,7 @@ pub enum ClientError {
     /// The server answered with a BITS error Ack that this client does not retry.
     Server {
         /// The status.
-        status: StatusCode,
+        status: Status,
         /// `BITS-Error-Code` / `BITS-Error`, if sent.
         code: Option<HResult>,
         /// `BITS-Error-Context`, if sent.
@@ -439,13 +435,13 @@ pub enum ClientError {
     /// A plain HTTP error without `BITS-Packet-Type` (proxy, load balancer, wrong URL).
     Http {
         /// The status.
-        status: StatusCode,
+        status: Status,
     },
     /// An answer that breaks the protocol, naming the header at fault
     /// (`BG_E_INVALID_SERVER_RESPONSE`).
     InvalidAck(&'static str),
     /// 401 or 407 again after the request was resent with credentials.
-    AuthRequired(StatusCode),
+    AuthRequired(Status),
     /// 413 for a fragment already at the minimum size.
     FragmentTooLarge,
     /// The session was lost (`BG_E_SESSION_NOT_FOUND`) more often than allowed.
@@ -520,7 +516,7 @@ pub enum TransmitKind {
 ///
 /// Build the wire request with [`request`](Self::request), giving it the fragment's bytes;
 /// add headers of your own (`User-Agent`, credentials) with
-/// [`Request::push_header`](super::Request::push_header).
+/// [`Request::push_header`](crate::bits::Request::push_header).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transmit {
     kind: TransmitKind,
@@ -530,7 +526,7 @@ pub struct Transmit {
     session_id: Option<SessionId<'static>>,
     protocols: ProtocolList,
     content_name: Option<FieldValue<'static>>,
-    auth_challenge: Option<StatusCode>,
+    auth_challenge: Option<Status>,
 }
 
 impl Transmit {
@@ -564,7 +560,7 @@ impl Transmit {
 
     /// `Some(401 or 407)` when this is a resend after an authentication challenge: add
     /// `Authorization` / `Proxy-Authorization` to the request.
-    pub fn auth_challenge(&self) -> Option<StatusCode> {
+    pub fn auth_challenge(&self) -> Option<Status> {
         self.auth_challenge
     }
 
@@ -595,11 +591,11 @@ impl Transmit {
 
 /// What the caller does next (from [`Client::poll`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Poll {
+pub enum Step {
     /// Send this request, then hand its answer back.
     Transmit(Transmit),
     /// A request is in flight: wait for its answer (or call [`Client::transport_failed`]).
-    AwaitingAck,
+    AwaitingResponse,
     /// Upload-reply: download the reply from this absolute URL (a plain HTTP GET), then call
     /// [`Client::reply_fetched`]; Close-Session follows ("otherwise, the reply is lost",
     /// Learn, Close-Session).
@@ -654,7 +650,7 @@ pub enum Event {
     /// The server lost the session: the upload starts again with Create-Session.
     Restarted,
     /// 401/407: the request will be resent with [`Transmit::auth_challenge`] set.
-    AuthRequired(StatusCode),
+    AuthRequired(Status),
     /// The same request will be sent again.
     Retrying,
     /// Nothing changed (a 1xx interim answer, or an answer with no request in flight).
@@ -687,12 +683,12 @@ impl<'a> Response<'a> {
     }
 
     /// The status code.
-    pub fn status(&self) -> StatusCode {
+    pub fn status(&self) -> Status {
         match self {
             Self::Ack(a) => a.status(),
             Self::Http(m) => match m.start_line() {
                 StartLine::Response { status, .. } => *status,
-                StartLine::Request { .. } => StatusCode::BAD_REQUEST,
+                StartLine::Request { .. } => Status::BAD_REQUEST,
             },
         }
     }
@@ -713,17 +709,17 @@ enum Phase {
 /// One BITS upload, without I/O.
 ///
 /// ```
-/// use bits_codec::bits::client::{Client, ClientConfig, Poll};
+/// use bits_codec::bits::client::{Client, ClientConfig, Step};
 /// use bits_codec::bits::server::{Action, Server, ServerConfig, sequential_ids};
 ///
 /// let file = b"hello, world".to_vec();
-/// let config = ClientConfig::default().fragment_size(5).min_fragment_size(1);
+/// let config = ClientConfig::default().fragment_len(5).min_fragment_len(1);
 /// let mut client = Client::new(config, "http://127.0.0.1:8080/upload/hello.txt", file.len() as u64).unwrap();
 /// let mut server = Server::new(ServerConfig::default(), sequential_ids(7));
 /// let mut stored = Vec::new();
 /// loop {
 ///     match client.poll() {
-///         Poll::Transmit(t) => {
+///         Step::Transmit(t) => {
 ///             let body = t.range().map_or(&[][..], |r| &file[r.first() as usize..=r.last() as usize]);
 ///             let request = t.request(body).unwrap();
 ///             // (here the request would go over the network, and the Ack back)
@@ -733,7 +729,7 @@ enum Phase {
 ///             }
 ///             client.handle_ack(&reply.ack);
 ///         }
-///         Poll::Done => break,
+///         Step::Done => break,
 ///         other => panic!("{other:?}"),
 ///     }
 /// }
@@ -753,7 +749,7 @@ pub struct Client {
     host_id: Option<(Endpoint, Option<u32>)>,
     ping_pending: bool,
     cancel_requested: bool,
-    auth_challenge: Option<StatusCode>,
+    auth_challenge: Option<Status>,
     reply_url: Option<String>,
     retries: u32,
     restarts: u32,
@@ -766,7 +762,7 @@ impl Client {
     pub fn new(config: ClientConfig, destination: &str, total: u64) -> Result<Self, ClientError> {
         let destination = Url::parse(destination).ok_or(ClientError::InvalidUrl)?;
         Ok(Self {
-            fragment_len: config.fragment_size,
+            fragment_len: config.fragment_len,
             config,
             endpoint: destination.endpoint.clone(),
             destination,
@@ -786,17 +782,17 @@ impl Client {
         })
     }
 
-    /// What to do next. Returns [`Poll::Transmit`] once per request: until its answer is
-    /// handed back, [`Poll::AwaitingAck`].
-    pub fn poll(&mut self) -> Poll {
+    /// What to do next. Returns [`Step::Transmit`] once per request: until its answer is
+    /// handed back, [`Step::AwaitingResponse`].
+    pub fn poll(&mut self) -> Step {
         if self.in_flight.is_some() {
-            return Poll::AwaitingAck;
+            return Step::AwaitingResponse;
         }
         let kind = match &self.phase {
-            Phase::Done => return Poll::Done,
-            Phase::Cancelled => return Poll::Cancelled,
-            Phase::Failed(e) => return Poll::Failed(e.clone()),
-            Phase::FetchReply(url) => return Poll::FetchReply(url.clone()),
+            Phase::Done => return Step::Done,
+            Phase::Cancelled => return Step::Cancelled,
+            Phase::Failed(e) => return Step::Failed(e.clone()),
+            Phase::FetchReply(url) => return Step::FetchReply(url.clone()),
             _ if self.ping_pending => TransmitKind::Ping,
             Phase::Create => TransmitKind::CreateSession,
             Phase::Fragments => {
@@ -813,7 +809,7 @@ impl Client {
         self.in_flight = Some(kind);
         let host = FieldValue::from_vec(self.endpoint.host_header().into_bytes())
             .unwrap_or_else(|_| FieldValue::from_static("invalid"));
-        Poll::Transmit(Transmit {
+        Step::Transmit(Transmit {
             kind,
             endpoint: self.endpoint.clone(),
             target: self.destination.request_target.clone(),
@@ -843,7 +839,7 @@ impl Client {
     }
 
     /// Hand back a plain HTTP answer (no `BITS-Packet-Type`) by its status.
-    pub fn handle_http_status(&mut self, status: StatusCode) -> Event {
+    pub fn handle_http_status(&mut self, status: Status) -> Event {
         if status.as_u16() < 200 {
             return Event::Ignored; // 1xx interim (digest §7 A30): the real answer follows
         }
@@ -893,7 +889,7 @@ impl Client {
         }
     }
 
-    /// After [`Poll::FetchReply`]: the reply was downloaded (or given up on); Close-Session next.
+    /// After [`Step::FetchReply`]: the reply was downloaded (or given up on); Close-Session next.
     pub fn reply_fetched(&mut self) {
         if matches!(self.phase, Phase::FetchReply(_)) {
             self.phase = Phase::Close;
@@ -1100,14 +1096,14 @@ impl Client {
     /// 413: half the refused fragment, not below the floor ([MC-BUP] §3.1.5.2.4, note <16>).
     fn shrink(&mut self, refused: ContentRange) -> Event {
         let len = refused.len();
-        if len <= self.config.min_fragment_size {
+        if len <= self.config.min_fragment_len {
             return self.fail(ClientError::FragmentTooLarge);
         }
-        self.fragment_len = (len / 2).max(self.config.min_fragment_size);
+        self.fragment_len = (len / 2).max(self.config.min_fragment_len);
         Event::FragmentShrunk { len: self.fragment_len }
     }
 
-    fn on_auth(&mut self, status: StatusCode) -> Event {
+    fn on_auth(&mut self, status: Status) -> Event {
         if self.auth_challenge.is_some() {
             return self.fail(ClientError::AuthRequired(status));
         }

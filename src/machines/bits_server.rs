@@ -43,7 +43,7 @@ use core::fmt;
 use crate::bits::{
     Ack, ErrorContext, ErrorHeaderName, Guid, HResult, ProtocolList, RequestHead, RequestKind, SessionId,
 };
-use crate::http::{ContentRange, FieldValue, StatusCode};
+use crate::http1::{ContentRange, FieldValue, Status};
 use crate::{InvalidMessage, ValidationError};
 
 /// How many fresh ids [`Server`] asks its generator for before giving up on a Create-Session.
@@ -66,7 +66,7 @@ pub enum OverlapPolicy {
 ///
 /// ```
 /// use bits_codec::bits::server::{OverlapPolicy, ServerConfig};
-/// use bits_codec::http::FieldValue;
+/// use bits_codec::http1::FieldValue;
 /// let config = ServerConfig::default()
 ///     .overlap_policy(OverlapPolicy::Reject416)
 ///     .max_upload_size(Some(100 << 20))
@@ -324,7 +324,7 @@ struct Session {
 
 /// The BITS upload server's session table and rules, without I/O.
 ///
-/// Feed it every decoded request with [`handle`](Self::handle) (a whole [`Request`](super::Request)
+/// Feed it every decoded request with [`handle`](Self::handle) (a whole [`Request`](crate::bits::Request)
 /// derefs to its head, or pass a [`RequestHead`] alone to stream a large Fragment body) and
 /// every undecodable one with [`reject`](Self::reject); perform the returned [`Action`]; send
 /// the returned [`Ack`].
@@ -333,7 +333,7 @@ struct Session {
 /// use bits_codec::{Decode, Encode};
 /// use bits_codec::bits::server::{Action, Server, ServerConfig};
 /// use bits_codec::bits::{Guid, ProtocolList, Request, SessionId};
-/// use bits_codec::http::{ContentRange, RequestTarget};
+/// use bits_codec::http1::{ContentRange, RequestTarget};
 ///
 /// let mut server = Server::new(ServerConfig::default(), bits_codec::bits::server::sequential_ids(1));
 /// let target = RequestTarget::new("/upload/hello.txt").unwrap();
@@ -431,7 +431,7 @@ impl Server {
     /// configured error header. Nothing about any session changes. The connection's framing
     /// is lost after such a request: close it after sending.
     pub fn reject(&self, e: &InvalidMessage) -> Ack<'static> {
-        let status = StatusCode::unvalidated(e.kind.http_status());
+        let status = e.kind.http_status();
         error(&self.config, status, HResult::E_INVALIDARG)
     }
 
@@ -447,7 +447,7 @@ impl Server {
     pub fn action_failed(
         &mut self,
         action: &Action,
-        status: StatusCode,
+        status: Status,
         code: HResult,
         context: ErrorContext,
     ) -> Ack<'static> {
@@ -534,10 +534,10 @@ impl Server {
         // The client's order wins: the first GUID it lists that the server speaks.
         let Some(protocol) = offered.iter().find(|g| self.config.protocols.contains(*g)) else {
             // [MC-BUP] §3.2.5.2.4.
-            return Reply::ack(error(&self.config, StatusCode::BAD_REQUEST, HResult::E_INVALIDARG));
+            return Reply::ack(error(&self.config, Status::BAD_REQUEST, HResult::E_INVALIDARG));
         };
         let Some(id) = (0..ID_ATTEMPTS).map(|_| (self.next_id)()).find(|g| !self.sessions.contains_key(g)) else {
-            return Reply::ack(error(&self.config, StatusCode::INTERNAL_SERVER_ERROR, HResult::E_FAIL));
+            return Reply::ack(error(&self.config, Status::INTERNAL_SERVER_ERROR, HResult::E_FAIL));
         };
         let destination = String::from(head.target().as_str());
         let session = Session {
@@ -566,32 +566,32 @@ impl Server {
         match s.total {
             // "a different request entity length … in subsequent fragments" ([MC-BUP] §2.2.1.2).
             Some(total) if total != range.total() => {
-                return Reply::ack(error_for(config, id, 400, HResult::E_INVALIDARG));
+                return Reply::ack(error_for(config, id, Status::BAD_REQUEST, HResult::E_INVALIDARG));
             }
             Some(_) => {}
             None if config.max_upload_size.is_some_and(|max| range.total() > max) => {
-                return Reply::ack(error_for(config, id, 500, HResult::BG_E_TOO_LARGE));
+                return Reply::ack(error_for(config, id, Status::INTERNAL_SERVER_ERROR, HResult::BG_E_TOO_LARGE));
             }
             None => {}
         }
         if config.max_fragment_size.is_some_and(|max| range.len() > max) {
-            return Reply::ack(error_for(config, id, 413, HResult::E_INVALIDARG));
+            return Reply::ack(error_for(config, id, Status::CONTENT_TOO_LARGE, HResult::E_INVALIDARG));
         }
         s.total = Some(range.total());
         let expected = s.received;
         let (first, end, total) = (range.first(), range.end(), range.total());
         let (status, write_from) = if first > expected {
             // A gap: "the server does not keep track of non-contiguous ranges" (Learn, Fragment).
-            (416, None)
+            (Status::RANGE_NOT_SATISFIABLE, None)
         } else if end <= expected {
             // Nothing new. The final fragment again (its Ack was lost) is re-Acked under
             // either policy (digest §7 A18); other stale fragments follow the policy.
             let reack = end == total || config.overlap == OverlapPolicy::TrimAndAccept;
-            (if reack { 200 } else { 416 }, None)
+            (if reack { Status::OK } else { Status::RANGE_NOT_SATISFIABLE }, None)
         } else if first == expected || config.overlap == OverlapPolicy::TrimAndAccept {
-            (200, Some(expected))
+            (Status::OK, Some(expected))
         } else {
-            (416, None)
+            (Status::RANGE_NOT_SATISFIABLE, None)
         };
         let action = match write_from {
             Some(from) => {
@@ -606,7 +606,7 @@ impl Server {
             }
             None => Action::None,
         };
-        let mut ack = Ack::fragment_received(StatusCode::unvalidated(status), s.received);
+        let mut ack = Ack::fragment_received(status, s.received);
         if s.received == total
             && let Some(url) = &s.reply_url
         {
@@ -629,7 +629,7 @@ impl Server {
             Reply { ack: echo(&self.config, Ack::ok(), Some(id)), action }
         } else {
             let action = Action::Discard { session: guid, reason: DiscardReason::IncompleteClose };
-            Reply { ack: error_for(&self.config, id, 400, HResult::E_INVALIDARG), action }
+            Reply { ack: error_for(&self.config, id, Status::BAD_REQUEST, HResult::E_INVALIDARG), action }
         }
     }
 
@@ -649,17 +649,17 @@ fn echo(config: &ServerConfig, ack: Ack<'static>, id: Option<&SessionId<'_>>) ->
     }
 }
 
-fn error(config: &ServerConfig, status: StatusCode, code: HResult) -> Ack<'static> {
+fn error(config: &ServerConfig, status: Status, code: HResult) -> Ack<'static> {
     Ack::new(status).with_error_as(config.error_header, code, ErrorContext::REMOTE_FILE)
 }
 
-fn error_for(config: &ServerConfig, id: &SessionId<'_>, status: u16, code: HResult) -> Ack<'static> {
-    echo(config, error(config, StatusCode::unvalidated(status), code), Some(id))
+fn error_for(config: &ServerConfig, id: &SessionId<'_>, status: Status, code: HResult) -> Ack<'static> {
+    echo(config, error(config, status, code), Some(id))
 }
 
 /// [MC-BUP] §3.2.5.2.3: "500 … BITS-Error x8020001F, BITS-Error-Context 0x5".
 fn not_found(config: &ServerConfig, id: &SessionId<'_>) -> Ack<'static> {
-    error_for(config, id, 500, HResult::BG_E_SESSION_NOT_FOUND)
+    error_for(config, id, Status::INTERNAL_SERVER_ERROR, HResult::BG_E_SESSION_NOT_FOUND)
 }
 
 fn lookup<'s>(sessions: &'s mut BTreeMap<Guid, Session>, id: &SessionId<'_>) -> Option<(Guid, &'s mut Session)> {

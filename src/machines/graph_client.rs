@@ -1,21 +1,21 @@
 //! A sans-IO Microsoft Graph upload client: the resumable-upload rules of the digest (§1, §3,
 //! §9), without any I/O.
 //!
-//! [`UploadClient`] walks one upload through `POST …/createUploadSession` → `PUT` fragments
+//! [`Client`] walks one upload through `POST …/createUploadSession` → `PUT` fragments
 //! (cut by the [`FragmentPlanner`]) → completion, with a status `GET` whenever its view of the
 //! session may be wrong, the deferred-commit `POST` when every byte is in but nothing is
-//! committed, and `DELETE` to cancel. The caller asks [`UploadClient::poll`] what to do next,
+//! committed, and `DELETE` to cancel. The caller asks [`Client::poll`] what to do next,
 //! sends the [`Transmit`] it gets (supplying the fragment's bytes), and hands every answer back
-//! ([`UploadClient::handle_response`], [`UploadClient::transport_failed`]). One request is in
+//! ([`Client::handle_response`], [`Client::transport_failed`]). One request is in
 //! flight at a time. The machine has no clock: when the server asks for a pause, `poll`
-//! returns [`Poll::Wait`] until the caller has slept and called [`UploadClient::waited`].
+//! returns [`Step::Wait`] until the caller has slept and called [`Client::waited`].
 //!
 //! The rules, where the digest leaves room (each pinned by a test in `tests/graph_client.rs`):
 //!
 //! - **The server's view wins.** Every `nextExpectedRanges` replaces what the client thought
 //!   was missing ([`RangeSet::apply`]), so a fragment the server kept in part (an unaligned
 //!   start), or one it stored although its answer was lost, is never sent twice.
-//! - **Lost answer** ([`UploadClient::transport_failed`]) or **5xx/429 on a fragment**: a status
+//! - **Lost answer** ([`Client::transport_failed`]) or **5xx/429 on a fragment**: a status
 //!   `GET`, then on from what it says — never a blind resend, which would earn a 416
 //!   `fragmentOverlap` when the bytes were stored (digest §3.2, §11). A lost answer to any
 //!   other request sends that request again. Both count against
@@ -25,7 +25,7 @@
 //!   one (or with an HTTP date, which this clock-less machine cannot read) an exponential
 //!   back-off ([`ClientConfig::backoff`], 1 s doubling to 32 s). A `Retry-After` longer than
 //!   [`ClientConfig::max_wait`] (300 s) fails the upload ([`ClientError::Throttled`]); the
-//!   caller may [`resume`](UploadClient::resume) later.
+//!   caller may [`resume`](Client::resume) later.
 //! - **404, or an error with the inner code `uploadSessionNotFound`**: the session is gone; a
 //!   new `createUploadSession` and the whole file again (digest §3.2: "starting the entire
 //!   upload over"), every later request going to the *new* `uploadUrl`, at most
@@ -48,10 +48,10 @@
 //!   upload ([`ClientError::NoProgress`]), so a server that keeps answering 416 or the same
 //!   ranges cannot hold the client forever.
 //! - **Other errors** (400, 401, 403, 409, 507, …): the upload fails with the status and the
-//!   OData codes ([`ClientError::Server`]); nothing is retried. [`UploadClient::resume`]
+//!   OData codes ([`ClientError::Server`]); nothing is retried. [`Client::resume`]
 //!   starts again with a status `GET` (or the create, if no session exists).
 //! - **Cancel**: `DELETE {uploadUrl}`; `204` (any 2xx) or `404` (already gone) is
-//!   [`Poll::Cancelled`]. Asked while a request is in flight, it waits for that answer (which
+//!   [`Step::Cancelled`]. Asked while a request is in flight, it waits for that answer (which
 //!   may complete the upload: then there is nothing to cancel); asked before any session
 //!   exists, it is immediate.
 //! - **Requests**: the create request is the caller's, replayed as given (`Authorization`
@@ -61,7 +61,7 @@
 //!   fragments go to `{uploadUrl}/content`. A lost answer to the create resends it (an orphan
 //!   session may remain on the server until it expires).
 //! - **0-byte files** cannot use an upload session (digest §2.4: `Content-Range` needs a total
-//!   above 0): [`UploadClient::new`] refuses them ([`ClientError::EmptyFile`]); use a simple
+//!   above 0): [`Client::new`] refuses them ([`ClientError::EmptyFile`]); use a simple
 //!   upload.
 
 use alloc::boxed::Box;
@@ -74,7 +74,7 @@ use crate::graph::{
     CompletedItem, CreateSessionBody, DateTimeOffset, FragmentPlanner, ODataError, Operation, Outcome, RangeSet,
     RangeSpec, Request, Response, RetryAfter, UploadSession, Variant,
 };
-use crate::http::{ContentRange, FieldValue, HeaderName, RequestTarget, StatusCode};
+use crate::http1::{ContentRange, FieldName, FieldValue, RequestTarget, Status};
 
 /// Answers in a row that leave as many bytes missing before the client gives up.
 const MAX_STALLS: u32 = 16;
@@ -86,12 +86,17 @@ const MIN_SHRUNK_FRAGMENT: u64 = 64 * 1024;
 ///
 /// ```
 /// use core::time::Duration;
-/// use bits_codec::graph::client::ClientConfig;
+/// use bits_codec::graph::Request;
+/// use bits_codec::graph::client::{Client, ClientConfig};
+/// use bits_codec::http1::RequestTarget;
 /// let config = ClientConfig::default()
 ///     .fragment_len(5 * 327_680)
 ///     .max_retries(8)
 ///     .backoff(Duration::from_millis(500), Duration::from_secs(10));
-/// assert_eq!(config.get_fragment_len(), Some(1_638_400));
+/// let target = RequestTarget::new("/me/drive/root:/big.bin:/createUploadSession").unwrap();
+/// let create = Request::create_upload_session(target, None).unwrap();
+/// let client = Client::new(config, &create, 10 << 20).unwrap();
+/// assert_eq!(client.fragment_len(), 1_638_400);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientConfig {
@@ -122,7 +127,7 @@ impl Default for ClientConfig {
 
 impl ClientConfig {
     /// The length of every fragment but the last (default: [`Variant::default_fragment_len`]).
-    /// [`UploadClient::new`] checks it against the variant ([`FragmentPlanner::new`]: at most
+    /// [`Client::new`] checks it against the variant ([`FragmentPlanner::new`]: at most
     /// the variant's maximum, a multiple of 320 KiB for driveItem).
     pub fn fragment_len(mut self, bytes: u64) -> Self {
         self.fragment_len = Some(bytes);
@@ -160,11 +165,6 @@ impl ClientConfig {
         self.backoff_base = base;
         self.backoff_max = max;
         self
-    }
-
-    /// The configured fragment length, if one was set.
-    pub fn get_fragment_len(&self) -> Option<u64> {
-        self.fragment_len
     }
 }
 
@@ -257,7 +257,7 @@ fn content_target(target: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ClientError {
-    /// [`UploadClient::new`] was given a request that is not a `createUploadSession`.
+    /// [`Client::new`] was given a request that is not a `createUploadSession`.
     NotACreateRequest,
     /// A 0-byte file: an upload session cannot carry it (use a simple upload).
     EmptyFile,
@@ -277,7 +277,7 @@ pub enum ClientError {
     /// An error answer this client does not retry.
     Server {
         /// The status.
-        status: StatusCode,
+        status: Status,
         /// The OData `error.code`, if the body had one.
         code: Option<String>,
         /// The most specific (innermost) code, if the body had one.
@@ -303,7 +303,7 @@ pub enum ClientError {
 }
 
 impl ClientError {
-    fn server(status: StatusCode, error: Option<&ODataError<'_>>) -> Self {
+    fn server(status: Status, error: Option<&ODataError<'_>>) -> Self {
         Self::Server {
             status,
             code: error.map(|e| e.code().to_string()),
@@ -367,7 +367,7 @@ pub enum TransmitKind {
 ///
 /// Build it with [`request`](Self::request), giving it the fragment's bytes; add headers of
 /// your own (`User-Agent`, `client-request-id`) with
-/// [`Request::with_header`](super::Request::with_header).
+/// [`Request::with_header`](crate::graph::Request::with_header).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transmit {
     kind: TransmitKind,
@@ -427,32 +427,32 @@ impl Transmit {
             r = r.with_host(h.clone());
         }
         if let Some(a) = &self.authorization {
-            r = r.with_header(HeaderName::new("Authorization")?, a.clone())?;
+            r = r.with_header(FieldName::new("Authorization")?, a.clone())?;
         }
         Ok(r)
     }
 }
 
-/// What the caller does next (from [`UploadClient::poll`]).
+/// What the caller does next (from [`Client::poll`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Poll {
+pub enum Step {
     /// Send this request, then hand its answer back.
     Transmit(Transmit),
     /// A request is in flight: wait for its answer (or call
-    /// [`UploadClient::transport_failed`]).
+    /// [`Client::transport_failed`]).
     AwaitingResponse,
-    /// Sleep this long, then call [`UploadClient::waited`] and poll again.
+    /// Sleep this long, then call [`Client::waited`] and poll again.
     Wait(Duration),
-    /// Uploaded: see [`UploadClient::completion`].
+    /// Uploaded: see [`Client::completion`].
     Done,
     /// Cancelled.
     Cancelled,
-    /// Failed; [`UploadClient::resume`] tries again.
+    /// Failed; [`Client::resume`] tries again.
     Failed(ClientError),
 }
 
-/// What an answer did (from [`UploadClient::handle_response`] and
-/// [`UploadClient::transport_failed`]).
+/// What an answer did (from [`Client::handle_response`] and
+/// [`Client::transport_failed`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Event {
@@ -475,13 +475,13 @@ pub enum Event {
     RangesUnknown,
     /// Every byte arrived and nothing is committed: the commit `POST` follows.
     AwaitingCommit,
-    /// 429 or 5xx: sleep `delay` ([`Poll::Wait`]), then the request again (a status `GET`
+    /// 429 or 5xx: sleep `delay` ([`Step::Wait`]), then the request again (a status `GET`
     /// after a fragment).
     Wait {
         /// How long.
         delay: Duration,
         /// The status that asked for it.
-        status: StatusCode,
+        status: Status,
     },
     /// No answer: the request again (a status `GET` after a fragment).
     Retrying,
@@ -492,7 +492,7 @@ pub enum Event {
     },
     /// The session was lost (404): a new one, and the whole file again.
     Restarted,
-    /// The upload is complete ([`UploadClient::completion`]).
+    /// The upload is complete ([`Client::completion`]).
     Completed,
     /// The session was deleted (or was already gone).
     Cancelled,
@@ -505,7 +505,7 @@ pub enum Event {
 /// How the upload completed: the status, and the created resource or where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Completion {
-    status: StatusCode,
+    status: Status,
     item: Option<CompletedItem<'static>>,
     location: Option<FieldValue<'static>>,
 }
@@ -513,7 +513,7 @@ pub struct Completion {
 impl Completion {
     /// The status of the completing answer: 201 (created) or 200 (an existing driveItem
     /// replaced), as sent.
-    pub fn status(&self) -> StatusCode {
+    pub fn status(&self) -> Status {
         self.status
     }
     /// The driveItem or printDocument, when the answer carried one.
@@ -548,48 +548,41 @@ struct Session {
     host: FieldValue<'static>,
 }
 
-/// One Graph upload, without I/O.
+/// One Graph upload, without I/O: the caller sends each [`Transmit`] and hands back each
+/// answer. Here the server's answers are written out, as a socket would deliver them.
 ///
 /// ```
-/// use bits_codec::Encode;
-/// use bits_codec::graph::client::{ClientConfig, Poll, UploadClient};
-/// use bits_codec::graph::server::{Action, Server, ServerConfig};
+/// use bits_codec::graph::client::{Client, ClientConfig, Step, TransmitKind};
 /// use bits_codec::graph::{Request, Response};
-/// use bits_codec::http::{FieldValue, HeaderName, RequestTarget};
+/// use bits_codec::http1::{ContentRange, RequestTarget};
 ///
-/// let file: Vec<u8> = (0..1_000_000u32).map(|i| (i % 251) as u8).collect();
+/// let answer = |status: &str, json: &str| {
+///     let head = format!("HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", json.len());
+///     [head.as_bytes(), json.as_bytes()].concat()
+/// };
 /// let target = RequestTarget::new("/v1.0/me/drive/root:/data.bin:/createUploadSession").unwrap();
-/// let create = Request::create_upload_session(target, None).unwrap()
-///     .with_host(FieldValue::from_static("graph.microsoft.com"))
-///     .with_header(HeaderName::new("Authorization").unwrap(), FieldValue::from_static("Bearer t"))
-///     .unwrap();
+/// let create = Request::create_upload_session(target, None).unwrap();
 /// let config = ClientConfig::default().fragment_len(327_680); // 320 KiB
-/// let mut client = UploadClient::new(config, &create, file.len() as u64).unwrap();
-/// let mut server = Server::new(ServerConfig::new("https://up.example.com/"));
-/// let mut stored = vec![0u8; file.len()];
-/// loop {
-///     match client.poll() {
-///         Poll::Transmit(t) => {
-///             let body = t.range().map_or(&[][..], |r| &file[r.first() as usize..=r.last() as usize]);
-///             let wire = t.request(body).unwrap().to_vec(); // → the socket
-///             let (request, _) = Request::decode(&wire).unwrap();
-///             let reply = server.handle(&request);
-///             if let Action::Write(w) = &reply.action {
-///                 stored[w.offset as usize..][..request.body().len()].copy_from_slice(request.body());
-///             }
-///             let answer = reply.response.to_vec(); // ← the socket
-///             client.handle_response(&Response::decode(&answer).unwrap().0);
-///         }
-///         Poll::Done => break,
-///         other => panic!("{other:?}"),
-///     }
+/// let mut client = Client::new(config, &create, 400_000).unwrap();
+///
+/// let replies = [
+///     answer("200 OK", r#"{"uploadUrl":"https://up.example.com/s/1","nextExpectedRanges":["0-"]}"#),
+///     answer("202 Accepted", r#"{"nextExpectedRanges":["327680-"]}"#),
+///     answer("201 Created", r#"{"id":"1","name":"data.bin","size":400000}"#),
+/// ];
+/// let mut sent = Vec::new();
+/// for reply in &replies {
+///     let Step::Transmit(t) = client.poll() else { panic!("expected a request") };
+///     sent.push(t.kind());
+///     let (response, _) = Response::decode(reply).unwrap();
+///     client.handle_response(&response);
 /// }
-/// assert_eq!(stored, file);
-/// let done = client.completion().unwrap();
-/// assert_eq!((done.status().as_u16(), done.item().unwrap().size()), (201, Some(1_000_000)));
+/// assert!(matches!(client.poll(), Step::Done));
+/// assert_eq!(sent[1], TransmitKind::Fragment(ContentRange::new(0, 327_679, 400_000).unwrap()));
+/// assert_eq!(client.completion().unwrap().item().unwrap().size(), Some(400_000));
 /// ```
 #[derive(Debug, Clone)]
-pub struct UploadClient {
+pub struct Client {
     config: ClientConfig,
     variant: Variant,
     planner: FragmentPlanner,
@@ -612,7 +605,7 @@ pub struct UploadClient {
     stalls: u32,
 }
 
-impl UploadClient {
+impl Client {
     /// An upload of `total` bytes, started by `create` (a `createUploadSession` request the
     /// caller built, with `Host` and `Authorization`). The variant comes from its body (none:
     /// driveItem), as does `deferCommit`. Fails for a request of another kind, a 0-byte file,
@@ -632,6 +625,10 @@ impl UploadClient {
             Some(CreateSessionBody::Attachment(a)) => (Variant::OutlookAttachment, Some(a.size()), false),
             Some(CreateSessionBody::TaskAttachment(a)) => (Variant::TaskAttachment, Some(a.size()), false),
             Some(CreateSessionBody::PrintDocument(p)) => (Variant::PrintDocument, Some(p.size()), false),
+            // A body kind this client does not know yet (the enum is non-exhaustive: the
+            // machines are written against the codec's public API, where this arm is needed).
+            #[allow(unreachable_patterns)]
+            Some(_) => return Err(ClientError::NotACreateRequest),
         };
         if let Some(declared) = declared.filter(|&d| d != total) {
             return Err(ClientError::SizeMismatch { declared, total });
@@ -671,17 +668,17 @@ impl UploadClient {
         })
     }
 
-    /// What to do next. Returns [`Poll::Transmit`] once per request: until its answer is
-    /// handed back, [`Poll::AwaitingResponse`].
-    pub fn poll(&mut self) -> Poll {
+    /// What to do next. Returns [`Step::Transmit`] once per request: until its answer is
+    /// handed back, [`Step::AwaitingResponse`].
+    pub fn poll(&mut self) -> Step {
         if self.in_flight.is_some() {
-            return Poll::AwaitingResponse;
+            return Step::AwaitingResponse;
         }
         let kind = match &self.phase {
-            Phase::Done => return Poll::Done,
-            Phase::Cancelled => return Poll::Cancelled,
-            Phase::Failed(e) => return Poll::Failed(e.clone()),
-            _ if self.wait.is_some() => return Poll::Wait(self.wait.unwrap_or_default()),
+            Phase::Done => return Step::Done,
+            Phase::Cancelled => return Step::Cancelled,
+            Phase::Failed(e) => return Step::Failed(e.clone()),
+            _ if self.wait.is_some() => return Step::Wait(self.wait.unwrap_or_default()),
             Phase::Create => TransmitKind::CreateSession,
             Phase::Upload => match self.planner.next_fragment(&self.missing) {
                 Some(range) => TransmitKind::Fragment(range),
@@ -713,7 +710,7 @@ impl UploadClient {
             },
         };
         self.in_flight = Some(transmit.kind);
-        Poll::Transmit(transmit)
+        Step::Transmit(transmit)
     }
 
     /// Hand back the answer to the request in flight.
@@ -739,7 +736,7 @@ impl UploadClient {
         self.after(event)
     }
 
-    /// After [`Poll::Wait`]: the delay is over.
+    /// After [`Step::Wait`]: the delay is over.
     pub fn waited(&mut self) {
         self.wait = None;
     }
@@ -870,7 +867,7 @@ impl UploadClient {
     }
 
     /// An answer from the live session (to a fragment, a status `GET` or the commit).
-    fn on_session_answer(&mut self, sent: TransmitKind, status: StatusCode, outcome: Outcome<'_>) -> Event {
+    fn on_session_answer(&mut self, sent: TransmitKind, status: Status, outcome: Outcome<'_>) -> Event {
         match outcome {
             Outcome::SessionCreated(s)
             | Outcome::InProgress(s)
@@ -1008,7 +1005,7 @@ impl UploadClient {
     }
 
     /// 429/5xx: wait, then the request again (a status `GET` after a fragment).
-    fn back_off(&mut self, sent: TransmitKind, status: StatusCode, retry_after: Option<&RetryAfter<'_>>) -> Event {
+    fn back_off(&mut self, sent: TransmitKind, status: Status, retry_after: Option<&RetryAfter<'_>>) -> Event {
         if let Some(e) = self.retry(sent) {
             return e;
         }

@@ -141,7 +141,7 @@ pub fn stream_split(data: &[u8]) {
 pub fn differential_httparse(data: &[u8]) {
     let opts = DecodeOptions::default();
     let mut headers = [httparse::EMPTY_HEADER; 128];
-    let ours = bits_codec::http::Message::decode_at_eof(data, &opts);
+    let ours = bits_codec::http1::Message::decode_at_eof(data, &opts);
     let theirs = if data.starts_with(b"HTTP/") {
         httparse::Response::new(&mut headers).parse(data)
     } else {

@@ -1,5 +1,5 @@
 //! A small sans-IO Graph upload-session server: the other end of
-//! [`UploadClient`](bits_codec::graph::client::UploadClient), for tests and the loopback example.
+//! [`Client`](bits_codec::graph::client::Client), for tests and the loopback example.
 //!
 //! [`Server`] plays graph.microsoft.com and the `uploadUrl` host at once, strictly by the
 //! digest's rules (§3–§7), and does no I/O: [`Server::handle`] takes a decoded request and
@@ -38,7 +38,7 @@ use bits_codec::graph::{
     CompletedItem, CreateSessionBody, DateTimeOffset, GraphError, InnerError, ODataError, Operation, RangeSet,
     RangeSpec, Request, Response, UploadSession, Variant,
 };
-use bits_codec::http::{FieldValue, StatusCode};
+use bits_codec::http1::{FieldValue, Status};
 
 /// The server's settings.
 ///
@@ -155,12 +155,12 @@ struct Session {
 /// ```
 /// use bits_codec_test_support::graph_server::{Action, Server, ServerConfig};
 /// use bits_codec::graph::{Outcome, Request};
-/// use bits_codec::http::{ContentRange, FieldValue, HeaderName, RequestTarget};
+/// use bits_codec::http1::{ContentRange, FieldValue, FieldName, RequestTarget};
 ///
 /// let mut server = Server::new(ServerConfig::new("https://up.example.com"));
 /// let create = Request::create_upload_session(RequestTarget::new("/me/drive/root:/a.bin:/createUploadSession").unwrap(), None)
 ///     .unwrap()
-///     .with_header(HeaderName::new("Authorization").unwrap(), FieldValue::from_static("Bearer t"))
+///     .with_header(FieldName::new("Authorization").unwrap(), FieldValue::from_static("Bearer t"))
 ///     .unwrap();
 /// let reply = server.handle(&create);
 /// assert_eq!(reply.action, Action::Open { session: 1 });
@@ -178,8 +178,8 @@ pub struct Server {
     next: u64,
 }
 
-fn st(code: u16) -> StatusCode {
-    StatusCode::new(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+fn st(code: u16) -> Status {
+    Status::new(code).unwrap_or(Status::INTERNAL_SERVER_ERROR)
 }
 
 fn error(status: u16, code: &str, inner: Option<&str>, message: &str) -> Response<'static> {
@@ -303,7 +303,7 @@ impl Server {
     /// The answer to a request that did not decode: its status ([`GraphError::http_status`])
     /// and `invalidRequest`.
     pub fn reject(&self, err: &GraphError) -> Response<'static> {
-        error(err.http_status(), "invalidRequest", None, &err.to_string())
+        error(err.http_status().as_u16(), "invalidRequest", None, &err.to_string())
     }
 
     /// The caller could not perform `action` (disk full, say): undo what the machine promised
@@ -525,7 +525,7 @@ mod tests {
     use super::*;
     use bits_codec::Encode;
     use bits_codec::graph::Outcome;
-    use bits_codec::http::{ContentRange, HeaderName, RequestTarget};
+    use bits_codec::http1::{ContentRange, FieldName, RequestTarget};
 
     fn create(body: Option<CreateSessionBody<'static>>, auth: bool) -> Request<'static> {
         let target = RequestTarget::new("/me/drive/root:/a.bin:/createUploadSession").unwrap();
@@ -533,7 +533,7 @@ mod tests {
         if !auth {
             return r;
         }
-        r.with_header(HeaderName::new("Authorization").unwrap(), FieldValue::from_static("Bearer t")).unwrap()
+        r.with_header(FieldName::new("Authorization").unwrap(), FieldValue::from_static("Bearer t")).unwrap()
     }
 
     fn url(server: &Server, id: u64) -> RequestTarget<'static> {
@@ -597,7 +597,7 @@ mod tests {
         let get = Request::session_status(url(&s, 1));
         let authorized = get
             .clone()
-            .with_header(HeaderName::new("Authorization").unwrap(), FieldValue::from_static("Bearer t"))
+            .with_header(FieldName::new("Authorization").unwrap(), FieldValue::from_static("Bearer t"))
             .unwrap();
         assert_eq!(said(&s.handle(&authorized)), (401, "unauthenticated".into()));
         let status = s.handle(&get);

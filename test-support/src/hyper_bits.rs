@@ -73,7 +73,7 @@ use std::time::Duration;
 use bits_codec::DecodeOptions;
 use bits_codec::bits::server::{Action, Reply, Server, ServerConfig, WriteAt};
 use bits_codec::bits::{Ack, ErrorContext, Guid, HResult, RequestHead};
-use bits_codec::http::StatusCode;
+use bits_codec::http1::Status;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Incoming;
@@ -205,10 +205,10 @@ async fn answer(req: http::Request<Incoming>, peer: SocketAddr, state: &State) -
         let (status, code) = match e.kind() {
             // The body was cut short or came too slowly: the request itself was bad.
             io::ErrorKind::UnexpectedEof | io::ErrorKind::TimedOut | io::ErrorKind::InvalidData => {
-                (StatusCode::BAD_REQUEST, HResult::E_INVALIDARG)
+                (Status::BAD_REQUEST, HResult::E_INVALIDARG)
             }
-            io::ErrorKind::StorageFull => (StatusCode::INTERNAL_SERVER_ERROR, HResult::ERROR_DISK_FULL),
-            _ => (StatusCode::INTERNAL_SERVER_ERROR, HResult::E_FAIL),
+            io::ErrorKind::StorageFull => (Status::INTERNAL_SERVER_ERROR, HResult::ERROR_DISK_FULL),
+            _ => (Status::INTERNAL_SERVER_ERROR, HResult::E_FAIL),
         };
         ack = state.server().action_failed(&action, status, code, ErrorContext::REMOTE_FILE);
         note = format!(" (action failed: {e})");

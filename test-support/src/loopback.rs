@@ -40,7 +40,7 @@
 //!
 //! `--graph [--variant drive|outlook|todo|print] [--throttle]`: the same over a Microsoft
 //! Graph-shaped upload session, built only from the codec, `graph::server::Server` and
-//! [`UploadClient`]: `createUploadSession` (with `Authorization`) → `uploadUrl` on
+//! [`Client`]: `createUploadSession` (with `Authorization`) → `uploadUrl` on
 //! 127.0.0.1:PORT → `PUT` fragments (origin-form, no `Authorization` except To Do, fragments
 //! per the variant's planner: 10 MiB driveItem, 3 MiB Outlook and To Do, 8 MiB Print unless
 //! `--fragment-size` says otherwise) → completion (the item, or 201 + `Location`). The server
@@ -70,12 +70,12 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use bits_codec::bits::client::{Client, ClientConfig, Event, Poll, Response, TransmitKind};
+use bits_codec::bits::client::{Client, ClientConfig, Event, Response, Step, TransmitKind};
 use bits_codec::bits::server::{Action, Server, ServerConfig, sequential_ids};
 use bits_codec::bits::{Ack, ErrorContext, Guid, HResult, Request, RequestHead};
 use bits_codec::graph::Variant;
-use bits_codec::graph::client::{Event as GraphEvent, UploadClient};
-use bits_codec::http::{ContentRange, FieldValue, StatusCode};
+use bits_codec::graph::client::Event as GraphEvent;
+use bits_codec::http1::{ContentRange, FieldValue, Status};
 use bits_codec::{Decode, DecodeError, DecodeOptions, Encode};
 
 /// Read and write timeout of every socket.
@@ -90,7 +90,7 @@ const CHUNK: usize = 256 * 1024;
 pub struct Options {
     pub file: PathBuf,
     /// Default: 1 MiB for BITS, the variant's default for Graph.
-    pub fragment_size: Option<u64>,
+    pub fragment_len: Option<u64>,
     pub inject_gap: bool,
     pub drop_ack: bool,
     pub cancel: bool,
@@ -107,7 +107,7 @@ impl Options {
     pub fn new(file: impl Into<PathBuf>) -> Self {
         Self {
             file: file.into(),
-            fragment_size: None,
+            fragment_len: None,
             inject_gap: false,
             drop_ack: false,
             cancel: false,
@@ -204,7 +204,7 @@ fn upload_with_client(
         name.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
     let url = format!("http://{addr}/upload/{name}");
     let config = ClientConfig::default()
-        .fragment_size(opts.fragment_size.unwrap_or(1 << 20))
+        .fragment_len(opts.fragment_len.unwrap_or(1 << 20))
         .content_name(FieldValue::new(name.clone()).map_err(|e| e.to_string())?);
     let mut client = Client::new(config, &url, total).map_err(|e| e.to_string())?;
     let mut file = File::open(&opts.file).map_err(|e| e.to_string())?;
@@ -232,15 +232,15 @@ fn upload_with_client(
             log(line);
         }
         let t = match client.poll() {
-            Poll::Transmit(t) => t,
-            Poll::FetchReply(_) => {
+            Step::Transmit(t) => t,
+            Step::FetchReply(_) => {
                 client.reply_fetched(); // this server sends no reply
                 continue;
             }
-            Poll::Done => return Ok((Outcome::Uploaded, requests, trace, events)),
-            Poll::Cancelled => return Ok((Outcome::Cancelled, requests, trace, events)),
-            Poll::AwaitingAck => return Err("client waits for an Ack it was never sent".into()),
-            Poll::Failed(e) => return Err(format!("upload failed: {e}")),
+            Step::Done => return Ok((Outcome::Uploaded, requests, trace, events)),
+            Step::Cancelled => return Ok((Outcome::Cancelled, requests, trace, events)),
+            Step::AwaitingResponse => return Err("client waits for an Ack it was never sent".into()),
+            Step::Failed(e) => return Err(format!("upload failed: {e}")),
         };
         // Only ever 127.0.0.1, whatever a Host-Id says.
         let endpoint = t.endpoint();
@@ -529,7 +529,7 @@ fn serve_connection(
                     if write.is_some() {
                         let _ = server.action_failed(
                             &reply.action,
-                            StatusCode::new(400).map_err(io::Error::other)?,
+                            Status::new(400).map_err(io::Error::other)?,
                             HResult::E_INVALIDARG,
                             ErrorContext::REMOTE_FILE,
                         );
@@ -556,7 +556,7 @@ fn serve_connection(
         if let Some(e) = failed {
             let hr =
                 if e.kind() == io::ErrorKind::StorageFull { HResult::ERROR_DISK_FULL } else { HResult(0x8000_4005) };
-            let status = StatusCode::new(500).map_err(io::Error::other)?;
+            let status = Status::new(500).map_err(io::Error::other)?;
             ack = server.action_failed(&reply.action, status, hr, ErrorContext::REMOTE_FILE);
         }
         let drop_this = *drop_pending
@@ -653,12 +653,12 @@ fn scratch_dir() -> io::Result<PathBuf> {
 mod graph_mode {
     use super::*;
     use crate::graph_server::{Action, Server, ServerConfig};
-    use bits_codec::graph::client::{ClientConfig, ClientError, Poll, TransmitKind};
+    use bits_codec::graph::client::{Client, ClientConfig, ClientError, Step, TransmitKind};
     use bits_codec::graph::{
         AttachmentItem, AttachmentType, CreateSessionBody, DriveItemSessionRequest, DriveItemUploadableProperties,
         GraphError, ODataError, PrintDocumentUploadProperties, Request, Response, ResponseBody, RetryAfter,
     };
-    use bits_codec::http::{HeaderName, RequestTarget};
+    use bits_codec::http1::{FieldName, RequestTarget};
 
     const TOKEN: &str = "Bearer loopback-token";
     /// The largest request the server reads (driveItem fragments are under 60 MiB).
@@ -721,7 +721,7 @@ mod graph_mode {
         Request::create_upload_session(target, Some(body))
             .map_err(|e| e.to_string())?
             .with_host(FieldValue::new(addr.to_string()).map_err(|e| e.to_string())?)
-            .with_header(HeaderName::new("Authorization").map_err(|e| e.to_string())?, FieldValue::from_static(TOKEN))
+            .with_header(FieldName::new("Authorization").map_err(|e| e.to_string())?, FieldValue::from_static(TOKEN))
             .map_err(|e| e.to_string())
     }
 
@@ -738,7 +738,7 @@ mod graph_mode {
             name.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
         let create = create_request(variant, &name, total, addr)?;
         let mut config = ClientConfig::default();
-        if let Some(n) = opts.fragment_size {
+        if let Some(n) = opts.fragment_len {
             config = config.fragment_len(n);
         }
         let mut trace = Vec::new();
@@ -748,7 +748,7 @@ mod graph_mode {
             }
             trace.push(line);
         };
-        let mut client = match UploadClient::new(config, &create, total) {
+        let mut client = match Client::new(config, &create, total) {
             Ok(c) => c,
             Err(ClientError::EmptyFile) => {
                 log("(0 bytes: a Graph upload session cannot carry an empty file; nothing sent)".into());
@@ -775,8 +775,8 @@ mod graph_mode {
                 log(line);
             }
             let t = match client.poll() {
-                Poll::Transmit(t) => t,
-                Poll::Wait(d) => {
+                Step::Transmit(t) => t,
+                Step::Wait(d) => {
                     if Instant::now() + d > deadline {
                         return Err(format!("the server asks to wait {d:?}, past the deadline"));
                     }
@@ -785,10 +785,10 @@ mod graph_mode {
                     client.waited();
                     continue;
                 }
-                Poll::Done => return Ok((Outcome::Uploaded, requests, trace, events)),
-                Poll::Cancelled => return Ok((Outcome::Cancelled, requests, trace, events)),
-                Poll::AwaitingResponse => return Err("the client waits for an answer it was never sent".into()),
-                Poll::Failed(e) => return Err(format!("upload failed: {e}")),
+                Step::Done => return Ok((Outcome::Uploaded, requests, trace, events)),
+                Step::Cancelled => return Ok((Outcome::Cancelled, requests, trace, events)),
+                Step::AwaitingResponse => return Err("the client waits for an answer it was never sent".into()),
+                Step::Failed(e) => return Err(format!("upload failed: {e}")),
             };
             // Only ever 127.0.0.1, whatever the uploadUrl says.
             let target_addr = match t.endpoint() {
@@ -804,7 +804,7 @@ mod graph_mode {
                         .map_err(|e| e.to_string())?
                         .with_host(FieldValue::new(host).map_err(|e| e.to_string())?);
                     if t.is_authorized() {
-                        let name = HeaderName::new("Authorization").map_err(|e| e.to_string())?;
+                        let name = FieldName::new("Authorization").map_err(|e| e.to_string())?;
                         req = req.with_header(name, FieldValue::from_static(TOKEN)).map_err(|e| e.to_string())?;
                     }
                     req
@@ -1026,7 +1026,7 @@ mod graph_mode {
             let response = if fragment && std::mem::take(&mut faults.throttle_first) {
                 note(log, "   [server: throttling the first fragment, nothing stored]");
                 let e = ODataError::new("activityLimitReached", "The request has been throttled");
-                Response::error(StatusCode::new(429).map_err(io::Error::other)?, e)
+                Response::error(Status::new(429).map_err(io::Error::other)?, e)
                     .map_err(io::Error::other)?
                     .with_retry_after(RetryAfter::Seconds(1))
             } else {

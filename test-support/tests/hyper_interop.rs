@@ -19,9 +19,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use bits_codec::bits::client::{Client, ClientConfig, Event, Poll, Response};
+use bits_codec::bits::client::{Client, ClientConfig, Event, Response, Step};
 use bits_codec::bits::{Ack, HResult, Request};
-use bits_codec::http::{ContentRange, FieldValue};
+use bits_codec::http1::{ContentRange, FieldValue};
 use bits_codec::{Decode, DecodeError, DecodeOptions, Encode};
 
 /// Read and write timeout of every test socket.
@@ -97,7 +97,7 @@ enum Fault {
 /// events.
 fn upload(addr: SocketAddr, data: &[u8], fragment: u64, fault: Fault) -> (Client, Vec<Event>) {
     let url = format!("http://{addr}/upload/data.bin");
-    let config = ClientConfig::default().fragment_size(fragment).min_fragment_size(1);
+    let config = ClientConfig::default().fragment_len(fragment).min_fragment_len(1);
     let mut client = Client::new(config, &url, data.len() as u64).unwrap();
     let mut conn: Option<(TcpStream, Vec<u8>)> = None;
     let mut events = Vec::new();
@@ -106,8 +106,8 @@ fn upload(addr: SocketAddr, data: &[u8], fragment: u64, fault: Fault) -> (Client
     loop {
         assert!(Instant::now() < deadline, "upload deadline passed; events {events:?}");
         let t = match client.poll() {
-            Poll::Transmit(t) => t,
-            Poll::Done => return (client, events),
+            Step::Transmit(t) => t,
+            Step::Done => return (client, events),
             other => panic!("client: {other:?}; events {events:?}"),
         };
         // Only ever the server we started (the client would follow a Host-Id elsewhere).

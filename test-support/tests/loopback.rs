@@ -25,7 +25,7 @@ fn source(len: usize) -> PathBuf {
 
 fn options(len: usize) -> Options {
     let mut o = Options::new(source(len));
-    o.fragment_size = Some(16 * 1024);
+    o.fragment_len = Some(16 * 1024);
     o.quiet = true;
     o
 }
@@ -112,7 +112,7 @@ const VARIANTS: [Variant; 4] =
 fn graph_options(len: usize, variant: Variant) -> Options {
     let mut o = options(len);
     o.graph = Some(variant);
-    o.fragment_size = Some(if variant == Variant::DriveItem { 327_680 } else { 16 * 1024 });
+    o.fragment_len = Some(if variant == Variant::DriveItem { 327_680 } else { 16 * 1024 });
     o
 }
 

@@ -70,7 +70,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
             v.parse::<u64>().ok().filter(|&n| n > 0).ok_or(format!("{name}: not a positive number: {v}"))
         };
         match a.as_str() {
-            "--fragment-size" => opts.fragment_size = Some(number("--fragment-size")?),
+            "--fragment-size" => opts.fragment_len = Some(number("--fragment-size")?),
             "--server-max-fragment" => opts.server_max_fragment = Some(number("--server-max-fragment")?),
             "--inject-gap" => opts.inject_gap = true,
             "--throttle" => opts.throttle = true,

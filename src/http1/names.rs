@@ -85,7 +85,7 @@ impl KnownHeader {
     /// The known header `name` spells, compared ASCII case-insensitively (RFC 9110 §5.1).
     ///
     /// ```
-    /// use bits_codec::http::KnownHeader;
+    /// use bits_codec::http1::KnownHeader;
     /// assert_eq!(KnownHeader::find(b"bits-packet-TYPE"), Some(KnownHeader::BitsPacketType));
     /// assert_eq!(KnownHeader::find(b"X-Other"), None);
     /// ```

@@ -12,7 +12,7 @@ use bytes::BufMut;
 
 use super::names::{KnownHeader, rank_of};
 use super::syntax::trim_ows;
-use super::values::{FieldValue, HeaderName};
+use super::values::{FieldName, FieldValue};
 
 /// One header field, borrowed from a [`Headers`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +50,7 @@ enum Repr<'a> {
         /// Every line is `name: value CRLF`: the block is its own canonical encoding.
         canonical: bool,
     },
-    List(Vec<(HeaderName<'a>, FieldValue<'a>)>),
+    List(Vec<(FieldName<'a>, FieldValue<'a>)>),
 }
 
 /// The header fields of a message, in order.
@@ -71,6 +71,7 @@ impl<'a> Headers<'a> {
         Self { repr: Repr::List(Vec::new()) }
     }
 
+    #[cfg_attr(not(feature = "graph"), allow(dead_code))] // the Graph messages keep their wire block
     pub(crate) fn from_wire(block: &'a [u8], count: usize) -> Self {
         Self { repr: Repr::Wire { block, count, canonical: false } }
     }
@@ -111,7 +112,7 @@ impl<'a> Headers<'a> {
         self.iter().filter(move |f| f.is(name))
     }
 
-    fn list_mut(&mut self) -> &mut Vec<(HeaderName<'a>, FieldValue<'a>)> {
+    fn list_mut(&mut self) -> &mut Vec<(FieldName<'a>, FieldValue<'a>)> {
         if let Repr::Wire { .. } = self.repr {
             let list = self.iter().map(owned_field).collect();
             self.repr = Repr::List(list);
@@ -123,7 +124,7 @@ impl<'a> Headers<'a> {
     }
 
     /// Append a field at the end.
-    pub fn push(&mut self, name: HeaderName<'a>, value: FieldValue<'a>) {
+    pub fn push(&mut self, name: FieldName<'a>, value: FieldValue<'a>) {
         self.list_mut().push((name, value));
     }
 
@@ -138,11 +139,11 @@ impl<'a> Headers<'a> {
         }
         let rank = rank_of(name);
         let at = list.iter().position(|(n, _)| rank_of(n.as_str()) > rank).unwrap_or(list.len());
-        list.insert(at, (HeaderName::unvalidated(name), value));
+        list.insert(at, (FieldName::unvalidated(name), value));
     }
 
     /// Insert a field after every field of the same or lower rank (no replacement).
-    pub(crate) fn insert_ranked(&mut self, name: HeaderName<'a>, value: FieldValue<'a>) {
+    pub(crate) fn insert_ranked(&mut self, name: FieldName<'a>, value: FieldValue<'a>) {
         let rank = rank_of(name.as_str());
         let list = self.list_mut();
         let at = list.iter().position(|(n, _)| rank_of(n.as_str()) > rank).unwrap_or(list.len());
@@ -150,7 +151,8 @@ impl<'a> Headers<'a> {
     }
 
     /// Insert a field at position `at` (clamped to the end).
-    pub(crate) fn insert_at(&mut self, at: usize, name: HeaderName<'a>, value: FieldValue<'a>) {
+    #[cfg_attr(not(feature = "graph"), allow(dead_code))] // Graph places its managed headers
+    pub(crate) fn insert_at(&mut self, at: usize, name: FieldName<'a>, value: FieldValue<'a>) {
         let list = self.list_mut();
         list.insert(at.min(list.len()), (name, value));
     }
@@ -204,11 +206,8 @@ impl<'a> Headers<'a> {
 /// An owned copy of a field. No re-validation: the field came from a validated block or
 /// list, and a decoded value may be longer than the builders' 4 KiB when the caller raised
 /// `max_value_len`.
-fn owned_field(f: Field<'_>) -> (HeaderName<'static>, FieldValue<'static>) {
-    (
-        HeaderName::owned_unvalidated(String::from(f.name)),
-        FieldValue::from_cow_unvalidated(Cow::Owned(f.value.to_vec())),
-    )
+fn owned_field(f: Field<'_>) -> (FieldName<'static>, FieldValue<'static>) {
+    (FieldName::owned_unvalidated(String::from(f.name)), FieldValue::from_cow_unvalidated(Cow::Owned(f.value.to_vec())))
 }
 
 impl PartialEq for Headers<'_> {
@@ -244,7 +243,7 @@ pub struct Iter<'h> {
 #[derive(Debug, Clone)]
 enum IterInner<'h> {
     Wire(&'h [u8]),
-    List(core::slice::Iter<'h, (HeaderName<'h>, FieldValue<'h>)>),
+    List(core::slice::Iter<'h, (FieldName<'h>, FieldValue<'h>)>),
 }
 
 impl<'h> Iterator for Iter<'h> {

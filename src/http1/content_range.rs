@@ -14,7 +14,7 @@ use crate::options::DecodeOptions;
 /// cannot exist.
 ///
 /// ```
-/// use bits_codec::http::ContentRange;
+/// use bits_codec::http1::ContentRange;
 /// let r = ContentRange::new(0, 4891, 4892).unwrap();
 /// assert_eq!(r.len(), 4892);
 /// assert!(r.is_last());

@@ -11,7 +11,7 @@ use super::head::{self, Direction, FieldSink};
 use super::headers::Headers;
 use super::names::KnownHeader;
 use super::syntax::decimal_u64;
-use super::values::{Method, ReasonPhrase, RequestTarget, StatusCode, Version};
+use super::values::{HttpVersion, ReasonPhrase, RequestMethod, RequestTarget, Status};
 use crate::codec::{Decode, Encode};
 use crate::error::{DecodeError, ValidationError};
 use crate::options::DecodeOptions;
@@ -22,18 +22,18 @@ pub enum StartLine<'a> {
     /// `method SP target SP version`.
     Request {
         /// The method.
-        method: Method<'a>,
+        method: RequestMethod<'a>,
         /// The request target.
         target: RequestTarget<'a>,
         /// The version.
-        version: Version,
+        version: HttpVersion,
     },
     /// `version SP status SP reason`.
     Response {
         /// The version.
-        version: Version,
+        version: HttpVersion,
         /// The status code.
-        status: StatusCode,
+        status: Status,
         /// The reason phrase, as sent.
         reason: ReasonPhrase<'a>,
     },
@@ -48,7 +48,7 @@ pub enum StartLine<'a> {
 ///
 /// ```
 /// use bits_codec::Decode;
-/// use bits_codec::http::{Message, StartLine};
+/// use bits_codec::http1::{Message, StartLine};
 /// let wire = b"GET /reply.bin HTTP/1.1\r\nHost: h\r\nRange: bytes=0-9\r\n\r\n";
 /// let (m, used) = Message::decode(wire).unwrap();
 /// assert_eq!(used, wire.len());
@@ -88,13 +88,13 @@ impl<'a> Message<'a> {
         let (body, used) = head::body(input, h.len, h.framing(), at_eof, opts, cl_at)?;
         let start = match h.start {
             head::StartLine::Request { method, target, version } => StartLine::Request {
-                method: Method::unvalidated_bytes(method),
+                method: RequestMethod::unvalidated_bytes(method),
                 target: RequestTarget::unvalidated_bytes(target),
                 version,
             },
             head::StartLine::Status { version, code, reason } => StartLine::Response {
                 version,
-                status: StatusCode::unvalidated(code),
+                status: Status::unvalidated(code),
                 reason: ReasonPhrase::unvalidated(reason),
             },
         };

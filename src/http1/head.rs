@@ -19,7 +19,7 @@ use nom::{Err as NomErr, IResult, Needed, Offset, Parser};
 use super::breaks::Breaks;
 use super::names::KnownHeader;
 use super::syntax::{NumberError, all_tchar, decimal_u64, is_field_byte, is_ows, is_tchar, trim_ows, visible_len};
-use super::values::Version;
+use super::values::HttpVersion;
 use crate::error::{DecodeError, InvalidKind, InvalidMessage};
 use crate::limits::{MAX_TARGET_LEN, MAX_VALUE_LEN};
 use crate::options::DecodeOptions;
@@ -50,14 +50,14 @@ fn fail<'a, O>(input: &'a [u8], kind: InvalidKind) -> PResult<'a, O> {
 /// The start line of a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum StartLine<'a> {
-    /// Method and target are ASCII (a token; visible bytes), checked by the grammar.
+    /// RequestMethod and target are ASCII (a token; visible bytes), checked by the grammar.
     Request {
         method: &'a [u8],
         target: &'a [u8],
-        version: Version,
+        version: HttpVersion,
     },
     Status {
-        version: Version,
+        version: HttpVersion,
         code: u16,
         reason: &'a [u8],
     },
@@ -67,6 +67,7 @@ pub(crate) enum StartLine<'a> {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct FieldLine<'a> {
     /// The name, as spelled on the wire.
+    #[cfg_attr(not(feature = "graph"), allow(dead_code))] // read by the Graph collectors
     pub(crate) name: &'a [u8],
     /// Without surrounding OWS.
     pub(crate) value: &'a [u8],
@@ -136,12 +137,12 @@ fn sp<'a>(input: &'a [u8], kind: InvalidKind) -> PResult<'a, ()> {
 
 /// `HTTP-version = "HTTP/" DIGIT "." DIGIT`; only 1.1 and 1.0 exist for this codec. A prefix
 /// that no version can complete is invalid at once, not incomplete.
-fn http_version(input: &[u8]) -> PResult<'_, Version> {
+fn http_version(input: &[u8]) -> PResult<'_, HttpVersion> {
     const V11: &[u8] = b"HTTP/1.1";
     const V10: &[u8] = b"HTTP/1.0";
     match input.get(..8) {
-        Some(v) if v == V11 => Ok((&input[8..], Version::Http11)),
-        Some(v) if v == V10 => Ok((&input[8..], Version::Http10)),
+        Some(v) if v == V11 => Ok((&input[8..], HttpVersion::Http11)),
+        Some(v) if v == V10 => Ok((&input[8..], HttpVersion::Http10)),
         None if V11.starts_with(input) || V10.starts_with(input) => {
             Err(NomErr::Incomplete(Needed::new(8 - input.len())))
         }
@@ -459,7 +460,7 @@ impl Head<'_> {
 
 /// 1xx, 204 and 304: statuses whose responses end at the empty line (RFC 9112 §6.3 rule 1).
 pub(crate) fn no_body_status(code: u16) -> bool {
-    super::values::StatusCode::unvalidated(code).forbids_body()
+    super::values::Status::unvalidated(code).forbids_body()
 }
 
 /// Take the body that follows a head of `head_len` bytes: `Incomplete` with the exact number of

@@ -10,22 +10,22 @@ use super::head::{FieldLine, FieldSink, framing_field};
 use super::headers::Headers;
 use super::names::KnownHeader;
 use super::syntax::{is_field_value, trim_ows};
-use super::values::{FieldValue, HeaderName, Version};
-use crate::error::{DecodeError, InvalidKind, InvalidMessage};
+use super::values::{FieldName, FieldValue, HttpVersion, Status};
+use crate::error::{DecodeError, InvalidKind, InvalidMessage, ValidationError};
 use crate::options::DecodeOptions;
 
-pub(crate) fn version_of(v: http::Version) -> Option<Version> {
+pub(crate) fn version_of(v: http::Version) -> Option<HttpVersion> {
     match v {
-        http::Version::HTTP_11 => Some(Version::Http11),
-        http::Version::HTTP_10 => Some(Version::Http10),
+        http::Version::HTTP_11 => Some(HttpVersion::Http11),
+        http::Version::HTTP_10 => Some(HttpVersion::Http10),
         _ => None,
     }
 }
 
-pub(crate) fn to_http_version(v: Version) -> http::Version {
+pub(crate) fn to_http_version(v: HttpVersion) -> http::Version {
     match v {
-        Version::Http10 => http::Version::HTTP_10,
-        Version::Http11 => http::Version::HTTP_11,
+        HttpVersion::Http10 => http::Version::HTTP_10,
+        HttpVersion::Http11 => http::Version::HTTP_11,
     }
 }
 
@@ -65,7 +65,59 @@ pub(crate) fn feed<'a>(
         let known = KnownHeader::find(name.as_str().as_bytes());
         framing_field(known, value, i, i, &mut content_length, opts).map_err(decode_error)?;
         sink.field(&FieldLine { name: name.as_str().as_bytes(), value, name_at: i, value_at: i, known }, opts)?;
-        headers.push(HeaderName::unvalidated(name.as_str()), FieldValue::unvalidated(value));
+        headers.push(FieldName::unvalidated(name.as_str()), FieldValue::unvalidated(value));
     }
     Ok((headers, content_length))
+}
+
+/// Every [`Status`] is a valid `http::StatusCode` (both are 100 to 999).
+impl From<Status> for http::StatusCode {
+    fn from(s: Status) -> Self {
+        // Cannot fail: `Status` holds 100..=999, the range `from_u16` accepts.
+        http::StatusCode::from_u16(s.as_u16()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+/// Every `http::StatusCode` is a valid [`Status`].
+impl From<http::StatusCode> for Status {
+    fn from(s: http::StatusCode) -> Self {
+        Status::unvalidated(s.as_u16())
+    }
+}
+
+impl From<HttpVersion> for http::Version {
+    fn from(v: HttpVersion) -> Self {
+        to_http_version(v)
+    }
+}
+
+/// HTTP/1.0 and HTTP/1.1 only: this codec speaks HTTP/1.x.
+impl TryFrom<http::Version> for HttpVersion {
+    type Error = ValidationError;
+    fn try_from(v: http::Version) -> Result<Self, ValidationError> {
+        version_of(v).ok_or(ValidationError::HttpVersion)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_converts_both_ways_for_every_code() {
+        for code in 100..=999u16 {
+            let ours = Status::new(code).unwrap();
+            let theirs = http::StatusCode::from(ours);
+            assert_eq!(theirs.as_u16(), code);
+            assert_eq!(Status::from(theirs), ours);
+        }
+    }
+
+    #[test]
+    fn only_http1_versions_convert() {
+        assert_eq!(HttpVersion::try_from(http::Version::HTTP_11), Ok(HttpVersion::Http11));
+        assert_eq!(HttpVersion::try_from(http::Version::HTTP_10), Ok(HttpVersion::Http10));
+        assert_eq!(HttpVersion::try_from(http::Version::HTTP_2), Err(ValidationError::HttpVersion));
+        assert_eq!(http::Version::from(HttpVersion::Http11), http::Version::HTTP_11);
+    }
 }

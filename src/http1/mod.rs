@@ -17,4 +17,4 @@ pub use content_range::ContentRange;
 pub use headers::{Field, Headers, Iter};
 pub use message::{Message, StartLine};
 pub use names::KnownHeader;
-pub use values::{FieldValue, HeaderName, Method, ReasonPhrase, RequestTarget, StatusCode, Version};
+pub use values::{FieldName, FieldValue, HttpVersion, ReasonPhrase, RequestMethod, RequestTarget, Status};

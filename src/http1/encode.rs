@@ -4,14 +4,14 @@ use bytes::BufMut;
 
 use super::headers::Headers;
 use super::syntax::decimal_len;
-use super::values::Version;
+use super::values::HttpVersion;
 
 /// `method SP target SP version CRLF fields CRLF`.
 pub(crate) fn request_head<B: BufMut>(
     out: &mut B,
     method: &[u8],
     target: &[u8],
-    version: Version,
+    version: HttpVersion,
     headers: &Headers<'_>,
 ) {
     out.put_slice(method);
@@ -29,7 +29,13 @@ pub(crate) fn request_head_len(method: &[u8], target: &[u8], headers: &Headers<'
 }
 
 /// `version SP status SP reason CRLF fields CRLF`.
-pub(crate) fn status_head<B: BufMut>(out: &mut B, version: Version, status: u16, reason: &[u8], headers: &Headers<'_>) {
+pub(crate) fn status_head<B: BufMut>(
+    out: &mut B,
+    version: HttpVersion,
+    status: u16,
+    reason: &[u8],
+    headers: &Headers<'_>,
+) {
     out.put_slice(version.as_str().as_bytes());
     out.put_u8(b' ');
     super::syntax::put_decimal(out, u64::from(status));

@@ -69,8 +69,8 @@ macro_rules! str_newtype {
 
             /// The same text as a header value, borrowed where `self` borrows.
             #[allow(dead_code)] // not every newtype is a header value
-            pub(crate) fn to_field_value(&self) -> $crate::http::values::FieldValue<'a> {
-                $crate::http::values::FieldValue::from_cow_unvalidated(self.0.clone())
+            pub(crate) fn to_field_value(&self) -> $crate::http1::values::FieldValue<'a> {
+                $crate::http1::values::FieldValue::from_cow_unvalidated(self.0.clone())
             }
 
             /// A copy that owns its bytes.
@@ -118,29 +118,29 @@ str_newtype!(
     /// A header name: a token (RFC 9110 §5.1), kept as spelled.
     ///
     /// ```
-    /// use bits_codec::http::HeaderName;
-    /// assert!(HeaderName::new("X-Trace").is_ok());
-    /// assert!(HeaderName::new("Bad Name").is_err());
+    /// use bits_codec::http1::FieldName;
+    /// assert!(FieldName::new("X-Trace").is_ok());
+    /// assert!(FieldName::new("Bad Name").is_err());
     /// ```
-    HeaderName, is_token, ValidationError::Token
+    FieldName, is_token, ValidationError::Token
 );
 
 str_newtype!(
     /// A method: a token (RFC 9110 §9.1), case-sensitive.
     ///
     /// ```
-    /// use bits_codec::http::Method;
-    /// assert!(Method::new("BITS_POST").is_ok());
-    /// assert!(Method::new("GET /").is_err());
+    /// use bits_codec::http1::RequestMethod;
+    /// assert!(RequestMethod::new("BITS_POST").is_ok());
+    /// assert!(RequestMethod::new("GET /").is_err());
     /// ```
-    Method, is_token, ValidationError::Token
+    RequestMethod, is_token, ValidationError::Token
 );
 
 str_newtype!(
     /// A request target: 1 to 8192 visible ASCII bytes (`%x21-7E`), origin- or absolute-form.
     ///
     /// ```
-    /// use bits_codec::http::RequestTarget;
+    /// use bits_codec::http1::RequestTarget;
     /// assert!(RequestTarget::new("/upload/file.bin").is_ok());
     /// assert!(RequestTarget::new("/a b").is_err());
     /// ```
@@ -153,7 +153,7 @@ str_newtype!(
 /// 4096 bytes. Bytes, not text: obs-text is legal, and a decoded phrase is kept exactly.
 ///
 /// ```
-/// use bits_codec::http::ReasonPhrase;
+/// use bits_codec::http1::ReasonPhrase;
 /// assert!(ReasonPhrase::new("Range Not Satisfiable").is_ok());
 /// assert!(ReasonPhrase::new("OK\r\nX: y").is_err());
 /// ```
@@ -222,7 +222,7 @@ impl fmt::Debug for ReasonPhrase<'_> {
 /// [`DecodeOptions::max_value_len`](crate::DecodeOptions::max_value_len) allowed). Bytes, not text: obs-text (0x80–0xFF) is legal on the wire.
 ///
 /// ```
-/// use bits_codec::http::FieldValue;
+/// use bits_codec::http1::FieldValue;
 /// assert!(FieldValue::new("rfc2119.txt").is_ok());
 /// assert!(FieldValue::new("a\r\nInjected: 1").is_err());
 /// assert!(FieldValue::new(" padded").is_err());
@@ -353,14 +353,14 @@ impl AsRef<[u8]> for FieldValue<'_> {
 /// An HTTP status code, 100 to 999 (three digits on the wire).
 ///
 /// ```
-/// use bits_codec::http::StatusCode;
-/// assert_eq!(StatusCode::new(416).unwrap().as_u16(), 416);
-/// assert!(StatusCode::new(42).is_err());
+/// use bits_codec::http1::Status;
+/// assert_eq!(Status::new(416).unwrap().as_u16(), 416);
+/// assert!(Status::new(42).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct StatusCode(u16);
+pub struct Status(u16);
 
-impl StatusCode {
+impl Status {
     /// 200 OK.
     pub const OK: Self = Self(200);
     /// 201 Created.
@@ -371,16 +371,34 @@ impl StatusCode {
     pub const NO_CONTENT: Self = Self(204);
     /// 400 Bad Request.
     pub const BAD_REQUEST: Self = Self(400);
+    /// 401 Unauthorized.
+    pub const UNAUTHORIZED: Self = Self(401);
+    /// 403 Forbidden.
+    pub const FORBIDDEN: Self = Self(403);
     /// 404 Not Found.
     pub const NOT_FOUND: Self = Self(404);
+    /// 407 Proxy Authentication Required.
+    pub const PROXY_AUTHENTICATION_REQUIRED: Self = Self(407);
+    /// 409 Conflict.
+    pub const CONFLICT: Self = Self(409);
+    /// 411 Length Required.
+    pub const LENGTH_REQUIRED: Self = Self(411);
     /// 413 Content Too Large.
     pub const CONTENT_TOO_LARGE: Self = Self(413);
     /// 416 Range Not Satisfiable.
     pub const RANGE_NOT_SATISFIABLE: Self = Self(416);
+    /// 429 Too Many Requests.
+    pub const TOO_MANY_REQUESTS: Self = Self(429);
+    /// 431 Request Header Fields Too Large.
+    pub const REQUEST_HEADER_FIELDS_TOO_LARGE: Self = Self(431);
     /// 500 Internal Server Error.
     pub const INTERNAL_SERVER_ERROR: Self = Self(500);
     /// 501 Not Implemented.
     pub const NOT_IMPLEMENTED: Self = Self(501);
+    /// 503 Service Unavailable.
+    pub const SERVICE_UNAVAILABLE: Self = Self(503);
+    /// 505 HTTP Version Not Supported.
+    pub const HTTP_VERSION_NOT_SUPPORTED: Self = Self(505);
 
     /// Build, checking the range.
     pub fn new(code: u16) -> Result<Self, ValidationError> {
@@ -448,7 +466,7 @@ impl StatusCode {
     }
 }
 
-impl fmt::Display for StatusCode {
+impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
     }
@@ -456,7 +474,7 @@ impl fmt::Display for StatusCode {
 
 /// The HTTP version of a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Version {
+pub enum HttpVersion {
     /// `HTTP/1.0`.
     Http10,
     /// `HTTP/1.1`.
@@ -464,7 +482,7 @@ pub enum Version {
     Http11,
 }
 
-impl Version {
+impl HttpVersion {
     /// The wire spelling.
     pub const fn as_str(self) -> &'static str {
         match self {
