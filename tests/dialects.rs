@@ -1,4 +1,5 @@
-//! Real-world dialects accepted by default (issue item 5; digest §7–§8), each pinned, and the
+//! Real-world dialects accepted by default (what servers and clients in use send beside the
+//! letter of [MC-BUP] §2.2: case, spacing, order, optional headers), each pinned, and the
 //! opt-in leniencies, each tested on and off.
 
 use bits_codec::bits::{
