@@ -668,11 +668,11 @@ pub enum Response<'a> {
     Http(Message<'a>),
 }
 
-impl<'a> Response<'a> {
-    /// Decode one answer: an [`Ack`] if it has `BITS-Packet-Type`, else a plain [`Message`]
-    /// (whose body is framed by `Content-Length`; without one it is incomplete until
-    /// [`Message::decode_at_eof`]). The `(value, consumed)` contract of [`Decode`].
-    pub fn decode_with(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), DecodeError> {
+/// Decode one answer: an [`Ack`] if it has `BITS-Packet-Type`, else a plain [`Message`]
+/// (whose body is framed by `Content-Length`; without one it is incomplete until
+/// [`Message::decode_at_eof`]).
+impl<'a> Decode<'a> for Response<'a> {
+    fn decode_with(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), DecodeError> {
         match Ack::decode_with(input, opts) {
             Ok((ack, used)) => Ok((Self::Ack(ack), used)),
             Err(DecodeError::Invalid(m)) if m.kind == InvalidKind::MissingHeader("BITS-Packet-Type") => {
@@ -681,7 +681,9 @@ impl<'a> Response<'a> {
             Err(e) => Err(e),
         }
     }
+}
 
+impl Response<'_> {
     /// The status code.
     pub fn status(&self) -> Status {
         match self {
@@ -830,7 +832,7 @@ impl Client {
         self.after(event)
     }
 
-    /// Hand back any answer ([`Response::decode_with`]).
+    /// Hand back any answer (decoded with [`Decode`]).
     pub fn handle_response(&mut self, response: &Response<'_>) -> Event {
         match response {
             Response::Ack(ack) => self.handle_ack(ack),
