@@ -52,6 +52,7 @@ mod options;
 
 pub use codec::{Decode, Encode};
 pub use error::{DecodeError, InvalidKind, InvalidMessage, ValidationError};
+pub use machines::url::Endpoint;
 pub use options::DecodeOptions;
 
 #[doc = include_str!("../README.md")]

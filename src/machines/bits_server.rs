@@ -16,8 +16,8 @@
 //! | The final fragment again, after the upload is whole (its Ack was lost) | 200 re-Ack with the total and the same `BITS-Reply-URL`, under either policy |
 //! | Fragment, Close or Cancel for an unknown session | 500 + `BG_E_SESSION_NOT_FOUND` + 0x5 |
 //! | Total length changed mid-session | 400 + `E_INVALIDARG` + 0x5 |
-//! | Total above [`ServerConfig::max_upload_size`] | 500 + `BG_E_TOO_LARGE` + 0x5 |
-//! | Fragment body above [`ServerConfig::max_fragment_size`] | 413 + `E_INVALIDARG` + 0x5 (as a decode error `BodyTooLarge` is answered) |
+//! | Total above [`ServerConfig::max_upload_len`] | 500 + `BG_E_TOO_LARGE` + 0x5 |
+//! | Fragment body above [`ServerConfig::max_fragment_len`] | 413 + `E_INVALIDARG` + 0x5 (as a decode error `BodyTooLarge` is answered) |
 //! | Create-Session without a common protocol | 400 + `E_INVALIDARG` + 0x5 |
 //! | Close-Session on a whole upload | 200, [`Action::Commit`]: the entity is committed at Close, as [MC-BUP] §3.2.5.2.7 says (not at the last fragment, as the Learn page on Cancel-Session implies: digest D7) |
 //! | Close-Session before the last byte | 400 + `E_INVALIDARG` + 0x5 and [`Action::Discard`]: "you cannot upload a partial file" (Learn, Close-Session); an error rather than 200, so that no client mistakes a deleted upload for a stored one |
@@ -51,6 +51,7 @@ const ID_ATTEMPTS: usize = 16;
 
 /// What the server does with a Fragment that overlaps bytes it already has (digest §7 A18, D6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum OverlapPolicy {
     /// Write only the part after the bytes already received and answer 200 with the new
     /// offset; a fragment wholly before it is re-Acked (200) and not written. The Learn
@@ -69,8 +70,8 @@ pub enum OverlapPolicy {
 /// use bits_codec::http1::FieldValue;
 /// let config = ServerConfig::default()
 ///     .overlap_policy(OverlapPolicy::Reject416)
-///     .max_upload_size(Some(100 << 20))
-///     .max_fragment_size(Some(13 << 20))
+///     .max_upload_len(Some(100 << 20))
+///     .max_fragment_len(Some(13 << 20))
 ///     .host_id(FieldValue::from_static("node7.example.com"), Some(110))
 ///     .upload_reply(r"BITS-Sessions\Replies\", r"\responsefile.bin")
 ///     .unwrap();
@@ -80,8 +81,8 @@ pub enum OverlapPolicy {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerConfig {
     overlap: OverlapPolicy,
-    max_upload_size: Option<u64>,
-    max_fragment_size: Option<u64>,
+    max_upload_len: Option<u64>,
+    max_fragment_len: Option<u64>,
     protocols: ProtocolList,
     host_id: Option<(FieldValue<'static>, Option<u32>)>,
     reply: Option<(String, String)>,
@@ -96,8 +97,8 @@ impl Default for ServerConfig {
     fn default() -> Self {
         Self {
             overlap: OverlapPolicy::default(),
-            max_upload_size: None,
-            max_fragment_size: None,
+            max_upload_len: None,
+            max_fragment_len: None,
             protocols: ProtocolList::one(Guid::BITS_1_5_UPLOAD),
             host_id: None,
             reply: None,
@@ -117,8 +118,8 @@ impl ServerConfig {
 
     /// The largest upload (the `Content-Range` total) accepted; above it, 500 +
     /// `BG_E_TOO_LARGE` (IIS `BITSMaximumUploadSize`). `None`: no limit.
-    pub fn max_upload_size(mut self, max: Option<u64>) -> Self {
-        self.max_upload_size = max;
+    pub fn max_upload_len(mut self, max: Option<u64>) -> Self {
+        self.max_upload_len = max;
         self
     }
 
@@ -126,8 +127,8 @@ impl ServerConfig {
     /// fragments ([MC-BUP] §3.1.5.2.4). `None`: no limit. (Decode with
     /// [`DecodeOptions::max_body_len`](crate::DecodeOptions::max_body_len) as well so an
     /// oversized body is refused from its head.)
-    pub fn max_fragment_size(mut self, max: Option<u64>) -> Self {
-        self.max_fragment_size = max;
+    pub fn max_fragment_len(mut self, max: Option<u64>) -> Self {
+        self.max_fragment_len = max;
         self
     }
 
@@ -569,12 +570,12 @@ impl Server {
                 return Reply::ack(error_for(config, id, Status::BAD_REQUEST, HResult::E_INVALIDARG));
             }
             Some(_) => {}
-            None if config.max_upload_size.is_some_and(|max| range.total() > max) => {
+            None if config.max_upload_len.is_some_and(|max| range.total() > max) => {
                 return Reply::ack(error_for(config, id, Status::INTERNAL_SERVER_ERROR, HResult::BG_E_TOO_LARGE));
             }
             None => {}
         }
-        if config.max_fragment_size.is_some_and(|max| range.len() > max) {
+        if config.max_fragment_len.is_some_and(|max| range.len() > max) {
             return Reply::ack(error_for(config, id, Status::CONTENT_TOO_LARGE, HResult::E_INVALIDARG));
         }
         s.total = Some(range.total());
