@@ -49,11 +49,15 @@ pub mod http1;
 pub mod limits;
 mod machines;
 mod options;
+#[cfg(feature = "http")]
+mod parts_error;
 
 pub use codec::{Decode, Encode};
 pub use error::{DecodeError, InvalidKind, InvalidMessage, ValidationError};
 pub use machines::url::Endpoint;
 pub use options::DecodeOptions;
+#[cfg(feature = "http")]
+pub use parts_error::{PartsError, PartsLocation};
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

@@ -374,7 +374,7 @@ fn every_decode_error_gets_the_status_its_kind_names() {
     ];
     for (wire, code) in cases {
         let e = Request::decode(wire).unwrap_err();
-        let ack = s.reject(e.invalid_message().unwrap());
+        let ack = s.reject(e.invalid_message().unwrap().kind);
         assert_error(&ack, code, HResult::E_INVALIDARG);
     }
     // A body over the decoder's limit: 413.
@@ -382,7 +382,7 @@ fn every_decode_error_gets_the_status_its_kind_names() {
     let wire = b"BITS_POST /u HTTP/1.1\r\nBITS-Packet-Type: Fragment\r\nBITS-Session-Id: x\r\n\
                  Content-Range: bytes 0-9/10\r\nContent-Length: 10\r\n\r\n";
     let e = RequestHead::decode_with(wire, &opts).unwrap_err();
-    assert_error(&s.reject(e.invalid_message().unwrap()), 413, HResult::E_INVALIDARG);
+    assert_error(&s.reject(e.invalid_message().unwrap().kind), 413, HResult::E_INVALIDARG);
 }
 
 #[test]

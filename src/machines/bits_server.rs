@@ -26,7 +26,7 @@
 //! | Cancel-Session after the last byte but before Close | 200 and [`Action::Discard`]: nothing was committed yet |
 //! | Ping, any time, with or without a session id | 200, no lookup, no state change |
 //! | Create-Session carrying a `BITS-Session-Id` | the header is ignored; a new session is made |
-//! | A request that does not decode | [`Server::reject`]: [`Ack::for_invalid_request`] (status by [`InvalidKind::http_status`](crate::InvalidKind::http_status), `E_INVALIDARG`, 0x5) |
+//! | A request that does not decode | [`Server::reject`]: [`Ack::for_invalid_request`] (status by [`InvalidKind::http_status`], `E_INVALIDARG`, 0x5) |
 //! | `BITS-Session-Id` on Acks | sent on every Ack for a request that named a session, errors included (digest §7 A10); [`ServerConfig::echo_session_id`]`(false)` omits it where IIS does |
 //!
 //! Session ids come from a generator the caller injects (this crate has no random source); a
@@ -44,7 +44,7 @@ use crate::bits::{
     Ack, ErrorContext, ErrorHeaderName, Guid, HResult, ProtocolList, RequestHead, RequestKind, SessionId,
 };
 use crate::http1::{ContentRange, FieldValue, Status};
-use crate::{InvalidMessage, ValidationError};
+use crate::{InvalidKind, ValidationError};
 
 /// How many fresh ids [`Server`] asks its generator for before giving up on a Create-Session.
 const ID_ATTEMPTS: usize = 16;
@@ -428,12 +428,25 @@ impl Server {
         }
     }
 
-    /// The Ack for a request that did not decode: [`Ack::for_invalid_request`], with the
-    /// configured error header. Nothing about any session changes. The connection's framing
-    /// is lost after such a request: close it after sending.
-    pub fn reject(&self, e: &InvalidMessage) -> Ack<'static> {
-        let status = e.kind.http_status();
-        error(&self.config, status, HResult::E_INVALIDARG)
+    /// The Ack for a request that did not decode, by what was wrong: the status of
+    /// [`InvalidKind::http_status`], `E_INVALIDARG` and context 0x5 (as
+    /// [`Ack::for_invalid_request`]), with the configured error header. The same for bytes
+    /// ([`InvalidMessage::kind`](crate::InvalidMessage::kind), which also has the byte offset
+    /// to log) and for `http` parts ([`PartsError::kind`](crate::PartsError::kind), which names
+    /// the part). Nothing about any session changes. The connection's framing is lost after
+    /// such a request: close it after sending.
+    ///
+    /// ```
+    /// use bits_codec::bits::RequestHead;
+    /// use bits_codec::bits::server::{Server, ServerConfig, sequential_ids};
+    /// use bits_codec::{Decode, DecodeError};
+    /// let server = Server::new(ServerConfig::default(), sequential_ids(1));
+    /// let Err(DecodeError::Invalid(e)) = RequestHead::decode(b"BITS_POST /u HTTP/1.1\r\nContent-Length: x\r\n\r\n")
+    /// else { panic!() };
+    /// assert_eq!(server.reject(e.kind).status().as_u16(), 400);
+    /// ```
+    pub fn reject(&self, kind: InvalidKind) -> Ack<'static> {
+        error(&self.config, kind.http_status(), HResult::E_INVALIDARG)
     }
 
     /// The Ack to send when the caller could not carry out `action` (disk full, notification

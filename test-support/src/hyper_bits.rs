@@ -168,7 +168,7 @@ async fn answer(req: http::Request<Incoming>, peer: SocketAddr, state: &State) -
     let head = match RequestHead::from_http_parts(&parts, &DecodeOptions::default()) {
         Ok(head) => head,
         Err(e) => {
-            let ack = state.server().reject(&e);
+            let ack = state.server().reject(e.kind);
             eprintln!("{peer} {} {} -> {} rejected: {e}", parts.method, parts.uri, ack.status());
             // The machine's rule for undecodable requests: answer, then close.
             return to_response(&ack, true);

@@ -470,7 +470,7 @@ fn serve_connection(
                 Ok((head, used)) => break (server.handle(&head), used, head.body_len()),
                 Err(DecodeError::Incomplete { .. }) => {}
                 Err(DecodeError::Invalid(e)) => {
-                    stream.write_all(&server.reject(&e).to_vec())?;
+                    stream.write_all(&server.reject(e.kind).to_vec())?;
                     return Ok(()); // framing is lost: close
                 }
                 Err(e) => return Err(io::Error::other(e.to_string())),
