@@ -34,6 +34,8 @@ impl Attempts {
     }
 
     /// Failures in a row so far.
+    // Only the Graph client backs off by the count.
+    #[cfg_attr(not(feature = "graph"), allow(dead_code))]
     pub(crate) fn count(self) -> u32 {
         self.failed
     }
@@ -75,11 +77,14 @@ impl Restarts {
 /// Exponential back-off: `base` after the first failure, doubling with each failure in a row,
 /// never above `max`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+// Only the Graph client waits: a BITS server has no way to ask for a pause.
+#[cfg_attr(not(feature = "graph"), allow(dead_code))]
 pub(crate) struct Backoff {
     pub(crate) base: Duration,
     pub(crate) max: Duration,
 }
 
+#[cfg_attr(not(feature = "graph"), allow(dead_code))]
 impl Backoff {
     /// The delay before the next attempt: the server's `Retry-After` in seconds if it gave
     /// one (RFC 9110 §10.2.3), else the back-off for the `failures`-th failure in a row
