@@ -300,7 +300,6 @@ pub struct Transmit {
     kind: TransmitKind,
     endpoint: Endpoint,
     target: RequestTarget<'static>,
-    host: FieldValue<'static>,
     session_id: Option<SessionId<'static>>,
     protocols: ProtocolList,
     content_name: Option<FieldValue<'static>>,
@@ -357,7 +356,8 @@ impl Transmit {
             TransmitKind::CloseSession => Request::close_session(target, session()?),
             TransmitKind::CancelSession => Request::cancel_session(target, session()?),
         };
-        r = r.with_host(self.host.clone());
+        // The authority was checked when the URL or Host-Id was read: a valid field value.
+        r = r.with_host(FieldValue::from_vec(self.endpoint.authority().as_bytes().to_vec())?);
         let named =
             matches!(self.kind, TransmitKind::CreateSession | TransmitKind::Fragment(_) | TransmitKind::CloseSession);
         if let (true, Some(name)) = (named, &self.content_name) {
@@ -594,13 +594,10 @@ impl Client {
             Phase::Cancel => TransmitKind::CancelSession,
         };
         self.in_flight = Some(kind);
-        let host = FieldValue::from_vec(self.endpoint.authority().as_bytes().to_vec())
-            .unwrap_or_else(|_| FieldValue::from_static("invalid"));
         Step::Transmit(Transmit {
             kind,
             endpoint: self.endpoint.clone(),
             target: self.target.clone(),
-            host,
             session_id: self.session_id.clone(),
             protocols: self.config.protocols.clone(),
             content_name: self.config.content_name.clone(),
