@@ -19,7 +19,7 @@ fn guid() -> Guid {
 }
 
 fn constructed(name: &str) -> Vec<u8> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/constructed");
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).join("corpus/constructed");
     let file = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())

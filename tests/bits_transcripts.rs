@@ -19,7 +19,7 @@ const SESSION_41: &str = "{A0FF5911-4144-45B3-BF27-27AFC8EC8A67}";
 const SESSION_42: &str = "{C85B4E0A-9EB9-4114-BFA4-8A43B4710091}";
 
 fn capture(name: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/captures").join(name)).unwrap()
+    std::fs::read(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).join("corpus/captures").join(name)).unwrap()
 }
 
 fn captured_request(name: &str) -> Request<'static> {

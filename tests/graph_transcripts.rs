@@ -21,7 +21,7 @@ use bits_codec::http1::{ContentRange, FieldName, FieldValue, RequestTarget, Stat
 use bits_codec_test_support::graph_server::{Action, Server, ServerConfig};
 
 fn corpus(name: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/graph").join(name)).unwrap()
+    std::fs::read(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).join("corpus/graph").join(name)).unwrap()
 }
 
 fn corpus_request(name: &str) -> Request<'static> {
