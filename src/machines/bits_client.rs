@@ -11,8 +11,8 @@
 //!
 //! - **Resynchronisation**: after any Fragment Ack with status 200 or 416, the next offset is
 //!   `BITS-Received-Content-Range`, lower or higher than what was sent (the spec's pseudo-code
-//!   forgets the equal case; digest §5.2). 416 without it, or a value above the total, is an
-//!   invalid Ack (digest §7 A8, A19). More than 16 Acks in a row that move the offset nowhere
+//!   forgets the equal case). 416 without it, or a value above the total, is an invalid Ack:
+//!   the client could only guess where to go on. More than 16 Acks in a row that move the offset nowhere
 //!   past where it was fail the upload ([`ClientError::NoProgress`]).
 //! - **413** (an Ack, or a plain HTTP 413 from request filtering or a proxy): the next
 //!   fragments are half the size of the refused one, never below
@@ -30,14 +30,17 @@
 //! - **Host-Id**: after a Create-Session Ack with `BITS-Host-Id`, every later request goes to
 //!   that host ([`Transmit::endpoint`]), first a Ping. The value may be `host`, `host:port`,
 //!   `[v6]`, `[v6]:port` or a bare IPv6 address; only the host is replaced, and the port only
-//!   if one is given (digest §7 A25). [`Client::fall_back_to_origin`] goes back to the
+//!   if one is given (a Host-Id names another host of the same server farm: the scheme, and
+//!   the port unless the Host-Id has one, stay the destination's). [`Client::fall_back_to_origin`] goes back to the
 //!   destination's host when the caller's fallback timer expires.
 //! - **Reply URL**: resolved by [`resolve_reply_url`] against the *original* destination URL
 //!   (the reply GET in the [MC-BUP] §4.2 trace goes to the origin host, not the Host-Id host).
-//! - **Answers**: any 2xx counts as success (200 or 201, digest §7 A20); `BITS-Session-Id`, if
+//! - **Answers**: any 2xx counts as success (IIS answers 200, other servers 201: RFC 9110
+//!   §15.3 makes every 2xx a success); `BITS-Session-Id`, if
 //!   an Ack carries one, must name this session; a success answer without
-//!   `BITS-Packet-Type: Ack` is invalid (`BG_E_INVALID_SERVER_RESPONSE`, digest §7 A15); 1xx
-//!   interim answers are skipped (A30).
+//!   `BITS-Packet-Type: Ack` is invalid (`BG_E_INVALID_SERVER_RESPONSE`: a proxy's or error page's
+//!   200 must not pass for an Ack); 1xx interim answers are skipped (RFC 9110 §15.2: the final
+//!   answer follows).
 //! - **0-byte files** go Create-Session → Close-Session with no fragment (an empty range cannot
 //!   be written); whether that works depends on the server (see
 //!   [`ServerConfig::allow_empty_upload`](crate::bits::server::ServerConfig::allow_empty_upload)).
@@ -119,7 +122,7 @@ impl ClientConfig {
     }
 
     /// Send `Content-Name` (the local file name) on Create-Session, every Fragment and
-    /// Close-Session, as the Windows client does (digest D8).
+    /// Close-Session, as the Windows client does (the [MC-BUP] §4 traces show it).
     pub fn content_name(mut self, name: FieldValue<'static>) -> Self {
         self.content_name = Some(name);
         self
@@ -152,7 +155,8 @@ impl ClientConfig {
     }
 }
 
-/// Resolve a `BITS-Reply-URL` into the absolute URL to download the reply from (digest §7 A27).
+/// Resolve a `BITS-Reply-URL` into the absolute URL to download the reply from (IIS sends a
+/// relative Windows path, as the [MC-BUP] §4.2 trace shows).
 ///
 /// An absolute `http(s)` URL is used as it is. Anything else is IIS's relative form: `\`
 /// becomes `/`, bytes a URI path cannot hold (`{`, `}`, space, …) are percent-encoded, and
@@ -625,7 +629,7 @@ impl Client {
     /// Hand back a plain HTTP answer (no `BITS-Packet-Type`) by its status.
     pub fn handle_http_status(&mut self, status: Status) -> Event {
         if status.as_u16() < 200 {
-            return Event::Ignored; // 1xx interim (digest §7 A30): the real answer follows
+            return Event::Ignored; // 1xx interim (RFC 9110 §15.2): the real answer follows
         }
         let Some(sent) = self.in_flight.take() else {
             return Event::Ignored;
@@ -755,7 +759,7 @@ impl Client {
 
     fn on_ack(&mut self, sent: TransmitKind, ack: &Ack<'_>) -> Event {
         let status = ack.status();
-        // An Ack naming a session must name this one (digest §7 A10).
+        // An Ack naming a session must name this one: another session's Ack answers someone else.
         if !matches!(sent, TransmitKind::CreateSession | TransmitKind::Ping)
             && let (Some(ours), Some(theirs)) = (&self.session_id, ack.session_id())
             && !ours.matches(theirs)
@@ -804,7 +808,7 @@ impl Client {
         if !ack.protocol().is_some_and(|p| self.config.protocols.contains(p)) {
             return self.fail(ClientError::InvalidResponse("BITS-Protocol"));
         }
-        // Only identity is defined; absent means identity (digest §7 A22).
+        // Only identity is defined ([MC-BUP] §2.2.3); absent means identity.
         if let Some(ae) = ack.headers().get("Accept-Encoding") {
             let identity = ae.value.split(|&b| b == b',').any(|t| t.trim_ascii().eq_ignore_ascii_case(b"identity"));
             if !identity {

@@ -5,7 +5,7 @@
 //! storage (open a session's temporary entity, write a slice of the body at an offset, commit,
 //! discard). The caller owns sockets, files, clocks and randomness; the machine owns the rules.
 //!
-//! Decisions where [MC-BUP] and the Learn pages are silent or disagree (digest §7, §10), each
+//! Decisions where [MC-BUP] and the Learn pages are silent or disagree, each
 //! pinned by a test in `tests/bits_server.rs`:
 //!
 //! | case | answer |
@@ -19,7 +19,7 @@
 //! | Total above [`ServerConfig::max_upload_len`] | 500 + `BG_E_TOO_LARGE` + 0x5 |
 //! | Fragment body above [`ServerConfig::max_fragment_len`] | 413 + `E_INVALIDARG` + 0x5 (as a decode error `BodyTooLarge` is answered) |
 //! | Create-Session without a common protocol | 400 + `E_INVALIDARG` + 0x5 |
-//! | Close-Session on a whole upload | 200, [`Action::Commit`]: the entity is committed at Close, as [MC-BUP] §3.2.5.2.7 says (not at the last fragment, as the Learn page on Cancel-Session implies: digest D7) |
+//! | Close-Session on a whole upload | 200, [`Action::Commit`]: the entity is committed at Close, as [MC-BUP] §3.2.5.2.7 says (not at the last fragment, as the Learn page on Cancel-Session implies: the specification is normative) |
 //! | Close-Session before the last byte | 400 + `E_INVALIDARG` + 0x5 and [`Action::Discard`]: "you cannot upload a partial file" (Learn, Close-Session); an error rather than 200, so that no client mistakes a deleted upload for a stored one |
 //! | Close-Session with no fragment at all (a 0-byte file: an empty range cannot be written) | commits an empty entity if [`ServerConfig::allow_empty_upload`] and no Fragment (not even a refused one) named the session, else as the row above |
 //! | Close or Cancel for a session already closed or cancelled | 500 + `BG_E_SESSION_NOT_FOUND` + 0x5 (the session is gone; this stops a client's Close/Cancel retries and changes nothing) |
@@ -27,12 +27,12 @@
 //! | Ping, any time, with or without a session id | 200, no lookup, no state change |
 //! | Create-Session carrying a `BITS-Session-Id` | the header is ignored; a new session is made |
 //! | A request that does not decode | [`Server::reject`]: [`Ack::for_invalid_request`] (status by [`InvalidKind::http_status`], `E_INVALIDARG`, 0x5) |
-//! | `BITS-Session-Id` on Acks | sent on every Ack for a request that named a session, errors included (digest §7 A10); [`ServerConfig::echo_session_id`]`(false)` omits it where IIS does |
+//! | `BITS-Session-Id` on Acks | sent on every Ack for a request that named a session, errors included (a client checks that an Ack names its session); [`ServerConfig::echo_session_id`]`(false)` omits it where IIS does |
 //!
 //! Session ids come from a generator the caller injects (this crate has no random source); a
 //! session id is a GUID ([MC-BUP] §3.2.5.2.4), and a request naming an id that is not
 //! GUID-shaped names no session. Ids compare by GUID value, so case and braces do not matter
-//! (digest §7 A11).
+//! (a GUID is a number; clients differ in how they spell it).
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
@@ -49,7 +49,8 @@ use crate::{InvalidKind, ValidationError};
 /// How many fresh ids [`Server`] asks its generator for before giving up on a Create-Session.
 const ID_ATTEMPTS: usize = 16;
 
-/// What the server does with a Fragment that overlaps bytes it already has (digest §7 A18, D6).
+/// What the server does with a Fragment that overlaps bytes it already has ([MC-BUP]
+/// §3.2.5.2.6 and the Learn Fragment page disagree; both readings are offered).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum OverlapPolicy {
@@ -160,7 +161,7 @@ impl ServerConfig {
     /// Accept a Close-Session on a session that received no fragment as the upload of an
     /// empty file ([`Action::Commit`] with length 0). [MC-BUP] cannot express an empty range
     /// (`last-byte-pos >= first-byte-pos`), so a 0-byte upload is a session with no fragment;
-    /// no source says what Windows does (digest §10 item 3). Default `false`: refused like any
+    /// no source says what Windows does. Default `false`: refused like any
     /// Close before the last byte.
     pub fn allow_empty_upload(mut self, allow: bool) -> Self {
         self.allow_empty_upload = allow;
@@ -168,14 +169,15 @@ impl ServerConfig {
     }
 
     /// Echo `BITS-Session-Id` on the Acks for Fragment, Close, Cancel (and Ping, if it named
-    /// one), errors included (default `true`, digest §7 A10). `false` omits it as IIS does on
+    /// one), errors included (default `true`, so a client can match the Ack to its session). `false` omits it as IIS does on
     /// those Acks; the Create-Session Ack always carries it.
     pub fn echo_session_id(mut self, echo: bool) -> Self {
         self.echo_session_id = echo;
         self
     }
 
-    /// Which header name(s) carry error codes (default `BITS-Error-Code`, digest §7 A6).
+    /// Which header name(s) carry error codes (default `BITS-Error-Code`, the name in the Learn
+    /// docs and in the servers that exist; [MC-BUP] writes `BITS-Error`).
     pub fn error_header(mut self, name: ErrorHeaderName) -> Self {
         self.error_header = name;
         self
@@ -599,7 +601,7 @@ impl Server {
             (Status::RANGE_NOT_SATISFIABLE, None)
         } else if end <= expected {
             // Nothing new. The final fragment again (its Ack was lost) is re-Acked under
-            // either policy (digest §7 A18); other stale fragments follow the policy.
+            // either policy (its first Ack may have been lost); other stale fragments follow the policy.
             let reack = end == total || config.overlap == OverlapPolicy::TrimAndAccept;
             (if reack { Status::OK } else { Status::RANGE_NOT_SATISFIABLE }, None)
         } else if first == expected || config.overlap == OverlapPolicy::TrimAndAccept {

@@ -1,5 +1,7 @@
-//! A sans-IO Microsoft Graph upload client: the resumable-upload rules of the digest (§1, §3,
-//! §9), without any I/O.
+//! A sans-IO Microsoft Graph upload client: the resumable-upload rules of the Graph
+//! documentation ("Upload large files with an upload session",
+//! <https://learn.microsoft.com/en-us/graph/api/driveitem-createuploadsession>, and its
+//! Outlook, To Do and Universal Print counterparts), without any I/O.
 //!
 //! [`Client`] walks one upload through `POST …/createUploadSession` → `PUT` fragments
 //! (cut by the [`FragmentPlanner`]) → completion, with a status `GET` whenever its view of the
@@ -10,24 +12,26 @@
 //! flight at a time. The machine has no clock: when the server asks for a pause, `poll`
 //! returns [`Step::Wait`] until the caller has slept and called [`Client::waited`].
 //!
-//! The rules, where the digest leaves room (each pinned by a test in `tests/graph_client.rs`):
+//! The rules, where the documentation leaves room (each pinned by a test in `tests/graph_client.rs`):
 //!
 //! - **The server's view wins.** Every `nextExpectedRanges` replaces what the client thought
 //!   was missing ([`RangeSet::apply`]), so a fragment the server kept in part (an unaligned
 //!   start), or one it stored although its answer was lost, is never sent twice.
 //! - **Lost answer** ([`Client::transport_failed`]) or **5xx/429 on a fragment**: a status
 //!   `GET`, then on from what it says — never a blind resend, which would earn a 416
-//!   `fragmentOverlap` when the bytes were stored (digest §3.2, §11). A lost answer to any
+//!   `fragmentOverlap` when the bytes were stored (the documentation's "Resuming an in-progress
+//!   upload"). A lost answer to any
 //!   other request sends that request again. Both count against
 //!   [`ClientConfig::max_retries`] (consecutive failures).
-//! - **416**: a status `GET`, then on from the server's ranges (Microsoft's advice, digest §3.2).
+//! - **416**: a status `GET`, then on from the server's ranges (Microsoft's advice, "Handle upload
+//!   errors").
 //! - **429, 503 and every other 5xx**: [`Event::Wait`] with `Retry-After` in seconds; without
 //!   one (or with an HTTP date, which this clock-less machine cannot read) an exponential
 //!   back-off ([`ClientConfig::backoff`], 1 s doubling to 32 s). A `Retry-After` longer than
 //!   [`ClientConfig::max_wait`] (300 s) fails the upload ([`ClientError::Throttled`]); the
 //!   caller may [`resume`](Client::resume) later.
 //! - **404, or an error with the inner code `uploadSessionNotFound`**: the session is gone; a
-//!   new `createUploadSession` and the whole file again (digest §3.2: "starting the entire
+//!   new `createUploadSession` and the whole file again (the documentation: "starting the entire
 //!   upload over"), every later request going to the *new* `uploadUrl`, at most
 //!   [`ClientConfig::max_restarts`] times. Except when the bytes that end the upload (or the
 //!   commit) were sent and their answer was lost: a Graph session disappears once complete, so
@@ -60,7 +64,7 @@
 //!   request) only for To Do ([`Variant::authorizes_upload_url`], overridable). To Do's
 //!   fragments go to `{uploadUrl}/content`. A lost answer to the create resends it (an orphan
 //!   session may remain on the server until it expires).
-//! - **0-byte files** cannot use an upload session (digest §2.4: `Content-Range` needs a total
+//! - **0-byte files** cannot use an upload session (RFC 9110 §14.4: `Content-Range` needs a total
 //!   above 0): [`Client::new`] refuses them ([`ClientError::EmptyFile`]); use a simple
 //!   upload.
 
