@@ -73,7 +73,7 @@ impl DecodeOptions {
         self.allow_bare_lf = yes;
         self
     }
-    /// Accept `HTTP/1.0` on BITS packets (digest §7 A4). Off by default: "The HTTP version MUST
+    /// Accept `HTTP/1.0` on BITS packets (some proxies downgrade the version). Off by default: "The HTTP version MUST
     /// be 1.1" ([MC-BUP] §2.2.1).
     pub fn allow_http10(mut self, yes: bool) -> Self {
         self.allow_http10 = yes;
@@ -86,18 +86,19 @@ impl DecodeOptions {
         self
     }
     /// Accept protocol GUIDs without braces (the Citrix transfervm server and its tests match
-    /// GUIDs without them; digest §7 A12).
+    /// GUIDs without them).
     pub fn allow_unbraced_guid(mut self, yes: bool) -> Self {
         self.allow_unbraced_guid = yes;
         self
     }
-    /// Accept an Ack with a non-empty body (proxies and error pages; digest §7 A16). The body is
+    /// Accept an Ack with a non-empty body (proxies and error pages put one there). The body is
     /// framed by `Content-Length` and returned, so the connection stays in sync.
     pub fn allow_ack_body(mut self, yes: bool) -> Self {
         self.allow_ack_body = yes;
         self
     }
-    /// Accept more than one space after `bytes` in `Content-Range` (digest §7 A18).
+    /// Accept more than one space after `bytes` in `Content-Range` (RFC 9110 §14.4 has exactly
+    /// one; some clients write more).
     pub fn allow_spaces_in_content_range(mut self, yes: bool) -> Self {
         self.allow_spaces_in_content_range = yes;
         self

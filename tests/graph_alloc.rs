@@ -17,7 +17,7 @@ fn allocations_in(f: impl FnOnce()) -> usize {
 }
 
 fn corpus() -> Vec<(String, Vec<u8>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/graph");
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).join("corpus/graph");
     let mut out: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -13,7 +13,7 @@ use bits_codec::http1::ContentRange;
 use bits_codec::{DecodeOptions, Encode, InvalidKind};
 
 fn files(dir: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(dir);
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).join("corpus").join(dir);
     let mut v: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -24,7 +24,7 @@ fn files(dir: &str) -> Vec<PathBuf> {
 }
 
 fn read(name: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/graph").join(name)).unwrap()
+    std::fs::read(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).join("corpus/graph").join(name)).unwrap()
 }
 
 fn opts() -> DecodeOptions {

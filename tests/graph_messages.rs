@@ -49,7 +49,7 @@ fn c1_create_session_is_written_byte_for_byte() {
         .with_header(FieldName::new("Authorization").unwrap(), fv("Bearer <token>"))
         .unwrap();
     let golden =
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/graph/drive-create-session-c1-canonical.http"))
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../corpus/graph/drive-create-session-c1-canonical.http"))
             .unwrap();
     assert_eq!(req.to_vec(), golden);
     assert_eq!(Request::decode(&golden).unwrap().0, req);
@@ -93,16 +93,16 @@ fn c3_progress_and_c5_outlook_completion() {
         .with_next_expected_ranges(vec![RangeSpec::open(983_040)]);
     let r = Response::session(status(202), s).unwrap();
     let golden =
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/graph/drive-progress-202-c3-canonical.http"))
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../corpus/graph/drive-progress-202-c3-canonical.http"))
             .unwrap();
     assert_eq!(r.to_vec(), golden);
 
     let loc = "https://outlook.office.com/api/v2.0/Users('a8e8e219-4931-95c1-b73d-62626fd79c32@72aa88bf-76f0-494f-91ab-2d7cd730db47')/Messages('AAMkADI5MAAIT3drCAAA=')/Attachments('AAMkADI5MAAIT3drCAAABEgAQANAqbAe7qaROhYdTnUQwXm0=')";
     let golden =
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/graph/outlook-completed-201-location.http"))
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../corpus/graph/outlook-completed-201-location.http"))
             .unwrap();
     assert_eq!(Response::created_at(fv(loc)).to_vec(), golden);
-    let golden = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/graph/drive-cancel-204.http")).unwrap();
+    let golden = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../corpus/graph/drive-cancel-204.http")).unwrap();
     assert_eq!(Response::no_content().to_vec(), golden);
 }
 

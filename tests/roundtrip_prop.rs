@@ -900,7 +900,7 @@ fn apply(mut w: Vec<u8>, mutations: Vec<Mutation>) -> Vec<u8> {
 }
 
 fn corpus_files() -> Vec<Vec<u8>> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).join("corpus");
     let mut files = Vec::new();
     for dir in ["captures", "constructed", "incomplete"] {
         for entry in std::fs::read_dir(root.join(dir)).expect("corpus directory") {
