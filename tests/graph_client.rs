@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+use bits_codec::Decode;
 use bits_codec::Encode;
 use bits_codec::graph::client::{Client, ClientConfig, ClientError, Event, Step, Transmit, TransmitKind};
 use bits_codec::graph::{
@@ -54,7 +55,7 @@ fn exp() -> DateTimeOffset<'static> {
 }
 
 fn ranges(items: &[&str]) -> Vec<RangeSpec> {
-    items.iter().map(|s| RangeSpec::decode(s).unwrap()).collect()
+    items.iter().map(|s| s.parse::<RangeSpec>().unwrap()).collect()
 }
 
 fn session(code: u16, url: Option<&str>, next: Option<&[&str]>) -> Response<'static> {

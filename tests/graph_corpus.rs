@@ -6,11 +6,31 @@
 use std::path::{Path, PathBuf};
 
 use bits_codec::graph::{
-    AttachmentType, ConflictBehavior, CreateSessionBody, GraphError, JsonErrorKind, Operation, Outcome, RangeSet,
-    RangeSpec, Request, Response, ResponseBody, RetryAfter,
+    AttachmentType, ConflictBehavior, CreateSessionBody, JsonErrorKind, Operation, Outcome, RangeSet, RangeSpec,
+    Request, Response, ResponseBody, RetryAfter,
 };
 use bits_codec::http1::ContentRange;
-use bits_codec::{DecodeOptions, Encode, InvalidKind};
+use bits_codec::{Decode, DecodeError, DecodeOptions, Encode, InvalidKind, InvalidMessage};
+
+/// The JSON failure inside a decode error, as its kind and offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct JsonFailure {
+    kind: JsonErrorKind,
+    offset: usize,
+}
+
+trait JsonFailureExt {
+    fn json_error(&self) -> Option<JsonFailure>;
+}
+
+impl JsonFailureExt for DecodeError {
+    fn json_error(&self) -> Option<JsonFailure> {
+        match self.invalid_message()? {
+            &InvalidMessage { kind: InvalidKind::Json(kind), offset } => Some(JsonFailure { kind, offset }),
+            _ => None,
+        }
+    }
+}
 
 fn files(dir: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(dir);
@@ -280,7 +300,7 @@ fn invalid(name: &str) -> Vec<u8> {
     read(&format!("invalid/{name}"))
 }
 
-fn http_error(e: GraphError) -> (InvalidKind, usize) {
+fn http_error(e: DecodeError) -> (InvalidKind, usize) {
     let m = e.invalid_message().unwrap_or_else(|| panic!("{e}"));
     (m.kind, m.offset)
 }
@@ -364,7 +384,7 @@ fn requests_the_official_sdks_sent() {
         assert_eq!(r.operation(), expected, "{name}");
         assert_eq!(r.to_vec(), wire, "{name}");
         for end in 0..wire.len() {
-            assert!(matches!(Request::decode(&wire[..end]), Err(GraphError::Incomplete { .. })), "{name} at {end}");
+            assert!(matches!(Request::decode(&wire[..end]), Err(DecodeError::Incomplete { .. })), "{name} at {end}");
         }
     }
 

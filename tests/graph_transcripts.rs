@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use bits_codec::Decode;
 use bits_codec::Encode;
 use bits_codec::graph::client::{Client, ClientConfig, ClientError, Event, Step, Transmit, TransmitKind};
 use bits_codec::graph::{

@@ -49,12 +49,13 @@ mod response;
 mod response_body;
 mod upload_session;
 
+pub use crate::error::JsonErrorKind;
 pub use create::{
     AttachmentItem, AttachmentType, ConflictBehavior, CreateSessionBody, DriveItemSessionRequest,
     DriveItemUploadableProperties, FileSystemInfo, PrintDocumentUploadProperties,
 };
 pub use datetime::DateTimeOffset;
-pub use error::{GraphError, JsonError, JsonErrorKind, RangeError};
+pub use error::RangeError;
 pub use odata_error::{InnerError, ODataError};
 pub use plan::{DRIVE_ITEM_FRAGMENT_MULTIPLE, FragmentPlanner, Fragments, RangeSet, Variant};
 pub use range_spec::RangeSpec;

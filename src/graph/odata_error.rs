@@ -7,8 +7,8 @@ use serde::de::{self, MapAccess};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
-use super::error::{JsonError, JsonErrorKind};
 use super::json::{self, Ctx, Object, ObjectSeed, StrSeed};
+use crate::error::JsonErrorKind;
 
 /// The OData error body every Graph failure carries:
 ///
@@ -30,7 +30,7 @@ use super::json::{self, Ctx, Object, ObjectSeed, StrSeed};
 /// use bits_codec::graph::{InnerError, ODataError};
 /// let body = br#"{"error":{"code":"invalidRange","message":"Uploaded fragment overlaps with existing data.",
 ///                 "innererror":{"code":"fragmentOverlap"}}}"#;
-/// let e = ODataError::from_json(body).unwrap();
+/// let e = ODataError::decode(body).unwrap().0;
 /// assert_eq!(e.code(), "invalidRange");
 /// assert_eq!(e.most_specific_code(), "fragmentOverlap");
 ///
@@ -38,7 +38,7 @@ use super::json::{self, Ctx, Object, ObjectSeed, StrSeed};
 ///     .with_inner_error(InnerError::new().with_code("expiredToken"));
 /// assert_eq!(built.codes().collect::<Vec<_>>(), ["unauthenticated", "expiredToken"]);
 /// // A doc example with a trailing comma is not JSON.
-/// assert!(ODataError::from_json(br#"{"error":{"code":"nameAlreadyExists","message":"m",}}"#).is_err());
+/// assert!(ODataError::decode(br#"{"error":{"code":"nameAlreadyExists","message":"m",}}"#).is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ODataError<'a> {
@@ -58,7 +58,7 @@ pub struct ODataError<'a> {
 /// let e = ODataError::new("activityLimitReached", "The request has been throttled").with_inner_error(inner);
 /// assert_eq!(e.inner_error().and_then(InnerError::date), Some("2021-11-30T12:17:46"));
 /// // An inner error must be an object.
-/// assert!(ODataError::from_json(br#"{"error":{"code":"x","innerError":"y"}}"#).is_err());
+/// assert!(ODataError::decode(br#"{"error":{"code":"x","innerError":"y"}}"#).is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct InnerError<'a> {
@@ -83,11 +83,6 @@ impl<'a> ODataError<'a> {
     /// An error with `code` only.
     pub fn with_code(code: impl Into<Cow<'a, str>>) -> Self {
         Self { code: code.into(), message: None, inner_error: None }
-    }
-
-    /// Decode a JSON document `{"error":{…}}`.
-    pub fn from_json(json: &'a [u8]) -> Result<Self, JsonError> {
-        json::run_object::<Envelope<'a>>(json)
     }
 
     /// Set the inner error.
@@ -251,6 +246,7 @@ impl Serialize for InnerError<'_> {
 }
 
 json::encode_as_json!(ODataError);
+json::decode_as_json_object!(ODataError => Envelope);
 
 /// The document: `{"error": …}`.
 #[derive(Default)]
@@ -318,32 +314,34 @@ impl<'de> Object<'de> for InnerFields<'de> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codec::Decode;
     use crate::codec::Encode;
+    use crate::graph::json::json_error;
 
     #[test]
     fn reads_both_spellings_and_nesting_in_any_order() {
-        let e = ODataError::from_json(
+        let e = ODataError::decode(
             br#"{"error":{"innerError":{"code":"expiredToken"},"code":"unauthenticated","message":"The access token has expired."}}"#,
-        )
+        ).map(|(v, _)| v)
         .unwrap();
         assert_eq!(e.codes().collect::<Vec<_>>(), ["unauthenticated", "expiredToken"]);
-        let e = ODataError::from_json(
+        let e = ODataError::decode(
             br#"{"error":{"code":"nameAlreadyExists","message":"Relationship name already exists under the parent","innererror":{"code":"itemAlreadyExists","innererror":{"code":"relationshipNameAlreadyExists"}}}}"#,
-        )
+        ).map(|(v, _)| v)
         .unwrap();
         assert_eq!(e.most_specific_code(), "relationshipNameAlreadyExists");
-        let e = ODataError::from_json(br#"{"error":{"code":"","message":"The request entity's media type 'text/plain' is not supported for this resource."}}"#).unwrap();
+        let e = ODataError::decode(br#"{"error":{"code":"","message":"The request entity's media type 'text/plain' is not supported for this resource."}}"#).unwrap().0;
         assert_eq!(e.code(), "");
     }
 
     #[test]
     fn requires_error_and_code() {
-        assert_eq!(ODataError::from_json(b"{}").unwrap_err().kind, JsonErrorKind::MissingKey("error"));
+        assert_eq!(json_error(ODataError::decode(b"{}").unwrap_err()).kind, JsonErrorKind::MissingKey("error"));
         assert_eq!(
-            ODataError::from_json(br#"{"error":{"message":"m"}}"#).unwrap_err().kind,
+            json_error(ODataError::decode(br#"{"error":{"message":"m"}}"#).unwrap_err()).kind,
             JsonErrorKind::MissingKey("code")
         );
-        assert_eq!(ODataError::from_json(br#"{"error":"x"}"#).unwrap_err().kind, JsonErrorKind::Type("error"));
+        assert_eq!(json_error(ODataError::decode(br#"{"error":"x"}"#).unwrap_err()).kind, JsonErrorKind::Type("error"));
     }
 
     #[test]
@@ -358,6 +356,6 @@ mod tests {
         );
         let v = e.to_vec();
         assert_eq!(v.len(), e.encoded_len());
-        assert_eq!(ODataError::from_json(&v).unwrap(), e);
+        assert_eq!(ODataError::decode(&v).unwrap().0, e);
     }
 }

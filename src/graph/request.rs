@@ -6,9 +6,9 @@ use alloc::vec::Vec;
 use bytes::BufMut;
 
 use super::create::CreateSessionBody;
-use super::error::GraphError;
 use super::fields::{GraphSink, Side, add_extra, set_host, set_managed};
-use crate::codec::Encode;
+use super::json;
+use crate::codec::{Decode, Encode};
 use crate::error::{DecodeError, InvalidKind, ValidationError};
 use crate::http1::content_range::ContentRange;
 use crate::http1::encode::{request_head, request_head_len};
@@ -188,10 +188,11 @@ impl<'a> Checked<'a> {
     }
 
     /// Add the body (`body_at`: its offset in the input, for JSON error offsets).
-    pub(crate) fn finish(self, body: &'a [u8], body_at: usize) -> Result<Request<'a>, GraphError> {
+    pub(crate) fn finish(self, body: &'a [u8], body_at: usize) -> Result<Request<'a>, DecodeError> {
         let create_body = match self.operation {
             Operation::CreateUploadSession if !body.is_empty() => {
-                Some(CreateSessionBody::from_json(body).map_err(|e| e.shifted(body_at))?)
+                let (b, _) = CreateSessionBody::decode(body).map_err(|e| json::in_message(e, body_at, body.len()))?;
+                Some(b)
             }
             _ => None,
         };
@@ -212,20 +213,17 @@ impl<'a> Checked<'a> {
     }
 }
 
-impl<'a> Request<'a> {
-    /// Decode one request from the front of `input` with the strict default options.
-    pub fn decode(input: &'a [u8]) -> Result<(Self, usize), GraphError> {
-        Self::decode_with(input, &DecodeOptions::default())
-    }
-
-    /// Decode one request; `Ok((request, consumed))`. A head that cannot become valid is an
-    /// error as soon as it is complete (before the body arrives); a JSON body is read once it
-    /// is complete.
-    pub fn decode_with(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), GraphError> {
+/// Decodes one request from the front of the input; `Ok((request, consumed))`. A head that
+/// cannot become valid is an error as soon as it is complete (before the body arrives); a
+/// JSON body is read once it is complete, and its failures are
+/// [`InvalidKind::Json`](crate::InvalidKind::Json) at offsets counted from the request's first
+/// byte.
+impl<'a> Decode<'a> for Request<'a> {
+    fn decode_with(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), DecodeError> {
         let mut sink = GraphSink::new(Side::Request);
         let h = head::head(input, Direction::Request, opts, &mut sink)?;
         let StartLine::Request { method, target, version } = h.start else {
-            return Err(DecodeError::invalid(InvalidKind::RequestLine, 0).into());
+            return Err(DecodeError::invalid(InvalidKind::RequestLine, 0));
         };
         let headers = Headers::from_wire(h.block, h.count);
         let cl_at = h.content_length.map_or(h.end_at, |(_, at)| at);
@@ -241,7 +239,9 @@ impl<'a> Request<'a> {
         let (body, used) = head::body(input, h.len, Framing::Length(checked.body_len()), false, opts, cl_at)?;
         Ok((checked.finish(body, h.len)?, used))
     }
+}
 
+impl<'a> Request<'a> {
     fn build(method: &'static str, target: RequestTarget<'a>, operation: Operation) -> Self {
         Self {
             method: RequestMethod::unvalidated(method),

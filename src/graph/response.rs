@@ -5,13 +5,13 @@ use alloc::vec::Vec;
 
 use bytes::BufMut;
 
-use super::error::{GraphError, JsonError};
 use super::fields::{GraphSink, Side, add_extra, is_json_media_type, set_managed};
+use super::json;
 use super::odata_error::ODataError;
 use super::request::decimal;
 use super::response_body::{CompletedItem, ResponseBody};
 use super::upload_session::UploadSession;
-use crate::codec::Encode;
+use crate::codec::{Decode, Encode};
 use crate::error::{DecodeError, InvalidKind, ValidationError};
 use crate::http1::encode::{status_head, status_head_len};
 use crate::http1::head::{self, Direction, StartLine};
@@ -129,7 +129,7 @@ pub(crate) fn classify_body<'a>(
     body: &'a [u8],
     content_type: Option<&FieldValue<'_>>,
     body_at: usize,
-) -> Result<ResponseBody<'a>, JsonError> {
+) -> Result<ResponseBody<'a>, DecodeError> {
     if body.is_empty() {
         return Ok(ResponseBody::Empty);
     }
@@ -140,34 +140,40 @@ pub(crate) fn classify_body<'a>(
     if !json {
         return Ok(ResponseBody::Opaque);
     }
-    ResponseBody::from_json(body).map_err(|e| e.shifted(body_at))
+    ResponseBody::decode(body).map(|(v, _)| v).map_err(|e| json::in_message(e, body_at, body.len()))
+}
+
+/// Decodes one response from the front of the input; `Ok((response, consumed))`. A response
+/// without `Content-Length` (and not one that never has a body) is
+/// [`DecodeError::Incomplete`] here, since its body runs to the end of the connection: read it
+/// to the end and call [`Response::decode_at_eof`]. JSON body failures are
+/// [`InvalidKind::Json`] at offsets counted from the response's first byte.
+impl<'a> Decode<'a> for Response<'a> {
+    fn decode_with(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), DecodeError> {
+        Self::decode_inner(input, opts, false)
+    }
 }
 
 impl<'a> Response<'a> {
-    /// Decode one response from the front of `input` with the strict default options.
-    pub fn decode(input: &'a [u8]) -> Result<(Self, usize), GraphError> {
-        Self::decode_with(input, &DecodeOptions::default())
-    }
-
-    /// Decode one response; `Ok((response, consumed))`.
-    pub fn decode_with(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), GraphError> {
-        Self::decode_inner(input, opts, false)
-    }
-
     /// Decode a response that ends where `input` ends (a file, or a closed connection): one
-    /// without `Content-Length` takes every remaining byte as its body.
-    pub fn decode_at_eof(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), GraphError> {
+    /// without `Content-Length` takes every remaining byte as its body (RFC 9112 §6.3, rule 8:
+    /// a response without framing headers ends when the connection closes).
+    ///
+    /// This is a method beside [`Decode`] rather than a [`DecodeOptions`] switch because it
+    /// says something about the input (nothing follows it), not about how strictly to read
+    /// it; [`Decode::decode_with`] is the call for a live connection.
+    pub fn decode_at_eof(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), DecodeError> {
         Self::decode_inner(input, opts, true)
     }
 
-    fn decode_inner(input: &'a [u8], opts: &DecodeOptions, at_eof: bool) -> Result<(Self, usize), GraphError> {
+    fn decode_inner(input: &'a [u8], opts: &DecodeOptions, at_eof: bool) -> Result<(Self, usize), DecodeError> {
         if input.len() < 5 && b"HTTP/".starts_with(input) {
-            return Err(GraphError::Incomplete { needed: None });
+            return Err(DecodeError::INCOMPLETE);
         }
         let mut sink = GraphSink::new(Side::Response);
         let h = head::head(input, Direction::Response, opts, &mut sink)?;
         let StartLine::Status { version, code, reason } = h.start else {
-            return Err(DecodeError::invalid(InvalidKind::StatusLine, 0).into());
+            return Err(DecodeError::invalid(InvalidKind::StatusLine, 0));
         };
         let cl_at = h.content_length.map_or(h.end_at, |(_, at)| at);
         let (body, used) = head::body(input, h.len, h.framing(), at_eof, opts, cl_at)?;
@@ -194,7 +200,7 @@ impl<'a> Response<'a> {
         content_length: Option<u64>,
         body: &'a [u8],
         body_at: usize,
-    ) -> Result<Self, GraphError> {
+    ) -> Result<Self, DecodeError> {
         let content_type = sink.content_type;
         let kind = classify_body(body, content_type.as_ref(), body_at)?;
         Ok(Self {
@@ -312,11 +318,11 @@ impl<'a> Response<'a> {
     /// assert!(matches!(r.outcome(), Outcome::Completed(_)));
     /// assert!(Response::json(Status::new(409).unwrap(), br#"{"error":{"code":"x",}}"#).is_err());
     /// ```
-    pub fn json(status: Status, body: &'a [u8]) -> Result<Self, GraphError> {
+    pub fn json(status: Status, body: &'a [u8]) -> Result<Self, DecodeError> {
         if status.forbids_body() {
-            return Err(DecodeError::invalid(InvalidKind::BodyNotAllowed, 0).into());
+            return Err(DecodeError::invalid(InvalidKind::BodyNotAllowed, 0));
         }
-        let kind = ResponseBody::from_json(body)?;
+        let (kind, _) = ResponseBody::decode(body).map_err(|e| json::in_message(e, 0, body.len()))?;
         let mut r = Self::build(status);
         r.set("Content-Type", FieldValue::from_static("application/json"));
         r.content_type = Some(FieldValue::from_static("application/json"));
@@ -490,11 +496,9 @@ impl Encode for Response<'_> {
 /// The framing of a response read from `http` parts: `Content-Length`, when present, must be
 /// the body's length.
 #[cfg_attr(not(feature = "http"), allow(dead_code))] // the `http` crate views
-pub(crate) fn check_length(content_length: Option<(u64, usize)>, body: &[u8], end: usize) -> Result<(), GraphError> {
+pub(crate) fn check_length(content_length: Option<(u64, usize)>, body: &[u8], end: usize) -> Result<(), DecodeError> {
     match content_length {
-        Some((n, _)) if n != body.len() as u64 => {
-            Err(DecodeError::invalid(InvalidKind::ContentLengthMismatch, end).into())
-        }
+        Some((n, _)) if n != body.len() as u64 => Err(DecodeError::invalid(InvalidKind::ContentLengthMismatch, end)),
         _ => Ok(()),
     }
 }

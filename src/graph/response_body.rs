@@ -10,7 +10,6 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use super::datetime::DateTimeOffset;
-use super::error::JsonError;
 use super::json::{self, Ctx, DateSeed, Object, ObjectSeed, RangesSeed, StrSeed, U64Seed};
 use super::odata_error::{ErrorFields, ODataError};
 use super::range_spec::RangeSpec;
@@ -102,11 +101,11 @@ json::encode_as_json!(CompletedItem);
 ///
 /// ```
 /// use bits_codec::graph::ResponseBody;
-/// let b = ResponseBody::from_json(br#"{"expirationDateTime":"2021-09-21T07:02:17.624Z","nextExpectedRanges":["10485760-15334441"]}"#);
+/// let b = ResponseBody::decode(br#"{"expirationDateTime":"2021-09-21T07:02:17.624Z","nextExpectedRanges":["10485760-15334441"]}"#).map(|(v, _)| v);
 /// assert!(matches!(b, Ok(ResponseBody::Session(_))));
-/// let b = ResponseBody::from_json(br#"{"id":"912310013A123","name":"largefile.vhd","size":128,"file":{}}"#);
+/// let b = ResponseBody::decode(br#"{"id":"912310013A123","name":"largefile.vhd","size":128,"file":{}}"#).map(|(v, _)| v);
 /// assert!(matches!(b, Ok(ResponseBody::Item(ref i)) if i.size() == Some(128)));
-/// assert!(ResponseBody::from_json(br#"{"error":{"code":"x","message":"y",}}"#).is_err());
+/// assert!(ResponseBody::decode(br#"{"error":{"code":"x","message":"y",}}"#).is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -126,11 +125,6 @@ pub enum ResponseBody<'a> {
 }
 
 impl<'a> ResponseBody<'a> {
-    /// Classify a JSON document. Non-empty input only: an empty body is not JSON.
-    pub fn from_json(json: &'a [u8]) -> Result<Self, JsonError> {
-        json::run::<TopDocument>(json)
-    }
-
     /// The session, if the body is one.
     pub fn session(&self) -> Option<&UploadSession<'a>> {
         match self {
@@ -278,14 +272,27 @@ impl<'de> Object<'de> for TopFields<'de> {
     }
 }
 
+/// Classifies the JSON document that fills the input (`consumed` is the input's length): an
+/// empty input is not JSON, and like any document cut short it is
+/// [`DecodeError::Incomplete`](crate::DecodeError::Incomplete).
+impl<'a> crate::codec::Decode<'a> for ResponseBody<'a> {
+    fn decode_with(
+        input: &'a [u8],
+        opts: &crate::options::DecodeOptions,
+    ) -> Result<(Self, usize), crate::error::DecodeError> {
+        json::decode_document::<TopDocument>(input, opts)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codec::Decode;
 
     #[test]
     fn classifies_by_content() {
         fn c(j: &str) -> ResponseBody<'_> {
-            ResponseBody::from_json(j.as_bytes()).unwrap()
+            ResponseBody::decode(j.as_bytes()).unwrap().0
         }
         assert!(matches!(c(r#"{"error":{"code":"x"},"nextExpectedRanges":[]}"#), ResponseBody::Error(_)));
         assert!(matches!(c(r#"{"id":"1","nextExpectedRanges":["0-"]}"#), ResponseBody::Session(_)));

@@ -8,7 +8,6 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use super::datetime::DateTimeOffset;
-use super::error::JsonError;
 use super::json::{self, Ctx, DateSeed, Object, RangesSeed, StrSeed};
 use super::range_spec::RangeSpec;
 
@@ -38,7 +37,7 @@ use super::range_spec::RangeSpec;
 ///
 /// let body = br#"{"@odata.context":"https://outlook.office.com/api/v2.0/$metadata#Users",
 ///   "ExpirationDateTime":"2019-09-25T01:09:30.7671707Z","NextExpectedRanges":["2097152"]}"#;
-/// let s = UploadSession::from_json(body).unwrap();
+/// let s = UploadSession::decode(body).unwrap().0;
 /// assert_eq!(s.next_expected_ranges(), Some(&[RangeSpec::open(2097152)][..]));
 /// assert_eq!(s.upload_url(), None);
 ///
@@ -46,7 +45,7 @@ use super::range_spec::RangeSpec;
 ///     .with_expiration_date_time(DateTimeOffset::new("2015-01-29T09:21:55.523Z").unwrap())
 ///     .with_next_expected_ranges(vec![RangeSpec::open(983040)]);
 /// assert_eq!(built.to_vec(), br#"{"expirationDateTime":"2015-01-29T09:21:55.523Z","nextExpectedRanges":["983040-"]}"#);
-/// assert!(UploadSession::from_json(br#"{"nextExpectedRanges":["5-3"]}"#).is_err());
+/// assert!(UploadSession::decode(br#"{"nextExpectedRanges":["5-3"]}"#).is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct UploadSession<'a> {
@@ -81,11 +80,6 @@ impl<'a> UploadSession<'a> {
     /// A session with no member set (`{}`).
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Decode a JSON document that is an upload session.
-    pub fn from_json(json: &'a [u8]) -> Result<Self, JsonError> {
-        json::run_object::<SessionObject<'a>>(json)
     }
 
     /// Set `uploadUrl` (opaque: replay it byte for byte).
@@ -147,6 +141,7 @@ impl<'a> UploadSession<'a> {
 }
 
 json::encode_as_json!(UploadSession);
+json::decode_as_json_object!(UploadSession => SessionObject);
 
 #[derive(Default)]
 pub(crate) struct SessionObject<'a>(UploadSession<'a>);
@@ -172,14 +167,17 @@ impl<'de> Object<'de> for SessionObject<'de> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codec::Decode;
     use crate::codec::Encode;
-    use crate::graph::error::JsonErrorKind;
+    use crate::error::JsonErrorKind;
+    use crate::graph::json::JsonError;
+    use crate::graph::json::json_error;
 
     #[test]
     fn camel_and_pascal_keys_and_null() {
-        let s = UploadSession::from_json(
+        let s = UploadSession::decode(
             br#"{"ExpirationDateTime":"2022-06-09T10:45:27.4324526Z","NextExpectedRanges":["2097152"],"uploadurl":null}"#,
-        )
+        ).map(|(v, _)| v)
         .unwrap();
         assert_eq!(s.expiration_date_time().unwrap().as_str(), "2022-06-09T10:45:27.4324526Z");
         assert_eq!(s.next_expected_ranges(), Some(&[RangeSpec::open(2_097_152)][..]));
@@ -188,16 +186,16 @@ mod tests {
 
     #[test]
     fn strings_borrow_unless_escaped() {
-        let s = UploadSession::from_json(br#"{"uploadUrl":"https://h/up/x"}"#).unwrap();
+        let s = UploadSession::decode(br#"{"uploadUrl":"https://h/up/x"}"#).unwrap().0;
         assert!(matches!(s.upload_url, Some(Cow::Borrowed(_))));
-        let s = UploadSession::from_json(br#"{"uploadUrl":"https:\/\/h\/up\/x"}"#).unwrap();
+        let s = UploadSession::decode(br#"{"uploadUrl":"https:\/\/h\/up\/x"}"#).unwrap().0;
         assert!(matches!(s.upload_url, Some(Cow::Owned(_))));
         assert_eq!(s.upload_url(), Some("https://h/up/x"));
     }
 
     #[test]
     fn typed_errors_point_into_the_input() {
-        let err = |j: &str| UploadSession::from_json(j.as_bytes()).unwrap_err();
+        let err = |j: &str| json_error(UploadSession::decode(j.as_bytes()).unwrap_err());
         assert_eq!(err(r#"{"nextExpectedRanges":["0-","9-3"]}"#), JsonError::new(JsonErrorKind::RangeOrder, 31));
         assert_eq!(err(r#"{"expirationDateTime":"2019-11-21T13:57:37"}"#).kind, JsonErrorKind::DateTime);
         assert_eq!(err(r#"{"expirationDateTime":"2019-11-21T13:57:37"}"#).offset, 23 + 19);
@@ -215,7 +213,8 @@ mod tests {
 
     #[test]
     fn skips_unknown_members_of_any_shape() {
-        let s = UploadSession::from_json(br#"{"a":{"b":[1,{"c":null}]},"@odata.type":"x","nextExpectedRanges":[]}"#)
+        let s = UploadSession::decode(br#"{"a":{"b":[1,{"c":null}]},"@odata.type":"x","nextExpectedRanges":[]}"#)
+            .map(|(v, _)| v)
             .unwrap();
         assert_eq!(s.next_expected_ranges(), Some(&[][..]));
     }
@@ -228,6 +227,6 @@ mod tests {
             .with_next_expected_ranges(vec![RangeSpec::open(1), RangeSpec::closed(5, 9).unwrap()]);
         let v = s.to_vec();
         assert_eq!(v.len(), s.encoded_len());
-        assert_eq!(UploadSession::from_json(&v).unwrap(), s);
+        assert_eq!(UploadSession::decode(&v).unwrap().0, s);
     }
 }
