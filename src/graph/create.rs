@@ -24,7 +24,7 @@ use crate::error::JsonErrorKind;
 /// refused ([`JsonErrorKind::Shape`]).
 ///
 /// ```
-/// use bits_codec::Encode;
+/// use bits_codec::{Decode, Encode};
 /// use bits_codec::graph::{AttachmentItem, AttachmentType, CreateSessionBody};
 /// let body = br#"{"AttachmentItem":{"attachmentType":"file","name":"flower", "size":3483322}}"#;
 /// let CreateSessionBody::Attachment(a) = CreateSessionBody::decode(body).unwrap().0 else { panic!() };
@@ -50,7 +50,7 @@ pub enum CreateSessionBody<'a> {
 /// The driveItem body: `item` and `deferCommit`, both optional.
 ///
 /// ```
-/// use bits_codec::Encode;
+/// use bits_codec::{Decode, Encode};
 /// use bits_codec::graph::{
 ///     ConflictBehavior, CreateSessionBody, DateTimeOffset, DriveItemSessionRequest, DriveItemUploadableProperties,
 ///     FileSystemInfo,
@@ -138,7 +138,7 @@ pub struct AttachmentItem<'a> {
 /// `printDocumentUploadProperties`: `documentName`, `contentType`, `size`, all required.
 ///
 /// ```
-/// use bits_codec::Encode;
+/// use bits_codec::{Decode, Encode};
 /// use bits_codec::graph::{CreateSessionBody, PrintDocumentUploadProperties};
 /// let p = PrintDocumentUploadProperties::new("TestFile.pdf", "application/pdf", 4533322);
 /// assert_eq!(

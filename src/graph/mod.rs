@@ -10,7 +10,7 @@
 //! ([`RangeSet`], [`FragmentPlanner`]).
 //!
 //! ```
-//! use bits_codec::Encode;
+//! use bits_codec::{Decode, Encode};
 //! use bits_codec::graph::{FragmentPlanner, Outcome, RangeSet, Request, Response, Variant};
 //! use bits_codec::http1::RequestTarget;
 //!

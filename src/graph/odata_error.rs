@@ -27,6 +27,7 @@ use crate::error::JsonErrorKind;
 /// Encoding writes `{"error":{"code","message","innerError"}}` (the gateway's spelling).
 ///
 /// ```
+/// use bits_codec::Decode;
 /// use bits_codec::graph::{InnerError, ODataError};
 /// let body = br#"{"error":{"code":"invalidRange","message":"Uploaded fragment overlaps with existing data.",
 ///                 "innererror":{"code":"fragmentOverlap"}}}"#;
@@ -53,6 +54,7 @@ pub struct ODataError<'a> {
 /// is not a [`DateTimeOffset`](super::DateTimeOffset).
 ///
 /// ```
+/// use bits_codec::Decode;
 /// use bits_codec::graph::{InnerError, ODataError};
 /// let inner = InnerError::new().with_code("throttledRequest").with_date("2021-11-30T12:17:46");
 /// let e = ODataError::new("activityLimitReached", "The request has been throttled").with_inner_error(inner);

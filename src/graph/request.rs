@@ -109,7 +109,7 @@ fn managed(op: Operation) -> &'static [&'static str] {
 /// of the variants. Every header is kept in wire order.
 ///
 /// ```
-/// use bits_codec::Encode;
+/// use bits_codec::{Decode, Encode};
 /// use bits_codec::graph::{Operation, Request};
 /// use bits_codec::http1::ContentRange;
 ///

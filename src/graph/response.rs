@@ -102,6 +102,7 @@ pub enum Outcome<'r> {
 /// [`decode_at_eof`](Self::decode_at_eof) takes every remaining byte.
 ///
 /// ```
+/// use bits_codec::Decode;
 /// use bits_codec::graph::{Outcome, RangeSpec, Response};
 /// let wire = b"HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 82\r\n\r\n\
 ///              {\"expirationDateTime\":\"2015-01-29T09:21:55.523Z\",\"nextExpectedRanges\":[\"983040-\"]}";

@@ -100,6 +100,7 @@ json::encode_as_json!(CompletedItem);
 /// is [`Opaque`](Self::Opaque) (an HTML page from a proxy, say) and is not parsed.
 ///
 /// ```
+/// use bits_codec::Decode;
 /// use bits_codec::graph::ResponseBody;
 /// let b = ResponseBody::decode(br#"{"expirationDateTime":"2021-09-21T07:02:17.624Z","nextExpectedRanges":["10485760-15334441"]}"#).map(|(v, _)| v);
 /// assert!(matches!(b, Ok(ResponseBody::Session(_))));

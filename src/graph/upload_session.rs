@@ -32,7 +32,7 @@ use super::range_spec::RangeSpec;
 /// members left out.
 ///
 /// ```
-/// use bits_codec::Encode;
+/// use bits_codec::{Decode, Encode};
 /// use bits_codec::graph::{DateTimeOffset, RangeSpec, UploadSession};
 ///
 /// let body = br#"{"@odata.context":"https://outlook.office.com/api/v2.0/$metadata#Users",
