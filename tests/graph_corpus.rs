@@ -1,4 +1,5 @@
-//! Known answers: every valid Graph doc example of digest §3–§8 (as a full HTTP message in
+//! Known answers: every valid example of the Graph createUploadSession pages (driveItem,
+//! attachment, printDocument, taskFileAttachment; as a full HTTP message in
 //! `corpus/graph/`) decodes to the expected values, re-encodes byte for byte, and every strict
 //! prefix is incomplete. The wrong doc examples (`corpus/graph/invalid/`) are rejected, each
 //! for its own reason.

@@ -1,4 +1,5 @@
-//! Graph messages: the builders write the digest's canonical examples (§8 C1–C5) byte for
+//! Graph messages: the builders write the canonical examples (C1–C5: create request,
+//! fragment, progress, completion, Outlook completion; see `corpus/graph/README.md`) byte for
 //! byte; the megabyte-sized doc fragments decode; each class of bad input is rejected with its
 //! kind and offset; the `http` crate view applies the same checks.
 

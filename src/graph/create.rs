@@ -1,4 +1,7 @@
-//! The `createUploadSession` request bodies of the variants (digest §3.1, §4.1, §5.1, §6).
+//! The `createUploadSession` request bodies of the variants, as the Microsoft Graph pages
+//! "driveItem: createUploadSession", "attachment: createUploadSession" (Outlook),
+//! "printDocument: createUploadSession" (Universal Print) and "taskFileAttachment:
+//! createUploadSession" (To Do) define them in their "Request body" sections.
 
 use alloc::borrow::Cow;
 
@@ -78,7 +81,9 @@ pub struct DriveItemSessionRequest<'a> {
 /// `driveItemUploadableProperties` with the `@microsoft.graph.conflictBehavior` annotation.
 ///
 /// `driveItemSource`, `mediaSource` and `@odata.type` are skipped when decoding and never
-/// written (`@odata.type` "does not work against the SPO endpoints", digest §3.1).
+/// written: the "driveItem: createUploadSession" page's "Request body" section says
+/// `@odata.type` "does not work against the SPO endpoints", so a request carrying it would
+/// fail against SharePoint.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DriveItemUploadableProperties<'a> {
     conflict_behavior: Option<ConflictBehavior<'a>>,
@@ -89,7 +94,8 @@ pub struct DriveItemUploadableProperties<'a> {
 }
 
 /// `fileSystemInfo`: client-side timestamps (strict RFC 3339; rejected by OneDrive for
-/// Business, ignored by OneDrive Personal, digest §3.1).
+/// Business, ignored by OneDrive Personal; the "driveItem: createUploadSession" page lists the
+/// member without saying which service honours it, so it is read and written as given).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct FileSystemInfo<'a> {
     created_date_time: Option<DateTimeOffset<'a>>,
@@ -102,7 +108,8 @@ pub struct FileSystemInfo<'a> {
 pub enum ConflictBehavior<'a> {
     /// `fail` (the documented default).
     Fail,
-    /// `replace` (the effective default, digest §3.1).
+    /// `replace` (what the service does when the member is absent, although the
+    /// "driveItem: createUploadSession" page names `fail` as the default).
     Replace,
     /// `rename`.
     Rename,

@@ -24,7 +24,9 @@ const MAX_FRACTION_DIGITS: usize = 12;
 /// ```
 ///
 /// Months 01–12, days that exist in that month (leap years included), hours 00–23, minutes
-/// and seconds 00–59. Every value of digest §2.3 is accepted: 3 or 7 fraction digits (Graph
+/// and seconds 00–59. Every timestamp the Graph documentation pages show is accepted
+/// ("driveItem: createUploadSession", "attachment: createUploadSession", "printDocument:
+/// createUploadSession", "uploadSession resource type"): 3 or 7 fraction digits (Graph
 /// trims trailing zeros, so 0–7 occur), `Z` or `+00:00`. The zone-less `innerError.date`
 /// (`2019-11-21T13:57:37`) is *not* one: that member is kept as plain text.
 ///

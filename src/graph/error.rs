@@ -14,8 +14,10 @@ use core::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RangeError {
-    /// A file of 0 bytes: upload sessions cannot carry one (digest §2.4: `bytes 0-0/0` is
-    /// rejected by the service; use a simple upload).
+    /// A file of 0 bytes: upload sessions cannot carry one. The only range that could name
+    /// its bytes, `bytes 0-0/0`, names a byte past the end (RFC 9110 §14.4 requires
+    /// last-pos < complete-length) and the service refuses it; upload an empty file with a
+    /// simple `PUT` to `…/content` instead.
     ZeroTotal,
     /// A `nextExpectedRanges` item that starts at or after the end of the file.
     StartBeyondTotal {

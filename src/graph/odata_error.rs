@@ -1,4 +1,5 @@
-//! [`ODataError`]: Graph's error body (digest §2.5).
+//! [`ODataError`]: Graph's error body, as the Microsoft Graph page "Microsoft Graph error
+//! responses and resource types" defines it.
 
 use alloc::borrow::Cow;
 use alloc::boxed::Box;
@@ -17,7 +18,8 @@ use crate::error::JsonErrorKind;
 ///           "innererror":{"code":"fragmentOverlap"}}}
 /// ```
 ///
-/// `code` is required (it may be `""`, digest §2.5); `message` is optional; the inner error is
+/// `code` is required (the errors page calls it "always returned"; real answers send `""`,
+/// which is kept); `message` is optional; the inner error is
 /// read under either spelling (`innerError` from the Graph gateway, `innererror` from
 /// OneDrive/SharePoint) and nests recursively (bounded by
 /// [`MAX_JSON_DEPTH`](super::MAX_JSON_DEPTH)). Extra members (`details`, `target`, …) are

@@ -26,8 +26,8 @@ use crate::options::DecodeOptions;
 /// | [`UploadFragment`](Self::UploadFragment) | `PUT` with `Content-Range` |
 /// | [`SessionStatus`](Self::SessionStatus) | `GET` |
 /// | [`CancelSession`](Self::CancelSession) | `DELETE` |
-/// | [`Commit`](Self::Commit) | any other `POST` without a body (deferred commit, digest §3.5) |
-/// | [`Other`](Self::Other) | anything else (the explicit-commit `PUT` of digest §3.6, …) |
+/// | [`Commit`](Self::Commit) | any other `POST` without a body (the deferred commit of the "driveItem: createUploadSession" page, "Completing a file") |
+/// | [`Other`](Self::Other) | anything else (the explicit-commit `PUT` with a driveItem body on that page, …) |
 ///
 /// The `uploadUrl` is opaque, so `GET` and `DELETE` are classified by method alone: a caller
 /// that decodes with [`Request`] says it speaks Graph.
@@ -90,8 +90,10 @@ fn classify(method: &[u8], target: &[u8], has_range: bool, content_length: Optio
     }
 }
 
-/// Managed headers of each operation, in the order built messages write them (digest §8: C1
-/// `Content-Type, Content-Length`; C2 `Content-Length, Content-Range, Content-Type`).
+/// Managed headers of each operation, in the order built messages write them: the order of the
+/// "driveItem: createUploadSession" page's examples (`Content-Type, Content-Length` on the
+/// create request; `Content-Length, Content-Range` on a fragment, then `Content-Type`, which
+/// Outlook's page requires).
 fn managed(op: Operation) -> &'static [&'static str] {
     match op {
         Operation::CreateUploadSession => &["Content-Type", "Content-Length"],
@@ -165,7 +167,9 @@ impl<'a> Checked<'a> {
         let operation = classify(method.as_bytes(), target.as_bytes(), sink.content_range.is_some(), cl);
         match operation {
             Operation::UploadFragment => {
-                // "Content-Length = last-first+1 = exact body byte count" (digest §2.4).
+                // The fragment's `Content-Length` is the range's length: RFC 9110 §14.4 makes
+                // `Content-Range` name the bytes the content carries, and the "driveItem:
+                // createUploadSession" page's own wrong example (21 for 27 bytes) is refused.
                 let (n, cl_at) =
                     content_length.ok_or(DecodeError::invalid(InvalidKind::MissingHeader("Content-Length"), end_at))?;
                 let range = sink.content_range;
@@ -314,7 +318,10 @@ impl<'a> Request<'a> {
 
     /// `PUT {uploadUrl}` carrying `body` as the bytes `range` names, with `Content-Length`,
     /// `Content-Range: bytes first-last/total` and `Content-Type: application/octet-stream`
-    /// (required by Outlook and To Do, harmless elsewhere; digest §12). Fails if the body's
+    /// (Outlook and To Do require it: the "attachment: createUploadSession" and
+    /// "taskFileAttachment: createUploadSession" pages send it on every fragment; harmless
+    /// elsewhere).
+    /// Fails if the body's
     /// length is not the range's. Do not add `Authorization` (except for To Do): the URL is
     /// pre-authenticated and a token can earn a 401.
     ///

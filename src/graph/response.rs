@@ -20,8 +20,10 @@ use crate::http1::syntax::{NumberError, decimal_u64};
 use crate::http1::values::{FieldName, FieldValue, HttpVersion, ReasonPhrase, Status};
 use crate::options::DecodeOptions;
 
-/// Managed headers of built responses, in the order they are written (digest §8 C3
-/// `Content-Type, Content-Length`; C5 `Location, Content-Length`).
+/// Managed headers of built responses, in the order they are written: the order the Graph
+/// pages' examples show (`Content-Type, Content-Length` on the "driveItem: createUploadSession"
+/// progress answer; `Location, Content-Length` on the "attachment: createUploadSession"
+/// completion).
 const MANAGED: &[&str] = &["Location", "Retry-After", "Content-Type", "Content-Length"];
 
 /// `Retry-After` (RFC 9110 §10.2.3): seconds, or an HTTP date.
@@ -65,9 +67,12 @@ impl<'a> RetryAfter<'a> {
     }
 }
 
-/// What a response means for the client, by content first and status second (digest §0 point
-/// 6, §12 parser point 2): a 201 whose body is still a session is progress, a 200 with a
-/// driveItem is completion, a 200 with an error body is a failure.
+/// What a response means for the client, by content first and status second: a 201 whose
+/// body is still a session is progress, a 200 with a driveItem is completion, a 200 with an
+/// error body is a failure. The status alone misleads because the services disagree: the
+/// "driveItem: createUploadSession" page completes with `201`/`200` and a driveItem, Outlook
+/// ("attachment: createUploadSession") with `201` and `Location` and no body, and real
+/// OneDrive answers have carried a session under `201`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Outcome<'r> {
@@ -334,8 +339,8 @@ impl<'a> Response<'a> {
         Ok(r)
     }
 
-    /// `201 Created` with `Location` and no body: the Outlook and To Do completion (digest §4.2,
-    /// §8 C5).
+    /// `201 Created` with `Location` and no body: the Outlook and To Do completion (the
+    /// "attachment: createUploadSession" and "taskFileAttachment: createUploadSession" pages).
     ///
     /// ```
     /// use bits_codec::Encode;

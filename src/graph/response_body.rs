@@ -1,5 +1,7 @@
-//! [`ResponseBody`]: what a Graph answer's body is, decided by its content (digest §12
-//! parser point 2), and [`CompletedItem`], the created resource.
+//! [`ResponseBody`]: what a Graph answer's body is, decided by its content rather than its
+//! status (the "driveItem: createUploadSession" page answers the last fragment with `201` or
+//! `200` and a driveItem, but real services also send `201` with a session body), and
+//! [`CompletedItem`], the created resource.
 
 use alloc::borrow::Cow;
 use alloc::vec::Vec;
@@ -87,7 +89,9 @@ impl Serialize for CompletedItem<'_> {
 
 json::encode_as_json!(CompletedItem);
 
-/// The body of a Graph response, classified by content, in the order of digest §12:
+/// The body of a Graph response, classified by content, in this order (an error member wins,
+/// since the "Microsoft Graph error responses and resource types" page makes `error` the
+/// whole meaning of a body that has it; a session is progress even under `201`):
 ///
 /// 1. a top-level `error` member: [`Error`](Self::Error), whatever else is there (OneDrive for
 ///    Business once answered 200 with an error body);

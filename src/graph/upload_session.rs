@@ -1,4 +1,5 @@
-//! [`UploadSession`]: the `microsoft.graph.uploadSession` object (digest §2.1).
+//! [`UploadSession`]: the `microsoft.graph.uploadSession` object (the Microsoft Graph page
+//! "uploadSession resource type").
 
 use alloc::borrow::Cow;
 use alloc::vec::Vec;
@@ -21,7 +22,8 @@ use super::range_spec::RangeSpec;
 ///
 /// Every member is optional on input: `uploadUrl` is usually absent after the first answer,
 /// `nextExpectedRanges` is absent from the driveItem create example and from the 2015 progress
-/// answers (digest §2.2), and may be `[]` ("all received, awaiting commit"). Members match
+/// answers (OneDrive/onedrive-api-docs#41), and may be `[]` ("all received, awaiting
+/// commit"). Members match
 /// ASCII case-insensitively (`ExpirationDateTime`, `NextExpectedRanges` from Outlook, To Do and
 /// 21Vianet); `null` is the same as absent; unknown members and annotations other than
 /// `@odata.context` are skipped. Strings are borrowed from the input unless a JSON escape
