@@ -237,7 +237,7 @@ pub enum JsonErrorKind {
     /// Not JSON at all, truncated JSON, a trailing comma (the doc 409 examples), or bytes after
     /// the value.
     Syntax,
-    /// Objects and arrays nested deeper than [`MAX_JSON_DEPTH`](crate::graph::MAX_JSON_DEPTH).
+    /// Objects and arrays nested deeper than [`MAX_JSON_DEPTH`](crate::limits::MAX_JSON_DEPTH).
     TooDeep,
     /// A member with the wrong JSON type (a number where a string belongs, …).
     Type(&'static str),
@@ -267,7 +267,7 @@ impl fmt::Display for JsonErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Syntax => f.write_str("not valid JSON"),
-            Self::TooDeep => write!(f, "JSON nested deeper than {} levels", crate::graph::MAX_JSON_DEPTH),
+            Self::TooDeep => write!(f, "JSON nested deeper than {} levels", crate::limits::MAX_JSON_DEPTH),
             Self::Type(k) => write!(f, "member {k} has the wrong JSON type"),
             Self::MissingKey(k) => write!(f, "expected member {k}"),
             Self::DuplicateKey(k) => write!(f, "member {k} appears more than once"),

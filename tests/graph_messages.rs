@@ -5,10 +5,11 @@
 
 use bits_codec::graph::{
     CompletedItem, ConflictBehavior, CreateSessionBody, DateTimeOffset, DriveItemSessionRequest,
-    DriveItemUploadableProperties, FragmentPlanner, InnerError, JsonErrorKind, MAX_JSON_DEPTH, ODataError, Operation,
-    Outcome, RangeSet, RangeSpec, Request, Response, RetryAfter, UploadSession, Variant,
+    DriveItemUploadableProperties, FragmentPlanner, InnerError, JsonErrorKind, ODataError, Operation, Outcome,
+    RangeSet, RangeSpec, Request, Response, RetryAfter, UploadSession, Variant,
 };
 use bits_codec::http1::{ContentRange, FieldName, FieldValue, RequestTarget, Status};
+use bits_codec::limits::MAX_JSON_DEPTH;
 use bits_codec::{Decode, DecodeError, DecodeOptions, Encode, InvalidKind, InvalidMessage, ValidationError};
 
 /// The JSON failure inside a decode error, as its kind and offset.

@@ -24,11 +24,11 @@ use bytes::BufMut;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
-use super::MAX_JSON_DEPTH;
 use super::datetime::DateTimeOffset;
 use super::range_spec::RangeSpec;
 use crate::error::{DecodeError, InvalidKind, InvalidMessage, JsonErrorKind};
 use crate::http1::syntax::{word_at, word_partial};
+use crate::limits::MAX_JSON_DEPTH;
 
 /// Shared state of one decode: the input (to turn borrowed strings into offsets), the first
 /// typed failure, and the member being read (to name a type error).

@@ -64,10 +64,4 @@ pub use response::{Outcome, Response, RetryAfter};
 pub use response_body::{CompletedItem, ResponseBody};
 pub use upload_session::UploadSession;
 
-/// Deepest nesting of JSON objects and arrays a body may have: 32 levels (the deepest real
-/// body, a driveItem with hashes, has 3; `serde_json`'s own limit is 128). Counted as the body
-/// is read (and by a scan before `serde_json` reads it), so recursion is bounded whatever the
-/// input.
-pub const MAX_JSON_DEPTH: usize = 32;
-
 pub use crate::machines::graph_client as client;

@@ -22,7 +22,7 @@ use crate::error::JsonErrorKind;
 /// which is kept); `message` is optional; the inner error is
 /// read under either spelling (`innerError` from the Graph gateway, `innererror` from
 /// OneDrive/SharePoint) and nests recursively (bounded by
-/// [`MAX_JSON_DEPTH`](super::MAX_JSON_DEPTH)). Extra members (`details`, `target`, …) are
+/// [`MAX_JSON_DEPTH`](crate::limits::MAX_JSON_DEPTH)). Extra members (`details`, `target`, …) are
 /// skipped. Branch on the codes, never on the message: "apps should loop through all the error
 /// codes available and use the most detailed one" ([`most_specific_code`](Self::most_specific_code)).
 ///
