@@ -1,4 +1,5 @@
-//! The Graph upload client machine against scripted answers (digest §3, §9): fragments per the
+//! The Graph upload client machine against scripted answers (the flow of the Graph page
+//! "driveItem: createUploadSession" and its sibling pages): fragments per the
 //! planner, resume from `nextExpectedRanges` after a lost answer or a 416, `Retry-After`,
 //! lost sessions, the deferred commit, completion by content, cancel, and the requests it
 //! builds (origin-form `uploadUrl`, `Host`, `Authorization` only for To Do).
@@ -7,6 +8,7 @@
 
 use std::time::Duration;
 
+use bits_codec::Decode;
 use bits_codec::Encode;
 use bits_codec::graph::client::{Client, ClientConfig, ClientError, Event, Step, Transmit, TransmitKind};
 use bits_codec::graph::{
@@ -54,7 +56,7 @@ fn exp() -> DateTimeOffset<'static> {
 }
 
 fn ranges(items: &[&str]) -> Vec<RangeSpec> {
-    items.iter().map(|s| RangeSpec::decode(s).unwrap()).collect()
+    items.iter().map(|s| s.parse::<RangeSpec>().unwrap()).collect()
 }
 
 fn session(code: u16, url: Option<&str>, next: Option<&[&str]>) -> Response<'static> {
@@ -181,7 +183,8 @@ fn a_lost_fragment_answer_resumes_from_the_status() {
 
 #[test]
 fn an_unaligned_server_offset_is_followed() {
-    // A fragment kept in part (digest §2.2, OneDrive/onedrive-api-docs#75).
+    // A fragment kept in part (OneDrive/onedrive-api-docs#75): the next offset is the
+    // server's, even off the 320 KiB grid.
     let mut c = started(2_000_000, KIB320);
     next(&mut c);
     c.transport_failed();

@@ -1,14 +1,36 @@
-//! Graph messages: the builders write the digest's canonical examples (§8 C1–C5) byte for
+//! Graph messages: the builders write the canonical examples (C1–C5: create request,
+//! fragment, progress, completion, Outlook completion; see `corpus/graph/README.md`) byte for
 //! byte; the megabyte-sized doc fragments decode; each class of bad input is rejected with its
 //! kind and offset; the `http` crate view applies the same checks.
 
 use bits_codec::graph::{
     CompletedItem, ConflictBehavior, CreateSessionBody, DateTimeOffset, DriveItemSessionRequest,
-    DriveItemUploadableProperties, FragmentPlanner, GraphError, InnerError, JsonErrorKind, MAX_JSON_DEPTH, ODataError,
-    Operation, Outcome, RangeSet, RangeSpec, Request, Response, RetryAfter, UploadSession, Variant,
+    DriveItemUploadableProperties, FragmentPlanner, InnerError, JsonErrorKind, ODataError, Operation, Outcome,
+    RangeSet, RangeSpec, Request, Response, RetryAfter, UploadSession, Variant,
 };
 use bits_codec::http1::{ContentRange, FieldName, FieldValue, RequestTarget, Status};
-use bits_codec::{DecodeOptions, Encode, InvalidKind, ValidationError};
+use bits_codec::limits::MAX_JSON_DEPTH;
+use bits_codec::{Decode, DecodeError, DecodeOptions, Encode, InvalidKind, InvalidMessage, ValidationError};
+
+/// The JSON failure inside a decode error, as its kind and offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct JsonFailure {
+    kind: JsonErrorKind,
+    offset: usize,
+}
+
+trait JsonFailureExt {
+    fn json_error(&self) -> Option<JsonFailure>;
+}
+
+impl JsonFailureExt for DecodeError {
+    fn json_error(&self) -> Option<JsonFailure> {
+        match self.invalid_message()? {
+            &InvalidMessage { kind: InvalidKind::Json(kind), offset } => Some(JsonFailure { kind, offset }),
+            _ => None,
+        }
+    }
+}
 
 fn fv(s: &str) -> FieldValue<'_> {
     FieldValue::new(s).unwrap()
@@ -18,7 +40,7 @@ fn status(n: u16) -> Status {
     Status::new(n).unwrap()
 }
 
-fn http_kind(e: GraphError) -> (InvalidKind, usize) {
+fn http_kind(e: DecodeError) -> (InvalidKind, usize) {
     let m = e.invalid_message().unwrap_or_else(|| panic!("{e}"));
     (m.kind, m.offset)
 }
@@ -133,7 +155,7 @@ fn ten_gibibyte_ranges_need_64_bits() {
     );
     // The head alone: the body is 5 MiB and not needed to see the range.
     let e = Request::decode(wire.as_bytes()).unwrap_err();
-    assert_eq!(e, GraphError::Incomplete { needed: std::num::NonZeroUsize::new(5_242_880) });
+    assert_eq!(e, DecodeError::Incomplete { needed: std::num::NonZeroUsize::new(5_242_880) });
     let set = RangeSet::from_next_expected(10_737_418_240, &[RangeSpec::open(10_732_175_360)]).unwrap();
     assert_eq!(FragmentPlanner::for_variant(Variant::DriveItem).next_fragment(&set), Some(r));
 }
@@ -196,13 +218,13 @@ fn json_errors_point_into_the_message() {
         "HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
-    let j = *Response::decode(w.as_bytes()).unwrap_err().json_error().unwrap();
+    let j = Response::decode(w.as_bytes()).unwrap_err().json_error().unwrap();
     assert_eq!((j.kind, j.offset), (JsonErrorKind::RangeOrder, at(w.as_bytes(), "26-5") + 3));
 
     let body = r#"{"expirationDateTime":"2019-11-21T13:57:37"}"#;
     let w =
         format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len());
-    let j = *Response::decode(w.as_bytes()).unwrap_err().json_error().unwrap();
+    let j = Response::decode(w.as_bytes()).unwrap_err().json_error().unwrap();
     assert_eq!((j.kind, j.offset), (JsonErrorKind::DateTime, at(w.as_bytes(), "2019") + 19));
 }
 
@@ -211,18 +233,18 @@ fn bounded_nesting_before_serde() {
     let deep = format!("{}{}", "[".repeat(MAX_JSON_DEPTH + 1), "]".repeat(MAX_JSON_DEPTH + 1));
     let w =
         format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{deep}", deep.len());
-    let j = *Response::decode(w.as_bytes()).unwrap_err().json_error().unwrap();
+    let j = Response::decode(w.as_bytes()).unwrap_err().json_error().unwrap();
     assert_eq!((j.kind, j.offset), (JsonErrorKind::TooDeep, at(w.as_bytes(), "[") + MAX_JSON_DEPTH));
     // A million brackets: refused by the scan, no recursion.
     let huge = "[".repeat(1_000_000);
-    assert_eq!(UploadSession::from_json(huge.as_bytes()).unwrap_err().kind, JsonErrorKind::TooDeep);
+    assert_eq!(UploadSession::decode(huge.as_bytes()).unwrap_err().json_error().unwrap().kind, JsonErrorKind::TooDeep);
     // A nested error inside the limit is fine.
     let mut inner = InnerError::new().with_code("c0");
     for i in 1..10 {
         inner = InnerError::new().with_code(format!("c{i}")).with_inner_error(inner);
     }
     let e = ODataError::with_code("top").with_inner_error(inner);
-    assert_eq!(ODataError::from_json(&e.to_vec()).unwrap().most_specific_code(), "c0");
+    assert_eq!(ODataError::decode(&e.to_vec()).unwrap().0.most_specific_code(), "c0");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Whole Graph upload sessions replayed in order.
 //!
-//! First the documented exchanges (digest §3–§6, as stored in `corpus/graph/`): the client
+//! First the documented exchanges (the Graph createUploadSession pages for driveItem,
+//! Outlook, Universal Print and To Do, as stored in `corpus/graph/`): the client
 //! machine, given the docs' answers, must send requests that mean what the docs' requests
 //! mean (in origin-form, with `Host`), and the canonical C2 head byte for byte. Then whole
 //! sessions between the client and the server machine over the wire codec, with a fault each
@@ -11,6 +12,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use bits_codec::Decode;
 use bits_codec::Encode;
 use bits_codec::graph::client::{Client, ClientConfig, ClientError, Event, Step, Transmit, TransmitKind};
 use bits_codec::graph::{
@@ -88,7 +90,7 @@ fn answer(c: &mut Client, r: &Response<'_>) -> Event {
 
 #[test]
 fn outlook_attachment_as_documented() {
-    // Digest §4: 3,483,322 bytes in the docs' 2 MiB fragments.
+    // "attachment: createUploadSession" (Outlook): 3,483,322 bytes in the docs' 2 MiB fragments.
     let create = corpus_request("outlook-create-session-message.http");
     let data = file(3_483_322);
     let config = ClientConfig::default().fragment_len(2_097_152);
@@ -133,7 +135,7 @@ fn outlook_attachment_as_documented() {
 
 #[test]
 fn to_do_attachment_as_documented() {
-    // Digest §6: the PUT goes to {uploadUrl}/content, with Authorization.
+    // "taskFileAttachment: createUploadSession" (To Do): the PUT goes to {uploadUrl}/content, with Authorization.
     let create = corpus_request("todo-create-session.http")
         .with_header(FieldName::new("Authorization").unwrap(), FieldValue::from_static("Bearer t"))
         .unwrap();
@@ -171,7 +173,7 @@ fn to_do_attachment_as_documented() {
 
 #[test]
 fn print_document_as_documented() {
-    // Digest §5: the closed initial range, the doc's first 72,797-byte segment, then the
+    // "printDocument: createUploadSession" (Universal Print): the closed initial range, the doc's first 72,797-byte segment, then the
     // status with two ranges, the second ending one past the file.
     let create = corpus_request("print-create-session.http");
     let data = file(4_533_322);
@@ -218,7 +220,7 @@ fn print_document_as_documented() {
 
 #[test]
 fn drive_item_canonical_c1_to_c4() {
-    // Digest §8: C1 create, C2 head byte for byte, C3 progress, C4 the last fragment.
+    // The canonical examples (corpus/graph/README.md): C1 create, C2 head byte for byte, C3 progress, C4 the last fragment.
     let create = corpus_request("drive-create-session-c1-canonical.http");
     let data = file(10_000_000);
     let mut c = Client::new(ClientConfig::default().fragment_len(983_040), &create, 10_000_000).unwrap();

@@ -305,10 +305,12 @@ fn graph_rejections_name_the_byte_offset() {
 
 #[test]
 fn what_is_not_a_graph_shape_stays_plain_http() {
-    // Broken JSON is not a recognizable Graph answer: the tool shows it as plain HTTP (the
-    // library's `graph::Response` rejects it, see tests/graph_corpus.rs).
+    // A body that is not JSON under a JSON Content-Type is an error naming the offset, not
+    // plain HTTP (issue 12, item 9; the library's `graph::Response` rejects it too, see
+    // tests/graph_corpus.rs).
     let file = format!("{}/corpus/graph/invalid/drive-409-trailing-comma-v1.0.http", repo_root().display());
-    assert_eq!(decode_file(&file).0["protocol"], "http");
+    let err = assert_fails(&run(&["decode", &file], b""), 1);
+    assert!(err.contains("invalid JSON body at byte"), "{err}");
     for wire in [
         &b"GET /index.html HTTP/1.1\r\nHost: example.com\r\n\r\n"[..],
         b"DELETE /api/items/7 HTTP/1.1\r\nHost: example.com\r\n\r\n",

@@ -8,18 +8,18 @@
 use alloc::borrow::Cow;
 use alloc::string::ToString;
 
-use super::error::GraphError;
 use super::fields::{GraphSink, Side};
 use super::request::{Checked, Request};
 use super::response::{Response, check_length};
+use crate::error::DecodeError;
 use crate::error::{InvalidKind, InvalidMessage};
 use crate::http1::head::{FieldSink, StartLine as RawStart};
 use crate::http1::interop::{feed, to_http_version, version_of};
 use crate::http1::values::{ReasonPhrase, RequestMethod, RequestTarget, Status};
 use crate::options::DecodeOptions;
 
-fn invalid(kind: InvalidKind, offset: usize) -> GraphError {
-    GraphError::Invalid(InvalidMessage { kind, offset })
+fn invalid(kind: InvalidKind, offset: usize) -> DecodeError {
+    DecodeError::Invalid(InvalidMessage { kind, offset })
 }
 
 impl<'a> Request<'a> {
@@ -45,7 +45,7 @@ impl<'a> Request<'a> {
         parts: &'a http::request::Parts,
         body: &'a [u8],
         opts: &DecodeOptions,
-    ) -> Result<Self, GraphError> {
+    ) -> Result<Self, DecodeError> {
         let version = version_of(parts.version).ok_or(invalid(InvalidKind::HttpVersion, 0))?;
         let mut sink = GraphSink::new(Side::Request);
         sink.start(&RawStart::Request { method: parts.method.as_str().as_bytes(), target: b"", version }, opts)?;
@@ -102,7 +102,7 @@ impl<'a> Response<'a> {
         parts: &'a http::response::Parts,
         body: &'a [u8],
         opts: &DecodeOptions,
-    ) -> Result<Self, GraphError> {
+    ) -> Result<Self, DecodeError> {
         let version = version_of(parts.version).ok_or(invalid(InvalidKind::HttpVersion, 0))?;
         let code = parts.status.as_u16();
         let mut sink = GraphSink::new(Side::Response);

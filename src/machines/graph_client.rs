@@ -477,6 +477,7 @@ struct Session {
 /// answer. Here the server's answers are written out, as a socket would deliver them.
 ///
 /// ```
+/// use bits_codec::Decode;
 /// use bits_codec::graph::client::{Client, ClientConfig, Step, TransmitKind};
 /// use bits_codec::graph::{Request, Response};
 /// use bits_codec::http1::{ContentRange, RequestTarget};

@@ -657,7 +657,7 @@ mod graph_mode {
     use bits_codec::graph::client::{Client, ClientConfig, ClientError, Step, TransmitKind};
     use bits_codec::graph::{
         AttachmentItem, AttachmentType, CreateSessionBody, DriveItemSessionRequest, DriveItemUploadableProperties,
-        GraphError, ODataError, PrintDocumentUploadProperties, Request, Response, ResponseBody, RetryAfter,
+        ODataError, PrintDocumentUploadProperties, Request, Response, ResponseBody, RetryAfter,
     };
     use bits_codec::http1::{FieldName, RequestTarget};
 
@@ -860,7 +860,7 @@ mod graph_mode {
         loop {
             match Response::decode(&c.buf) {
                 Ok((_, used)) => return Ok(used),
-                Err(GraphError::Incomplete { .. }) => {}
+                Err(DecodeError::Incomplete { .. }) => {}
                 Err(e) => return Err(io::Error::new(io::ErrorKind::InvalidData, e.to_string())),
             }
             let mut chunk = [0u8; 4096];
@@ -996,7 +996,7 @@ mod graph_mode {
             let used = loop {
                 match Request::decode_with(&buf, &opts) {
                     Ok((_, used)) => break used,
-                    Err(GraphError::Incomplete { needed }) => {
+                    Err(DecodeError::Incomplete { needed }) => {
                         if let Some(n) = needed {
                             buf.reserve(n.get());
                         }
