@@ -16,8 +16,8 @@
 use nom::bytes::streaming::{take, take_while};
 use nom::{Err as NomErr, IResult, Needed, Offset, Parser};
 
-use super::breaks::Breaks;
 use super::names::KnownHeader;
+use super::scan::Breaks;
 use super::syntax::{NumberError, all_tchar, decimal_u64, is_field_byte, is_ows, is_tchar, trim_ows, visible_len};
 use super::values::HttpVersion;
 use crate::error::{DecodeError, InvalidKind, InvalidMessage};
