@@ -2,7 +2,9 @@
 //! validation of built values.
 
 // The word-at-a-time scans moved to `scan`; their old path stays for the modules that use it.
-pub(crate) use super::scan::{Folded, eq_ignore_ascii_case, hex32, visible_len, word_at, word_partial, words};
+pub(crate) use super::scan::{Folded, eq_ignore_ascii_case, hex32, visible_len, words};
+#[cfg(feature = "graph")]
+pub(crate) use super::scan::{word_at, word_partial};
 
 /// `tchar` (RFC 9110 §5.6.2): the bytes of a token (header names, methods).
 const TCHAR: [bool; 256] = {
