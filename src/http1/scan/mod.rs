@@ -22,4 +22,6 @@ pub(crate) use breaks::Breaks;
 use portable::classify_bytes as classify;
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 use sse2::classify;
-pub(crate) use swar::{Folded, eq_ignore_ascii_case, hex32, visible_len, word_at, word_partial, words};
+pub(crate) use swar::{Folded, eq_ignore_ascii_case, hex32, visible_len, words};
+#[cfg(feature = "graph")]
+pub(crate) use swar::{word_at, word_partial};
