@@ -9,6 +9,7 @@ pub(crate) mod headers;
 pub(crate) mod interop;
 mod message;
 pub(crate) mod names;
+pub(crate) mod parse;
 pub(crate) mod scan;
 pub(crate) mod syntax;
 pub(crate) mod values;
