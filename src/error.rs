@@ -100,6 +100,10 @@ pub enum InvalidKind {
     HttpVersion,
     /// The status line is not `HTTP-version SP 3DIGIT SP reason-phrase CRLF`.
     StatusLine,
+    /// A status code this message cannot carry; the offset is the code's. A BITS Ack is never
+    /// `101 Switching Protocols`: it answers a `BITS_POST`, which asks for no upgrade, and after
+    /// a 101 the connection no longer speaks HTTP/1.1 (RFC 9110 §15.2.2), so no Ack could follow.
+    UnexpectedStatus,
     /// A control byte in the reason phrase.
     ReasonPhrase,
     /// An empty line (or whitespace) where the start line was expected.
@@ -191,6 +195,7 @@ impl fmt::Display for InvalidKind {
             Self::RequestTarget => f.write_str("expected a request target of visible ASCII bytes"),
             Self::HttpVersion => f.write_str("expected HTTP version HTTP/1.1"),
             Self::StatusLine => f.write_str("expected status line `HTTP/1.1 SP 3DIGIT SP reason CRLF`"),
+            Self::UnexpectedStatus => f.write_str("status code this message cannot carry"),
             Self::ReasonPhrase => f.write_str("expected a reason phrase without control bytes"),
             Self::LeadingWhitespace => f.write_str("expected a start line, found whitespace or an empty line"),
             Self::HeaderName => f.write_str("expected a header name (token) followed by `:`"),
