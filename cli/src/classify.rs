@@ -24,8 +24,8 @@ use bits_codec::http1::Message;
 use bits_codec::limits::{MAX_TARGET_LEN, MAX_VALUE_LEN};
 use bits_codec::{Decode, DecodeError, DecodeOptions, InvalidKind, InvalidMessage};
 
-/// A protocol to read an input as, instead of recognizing it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A protocol to read an input as, instead of recognizing it (`--as`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum Protocol {
     /// A BITS request (`BITS_POST`) or Ack.
     Bits,

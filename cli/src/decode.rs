@@ -1,5 +1,6 @@
 //! `bits-codec decode`: one wire message to one JSON object.
 
+use crate::classify::Protocol;
 use crate::leniency::LeniencyArgs;
 use crate::stdio::{InputArg, read_input, write_stdout};
 use crate::{Failure, classify, json, layout};
@@ -10,6 +11,10 @@ use crate::{Failure, classify, json, layout};
 pub(crate) struct Args {
     #[command(flatten)]
     input: InputArg,
+    /// Decode as this protocol instead of recognizing it (a BITS or Graph message that does
+    /// not decode as one is then an error, and `http` reads anything as plain HTTP/1.1).
+    #[arg(long = "as", value_name = "PROTOCOL", value_enum)]
+    protocol: Option<Protocol>,
     #[command(flatten)]
     leniency: LeniencyArgs,
 }
@@ -18,7 +23,7 @@ pub(crate) struct Args {
 pub(crate) fn run(args: Args) -> Result<(), Failure> {
     let input = read_input(args.input.file.as_deref())?;
     let opts = args.leniency.options();
-    let decoded = classify::decode(&input, &opts).map_err(|e| Failure::Invalid(e.to_string()))?;
+    let decoded = classify::decode_as(&input, &opts, args.protocol).map_err(|e| Failure::Invalid(e.to_string()))?;
     let value = json::MessageJson::new(&decoded, &input, &opts);
     let out = layout::to_vec(&value).map_err(|e| Failure::Invalid(e.to_string()))?;
     write_stdout(&out)

@@ -338,3 +338,20 @@ fn encode_checks_graph_json_by_decoding_it() {
     no_method.as_object_mut().expect("object").remove("method");
     assert_fails(&run(&["encode"], no_method.to_string().as_bytes()), 1);
 }
+
+#[test]
+fn as_forces_the_protocol() {
+    let path = repo_root().join("corpus/captures/mcbup-4.1-00-create-session.http");
+    let file = path_str(&path);
+    let bits: Value = serde_json::from_slice(&run(&["decode", "--as", "bits", file], b"").stdout).unwrap();
+    assert_eq!(bits["protocol"], "bits");
+    let http: Value = serde_json::from_slice(&run(&["decode", "--as", "http", file], b"").stdout).unwrap();
+    assert_eq!(http["protocol"], "http");
+    assert!(http["packet_type"].is_null());
+    // A Graph request is not a BITS packet: forced, it is an error naming the offset.
+    let graph = repo_root().join("corpus/graph/drive-cancel-session.http");
+    let msg = assert_fails(&run(&["decode", "--as", "bits", path_str(&graph)], b""), 1);
+    assert!(msg.contains("byte"), "{msg}");
+    let out = run(&["decode", "--as", "ftp", file], b"");
+    assert_eq!(out.status.code(), Some(2));
+}
