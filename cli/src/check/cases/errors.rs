@@ -1,0 +1,2 @@
+use crate::check::case::Case;
+pub(super) const CASES: &[Case] = &[];
