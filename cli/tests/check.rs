@@ -34,3 +34,11 @@ fn the_fault_free_server_passes_every_case_and_the_run_exits_0() {
     assert!(not_passed.is_empty(), "{not_passed:?}\n{out}");
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+#[ignore]
+fn print_table() {
+    let url = server().url(&std::env::var("FAULT").unwrap_or("ok".into()));
+    let (code, out, err) = check(&[&url, "--timeout", "3"]);
+    println!("{out}\n{err}\nexit {code}");
+}
