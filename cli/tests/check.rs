@@ -35,6 +35,130 @@ fn the_fault_free_server_passes_every_case_and_the_run_exits_0() {
     assert_eq!(code, 0, "{err}");
 }
 
+/// Each fault of the test server, and the cases it must make fail (or warn, for SHOULD and
+/// DIALECT cases).
+const FAULT_CASES: &[(&str, &[&str])] = &[
+    ("bare-lf-acks", &["framing-1"]),
+    ("ack-body", &["framing-2", "create-2", "errors-3"]),
+    ("close-after-ack", &["framing-3"]),
+    ("no-pipelining", &["framing-4"]),
+    (
+        "lenient",
+        &[
+            "framing-5",
+            "framing-6",
+            "framing-7",
+            "framing-8",
+            "framing-13",
+            "ping-5",
+            "create-8",
+            "create-9",
+            "fragment-12",
+            "fragment-13",
+            "fragment-14",
+            "fragment-15",
+            "fragment-16",
+            "fragment-20",
+            "hostile-1",
+            "hostile-2",
+            "hostile-3",
+            "hostile-4",
+            "hostile-5",
+            "hostile-6",
+            "hostile-7",
+            "hostile-8",
+            "hostile-9",
+            "hostile-10",
+            "hostile-11",
+            "hostile-12",
+            "hostile-13",
+            "hostile-14",
+            "hostile-15",
+            "hostile-16",
+        ],
+    ),
+    ("strict-headers", &["framing-9"]),
+    ("case-sensitive-type", &["framing-10", "framing-11"]),
+    ("drop-unknown-type", &["framing-12"]),
+    ("close-after-error", &["framing-14"]),
+    ("ping-needs-session", &["ping-1"]),
+    ("error-headers-on-200", &["ping-2", "create-2", "fragment-21", "close-12"]),
+    ("ping-checks-session", &["ping-3"]),
+    ("ping-resets-sessions", &["ping-4"]),
+    ("unbraced-ids", &["create-1"]),
+    ("strict-protocol-list", &["create-3", "create-12"]),
+    ("guid-upper-only", &["create-4"]),
+    ("guid-lower-only", &["create-5"]),
+    ("any-protocol", &["create-6"]),
+    ("reuse-ids", &["create-7"]),
+    ("minimal-acks", &["create-10", "fragment-23", "close-1", "close-10"]),
+    ("takes-client-id", &["create-11"]),
+    ("no-brcr", &["fragment-1", "fragment-2"]),
+    ("gap-500", &["fragment-3", "fragment-4", "fragment-5"]),
+    ("store-twice", &["fragment-6", "fragment-7", "fragment-8", "fragment-22"]),
+    ("final-again-400", &["fragment-9", "fragment-10"]),
+    ("ignore-total", &["fragment-11"]),
+    ("brcr-last", &["fragment-17"]),
+    ("drop-large", &["fragment-18"]),
+    ("total-500", &["fragment-19"]),
+    ("close-idempotent", &["close-8", "close-9", "errors-7"]),
+    ("commit-keeps-session", &["close-2", "close-3"]),
+    ("close-partial-ok", &["close-4"]),
+    ("keep-after-cancel", &["close-5", "close-6", "close-7", "close-11"]),
+    ("per-connection", &["connections-1", "connections-2", "connections-3", "connections-5"]),
+    ("one-session-per-conn", &["connections-4"]),
+    ("resume-by-name", &["connections-6"]),
+    ("wrong-not-found", &["errors-1", "close-8"]),
+    ("echo-wrong-id", &["errors-2"]),
+    ("spec-error-name", &["errors-4"]),
+    ("no-error-context", &["errors-5"]),
+    ("416-with-error", &["errors-6"]),
+];
+
+fn all_case_ids() -> Vec<String> {
+    let (code, out, err) = check(&["http://127.0.0.1:9/", "--list"]);
+    assert_eq!(code, 0, "{err}");
+    out.lines().map(|l| l.split_whitespace().next().unwrap().to_owned()).collect()
+}
+
+#[test]
+fn every_case_has_a_fault_that_makes_it_fail() {
+    let faults: Vec<&str> = check_support::FAULTS.iter().map(|(f, _)| *f).collect();
+    let mut uncovered = Vec::new();
+    for id in all_case_ids() {
+        if !FAULT_CASES.iter().any(|(_, cases)| cases.contains(&id.as_str())) {
+            uncovered.push(id);
+        }
+    }
+    assert!(uncovered.is_empty(), "cases without a fault: {uncovered:?}");
+    for (fault, _) in FAULT_CASES {
+        assert!(faults.contains(fault), "{fault} is not a fault of the test server");
+    }
+}
+
+#[test]
+fn each_case_fails_against_its_fault() {
+    let mut wrong = Vec::new();
+    for (fault, cases) in FAULT_CASES {
+        let mut args = vec![server().url(fault), "--json".into(), "--timeout".into(), "2".into()];
+        for c in *cases {
+            args.extend(["--case".to_owned(), (*c).to_owned()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, out, _) = check(&args);
+        let got = results(&out);
+        for c in *cases {
+            match got.iter().find(|(id, _)| id == c) {
+                Some((_, r)) if r == "fail" || r == "warn" => {}
+                other => wrong.push(format!("{fault}: {c} -> {other:?}")),
+            }
+        }
+        let any_fail = got.iter().any(|(_, r)| r == "fail");
+        assert_eq!(code, if any_fail { 1 } else { 0 }, "{fault}: exit status");
+    }
+    assert!(wrong.is_empty(), "cases that did not fail against their fault:\n{}", wrong.join("\n"));
+}
+
 #[test]
 #[ignore]
 fn print_table() {

@@ -273,7 +273,7 @@ impl<'t> Ctx<'t> {
     }
 }
 
-/// A random-looking 10-byte body, different per `seed`.
+/// A `len`-byte body that differs per `seed` (so a misplaced byte range shows).
 pub(crate) fn data(len: usize, seed: u8) -> Vec<u8> {
     (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
 }

@@ -56,6 +56,7 @@ pub const FAULTS: &[(&str, &str)] = &[
     ("close-idempotent", "Close and Cancel of an unknown session get 200"),
     ("keep-after-cancel", "Cancel answers 200 but keeps the session and its data"),
     ("close-partial-ok", "Close before the last byte gets 200"),
+    ("commit-keeps-session", "Close answers 200 but the session lives on"),
     ("per-connection", "sessions live in the TCP connection that made them"),
     ("one-session-per-conn", "a second Create-Session on a connection cancels the first"),
     ("resume-by-name", "a Create-Session for a file with a live session joins it"),
@@ -382,6 +383,9 @@ impl Conn {
             }
             ("total-500", RequestKind::Fragment { range, .. }) if range.total() > 1 << 53 => {
                 Some(Ack::error(Status::INTERNAL_SERVER_ERROR, HResult::E_FAIL, ErrorContext::REMOTE_FILE))
+            }
+            ("commit-keeps-session", RequestKind::CloseSession { .. }) if known(st, &id) => {
+                Some(Ack::ok().with_session_id(id.expect("known")))
             }
             ("close-idempotent", RequestKind::CloseSession { .. } | RequestKind::CancelSession { .. })
                 if !known(st, &id) =>
