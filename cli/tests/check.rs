@@ -166,3 +166,88 @@ fn print_table() {
     let (code, out, err) = check(&[&url, "--timeout", "3"]);
     println!("{out}\n{err}\nexit {code}");
 }
+
+fn fuzz(fault: &str, n: &str, seed: &str) -> (i32, Value) {
+    let (code, out, err) = check(&[&server().url(fault), "--fuzz", n, "--seed", seed, "--json", "--timeout", "2"]);
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}\n{err}"));
+    (code, v)
+}
+
+#[test]
+fn fuzzing_the_fault_free_server_finds_nothing_and_the_same_seed_sends_the_same_requests() {
+    let (code, first) = fuzz("ok", "1000", "1");
+    assert_eq!(first["findings"].as_array().map(Vec::len), Some(0), "{first:#}");
+    assert_eq!(code, 0);
+    let (_, again) = fuzz("ok", "1000", "1");
+    assert_eq!(first["plan_digest"], again["plan_digest"]);
+    let (_, other) = fuzz("ok", "1000", "2");
+    assert_ne!(first["plan_digest"], other["plan_digest"]);
+}
+
+#[test]
+fn fuzzing_finds_dropped_answers_and_offsets_that_go_backwards() {
+    let (code, v) = fuzz("store-twice", "200", "1");
+    let kinds: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"acknowledged past the data sent"), "{kinds:?}");
+    assert_eq!(code, 1);
+    let (_, v) = fuzz("gap-500", "200", "1");
+    let f = &v["findings"][0];
+    assert_eq!(f["kind"], "answer does not decode", "{v:#}");
+    assert!(f["request_hex"].as_str().unwrap().starts_with("424954535f504f5354"), "the bytes to reproduce: {f}");
+    let (_, v) = fuzz("drop-unknown-type", "300", "1");
+    let kinds: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["kind"].as_str().unwrap()).collect();
+    assert!(kinds.iter().all(|k| *k == "dropped without an answer" || *k == "answer does not decode"), "{kinds:?}");
+}
+
+#[test]
+fn junit_output_is_xml_a_viewer_loads_with_one_testcase_per_case_and_failures_for_must_cases() {
+    let dir = std::env::temp_dir().join(format!("bits-codec-check-junit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("check.xml");
+    // store-twice fails MUST cases; close-partial-ok fails close-4, a SHOULD case (a warning).
+    let (code, out, err) = check(&[
+        &server().url("store-twice"),
+        "--group",
+        "fragment",
+        "--case",
+        "close-4",
+        "--junit",
+        file.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let xml = std::fs::read_to_string(&file).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("not XML ({e}):\n{xml}"));
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    let cases: Vec<_> = root.descendants().filter(|n| n.has_tag_name("testcase")).collect();
+    assert_eq!(cases.len(), results(&out).len());
+    let failed: Vec<&str> = cases
+        .iter()
+        .filter(|c| c.children().any(|k| k.has_tag_name("failure")))
+        .map(|c| c.attribute("name").unwrap())
+        .collect();
+    assert!(failed.iter().any(|n| n.starts_with("fragment-6 ")), "{failed:?}");
+    assert_eq!(root.attribute("failures").and_then(|f| f.parse::<usize>().ok()), Some(failed.len()));
+    // close-4 passes against store-twice; its level is recorded.
+    let close4 = cases.iter().find(|c| c.attribute("name").unwrap().starts_with("close-4 ")).unwrap();
+    assert!(close4.descendants().any(|p| p.has_tag_name("property") && p.attribute("value") == Some("SHOULD")));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_should_case_that_fails_is_a_warning_and_the_run_still_exits_0() {
+    let (code, out, _) = check(&[&server().url("close-partial-ok"), "--case", "close-4"]);
+    assert!(out.contains("warn close-4"), "{out}");
+    assert!(out.contains("1 warnings"), "{out}");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn https_is_refused_as_not_supported_yet_and_an_unreachable_server_exits_2() {
+    let (code, _, err) = check(&["https://127.0.0.1:1/up/"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not supported yet"), "{err}");
+    let (code, _, err) = check(&["http://127.0.0.1:1/up/", "--timeout", "1"]);
+    assert_eq!(code, 2, "{err}");
+}

@@ -38,11 +38,11 @@ use target::Target;
 pub(crate) struct Args {
     /// The upload URL prefix, `http://host[:port]/path/`; each case uploads its own file under it.
     url: String,
-    /// Run only the cases of this group (repeatable): framing, ping, create, fragment, close,
-    /// connections, errors, hostile.
+    /// Run the cases of this group (repeatable; adds to --case): framing, ping, create,
+    /// fragment, close, connections, errors, hostile.
     #[arg(long = "group", value_name = "GROUP")]
     groups: Vec<String>,
-    /// Run only this case (repeatable), e.g. `fragment-3`.
+    /// Run this case (repeatable; adds to --group), e.g. `fragment-3`.
     #[arg(long = "case", value_name = "ID")]
     cases: Vec<String>,
     /// Seconds each case (or fuzz session) may take before it fails as unanswered.
@@ -79,8 +79,8 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
     wire::Conn::open(&target.addr, Instant::now() + timeout)
         .map_err(|e| Failure::Io(format!("cannot connect to {}: {e}", target.addr)))?;
     if let Some(n) = args.fuzz {
-        let found = fuzz::run(&target, n, args.seed, timeout);
-        return fuzz::report(&found, n, args.seed, &target, args.json);
+        let (found, digest) = fuzz::run(&target, n, args.seed, timeout);
+        return fuzz::report(&found, digest, n, args.seed, &target, args.json);
     }
     let tag = run_tag();
     let results: Vec<CaseResult> = selected.iter().map(|c| run_case(c, &target, &tag, timeout)).collect();
@@ -111,8 +111,12 @@ fn select(args: &Args) -> Result<Vec<&'static case::Case>, Failure> {
         }
     }
     Ok(cases::all()
-        .filter(|c| args.groups.is_empty() || args.groups.iter().any(|g| g == c.group.name()))
-        .filter(|c| args.cases.is_empty() || args.cases.iter().any(|id| id == c.id))
+        // The filters add up: `--group fragment --case close-4` runs the group and the case.
+        .filter(|c| {
+            (args.groups.is_empty() && args.cases.is_empty())
+                || args.groups.iter().any(|g| g == c.group.name())
+                || args.cases.iter().any(|id| id == c.id)
+        })
         .collect())
 }
 
