@@ -17,11 +17,10 @@ pub(crate) struct Target {
 impl Target {
     /// Parses `http://host[:port][/path]`. `https://` is refused: TLS is not supported yet.
     pub(crate) fn parse(url: &str) -> Result<Self, String> {
-        let rest = if let Some(rest) = strip_prefix_ci(url, "http://") {
-            rest
-        } else if strip_prefix_ci(url, "https://").is_some() {
+        if strip_prefix_ci(url, "https://").is_some() {
             return Err("https:// is not supported yet: run the check against a plain http:// URL".into());
-        } else {
+        }
+        let Some(rest) = strip_prefix_ci(url, "http://") else {
             return Err(format!("{url:?} is not an http:// URL"));
         };
         let (authority, path) = match rest.find('/') {

@@ -150,10 +150,11 @@ impl Conn {
         let mut chunk = vec![0u8; 64 * 1024];
         loop {
             if !buf.is_empty() {
-                if let Ok((head, _)) = RequestHead::decode(&buf) {
-                    if fault_of(head.target().as_str().as_bytes()) == "drop-large" && head.body_len() > 64 * 1024 {
-                        return;
-                    }
+                if let Ok((head, _)) = RequestHead::decode(&buf)
+                    && fault_of(head.target().as_str().as_bytes()) == "drop-large"
+                    && head.body_len() > 64 * 1024
+                {
+                    return;
                 }
                 match Request::decode(&buf) {
                     Ok((req, used)) => {
@@ -237,11 +238,11 @@ impl Conn {
             Action::Open { session, .. } => {
                 st.seen.insert(*session);
                 st.store.insert(*session, Vec::new());
-                if fault == "one-session-per-conn" {
-                    if let Some((d, prev)) = self.created.take() {
-                        let cancel = Request::cancel_session(RequestTarget::new(d).expect("target"), prev);
-                        st.server.handle(&cancel);
-                    }
+                if fault == "one-session-per-conn"
+                    && let Some((d, prev)) = self.created.take()
+                {
+                    let cancel = Request::cancel_session(RequestTarget::new(d).expect("target"), prev);
+                    st.server.handle(&cancel);
                 }
                 let id = ack.session_id().cloned().expect("created");
                 self.created = Some((dest.clone(), id.into_owned()));
