@@ -159,6 +159,9 @@ fn each_case_fails_against_its_fault() {
     assert!(wrong.is_empty(), "cases that did not fail against their fault:\n{}", wrong.join("\n"));
 }
 
+/// Not a check: prints the table against the fault named by `FAULT` (default `ok`), to see
+/// what a run looks like: `FAULT=gap-500 cargo test -p bits-codec-cli --test check
+/// print_table -- --ignored --nocapture`.
 #[test]
 #[ignore]
 fn print_table() {
