@@ -12,6 +12,7 @@
 
 #![forbid(unsafe_code)]
 
+mod check;
 mod classify;
 mod decode;
 mod encode;
@@ -39,6 +40,8 @@ enum Command {
     Decode(decode::Args),
     /// Read the JSON of `decode` and write the message's exact wire bytes.
     Encode(encode::Args),
+    /// Check a live BITS upload server against [MC-BUP]: conformance cases, or --fuzz.
+    Check(check::Args),
 }
 
 /// What went wrong, and the exit status it gives.
@@ -58,6 +61,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Decode(args) => decode::run(args),
         Command::Encode(args) => encode::run(args),
+        Command::Check(args) => check::run(args),
     };
     // Writes to stderr are best effort: a closed stderr must not turn into a panic.
     let mut err = std::io::stderr().lock();
