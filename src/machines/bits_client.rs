@@ -14,7 +14,8 @@
 //!   forgets the equal case). 416 without it, or a value above the total, is an invalid Ack:
 //!   the client could only guess where to go on. More than 16 Acks in a row that move the offset nowhere
 //!   past where it was fail the upload ([`ClientError::NoProgress`]).
-//! - **413** (an Ack, or a plain HTTP 413 from request filtering or a proxy): the next
+//! - **413** (an Ack, or a plain HTTP 413 from request filtering or a proxy, or a 2xx Ack
+//!   carrying `BG_E_TOO_LARGE` and no next offset, as Python servers send): the next
 //!   fragments are half the size of the refused one, never below
 //!   [`ClientConfig::min_fragment_len`] (5 KiB, as Windows); a refused fragment already at the
 //!   floor fails the upload.
@@ -22,6 +23,9 @@
 //!   Create-Session and the upload again from byte 0 ([MC-BUP] §3.1.5.2.1), at most
 //!   [`ClientConfig::max_restarts`] times. On Cancel-Session it means the session is gone:
 //!   cancelled.
+//! - **Unframed 5xx answers** to a Fragment (no `BITS-Packet-Type`, no `Content-Length`, read
+//!   to close or a timeout with [`Response::decode_at_eof`]): a new session, as for
+//!   `BG_E_SESSION_NOT_FOUND` (see [`Client::handle_response`]).
 //! - **Retries**: 5xx on Close-Session or Cancel-Session is retried, 4xx is not (Learn, Ack for
 //!   Close-Session); a lost connection or a missing answer ([`Client::transport_failed`]) resends
 //!   the same request (a resent Create-Session may leave an orphan session on the server, for
@@ -469,6 +473,35 @@ impl<'a> Decode<'a> for Response<'a> {
     }
 }
 
+impl<'a> Response<'a> {
+    /// Decode an answer that ended with the connection (the peer closed it, or the caller's
+    /// read timed out): an [`Ack`] as [`decode_with`](Decode::decode_with) reads it, else a plain
+    /// [`Message`] whose body, without `Content-Length`, is everything received
+    /// ([`Message::decode_at_eof`]). See [`Client::handle_response`] for what the client makes
+    /// of such an unframed answer.
+    pub fn decode_at_eof(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), DecodeError> {
+        match Ack::decode_with(input, opts) {
+            Ok((ack, used)) => Ok((Self::Ack(ack), used)),
+            Err(DecodeError::Invalid(m)) if m.kind == InvalidKind::MissingHeader("BITS-Packet-Type") => {
+                Message::decode_at_eof(input, opts).map(|(m, used)| (Self::Http(m), used))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `true` for a plain HTTP answer with neither `Content-Length` nor `Transfer-Encoding`:
+    /// its body ends only when the connection does (RFC 9112 §6.3, rule 8), so it was read to
+    /// close or to a timeout, and the connection cannot carry another request.
+    pub fn is_unframed(&self) -> bool {
+        match self {
+            Self::Ack(_) => false,
+            Self::Http(m) => {
+                m.headers().get("Content-Length").is_none() && m.headers().get("Transfer-Encoding").is_none()
+            }
+        }
+    }
+}
+
 impl Response<'_> {
     /// The status code.
     pub fn status(&self) -> Status {
@@ -618,10 +651,33 @@ impl Client {
         self.after(event)
     }
 
-    /// Hand back any answer (decoded with [`Decode`]).
+    /// Hand back any answer (decoded with [`Decode`], or with [`Response::decode_at_eof`] when
+    /// the connection ended or the caller's read timed out before a framed answer came).
+    ///
+    /// **An unframed error answer to a Fragment** ([`Response::is_unframed`]: no
+    /// `BITS-Packet-Type`, no `Content-Length`, a 5xx status) starts a new session, as
+    /// `BG_E_SESSION_NOT_FOUND` does ([`Event::Restarted`], counted against
+    /// [`ClientConfig::max_restarts`]). Servers built on Python's `http.server` answer a gap
+    /// (where [MC-BUP] §3.2.5.3.2 says 416 with the next offset) with a bare `500` carrying
+    /// only `BITS-Error-Code`/`BITS-Error-Context`, keep the connection open so the answer
+    /// ends at the caller's timeout, and have forgotten the session by the time the client
+    /// reconnects: resending the Fragment or pinging cannot resynchronise with a session the
+    /// server no longer has, and giving up would strand an upload a new session completes.
+    /// The caller must close the connection after such an answer (where its body ends is
+    /// unknowable) and send the next [`Transmit`] on a new one. Unframed answers to other
+    /// requests are handled by their status, as framed ones.
     pub fn handle_response(&mut self, response: &Response<'_>) -> Event {
         match response {
             Response::Ack(ack) => self.handle_ack(ack),
+            Response::Http(_)
+                if response.is_unframed()
+                    && is_server_error(response.status())
+                    && matches!(self.in_flight, Some(TransmitKind::Fragment(_))) =>
+            {
+                self.in_flight = None;
+                let event = self.restart();
+                self.after(event)
+            }
             Response::Http(_) => self.handle_http_status(response.status()),
         }
     }
@@ -783,6 +839,18 @@ impl Client {
                 self.ping_pending = false;
                 self.retries.reset();
                 Event::Pinged
+            }
+            // A 2xx Fragment Ack that carries BG_E_TOO_LARGE and no next offset is a refusal
+            // of the fragment's size, not a success: Python servers answer a fragment over
+            // their limit that way where [MC-BUP] §3.2.5.3 says 413. The client does what it
+            // does for a 413 (shrink); reading it as success would need the next offset the
+            // Ack does not give, and failing would strand an upload smaller fragments finish.
+            TransmitKind::Fragment(range)
+                if status.is_success()
+                    && ack.error_code() == Some(HResult::BG_E_TOO_LARGE)
+                    && ack.received_content_range().is_none() =>
+            {
+                self.shrink(range)
             }
             TransmitKind::Fragment(range) if status.is_success() || status == Status::RANGE_NOT_SATISFIABLE => {
                 self.on_fragment_ack(range, ack)
