@@ -18,7 +18,9 @@ use crate::parts_error::{PartsError, PartsLocation};
 
 impl<'a> RequestHead<'a> {
     /// The typed view of a request a hyper/axum server received, with the checks
-    /// [`Decode`](crate::Decode) applies to bytes.
+    /// [`Decode`](crate::Decode) applies to bytes and the same leniencies of `opts` (a server
+    /// that accepts real clients' bodiless packets without `Content-Length` sets
+    /// [`DecodeOptions::allow_bodiless_without_content_length`] here too).
     ///
     /// ```
     /// use bits_codec::DecodeOptions;
@@ -49,7 +51,7 @@ impl<'a> RequestHead<'a> {
         let at_header = |m| PartsError::at_header(m, &parts.headers);
         let (headers, content_length) = feed(&parts.headers, opts, &mut sink).map_err(at_header)?;
         let end = headers.len();
-        RequestHead::from_collected(target, version, sink.0, headers, content_length, end)
+        RequestHead::from_collected(target, version, sink.0, headers, content_length, end, opts)
             .map_err(|e| at_header(decode_error(e)))
     }
 
