@@ -18,9 +18,7 @@ use crate::parts_error::{PartsError, PartsLocation};
 
 impl<'a> RequestHead<'a> {
     /// The typed view of a request a hyper/axum server received, with the checks
-    /// [`Decode`](crate::Decode) applies to bytes and the same leniencies of `opts` (a server
-    /// that accepts real clients' bodiless packets without `Content-Length` sets
-    /// [`DecodeOptions::allow_bodiless_without_content_length`] here too).
+    /// [`Decode`](crate::Decode) applies to bytes.
     ///
     /// ```
     /// use bits_codec::DecodeOptions;
