@@ -26,6 +26,7 @@ pub struct DecodeOptions {
     pub(crate) allow_unbraced_guid: bool,
     pub(crate) allow_ack_body: bool,
     pub(crate) allow_spaces_in_content_range: bool,
+    pub(crate) allow_bodiless_without_content_length: bool,
 }
 
 impl Default for DecodeOptions {
@@ -41,6 +42,7 @@ impl Default for DecodeOptions {
             allow_unbraced_guid: false,
             allow_ack_body: false,
             allow_spaces_in_content_range: false,
+            allow_bodiless_without_content_length: false,
         }
     }
 }
@@ -102,6 +104,40 @@ impl DecodeOptions {
     pub fn allow_spaces_in_content_range(mut self, yes: bool) -> Self {
         self.allow_spaces_in_content_range = yes;
         self
+    }
+
+    /// Accept a BITS request of a bodiless packet type (Ping, Create-Session, Close-Session,
+    /// Cancel-Session) that has no `Content-Length`: it decodes as having an empty body, and
+    /// re-encodes without the header, byte for byte. Never for a Fragment, which still needs
+    /// `Content-Length` ("expected header Content-Length"); and a request with
+    /// `Transfer-Encoding` is still refused, as every request is.
+    ///
+    /// Why it is safe: RFC 9112 §6.3 (rule 7) frames a request with neither `Content-Length`
+    /// nor `Transfer-Encoding` as having no body, so every HTTP/1.1 reader on the path agrees
+    /// where the request ends; accepting it cannot make framing ambiguous. Why it is opt-in:
+    /// [MC-BUP] §2.2.1.1 says `Content-Length` MUST be present on every request, and a server
+    /// that follows the letter refuses these. Why it exists: Python's `http.client` (a BITS
+    /// client used against lighttpd's BITS module) and `curl -X BITS_POST` send these packets
+    /// without the header, and could not upload at all otherwise.
+    ///
+    /// ```
+    /// use bits_codec::{Decode, DecodeOptions};
+    /// use bits_codec::bits::{PacketType, Request};
+    /// let ping = b"BITS_POST /u HTTP/1.1\r\nHost: h\r\nBITS-Packet-Type: Ping\r\n\r\n";
+    /// assert!(Request::decode(ping).is_err());
+    /// let opts = DecodeOptions::default().allow_bodiless_without_content_length(true);
+    /// let (req, _) = Request::decode_with(ping, &opts).unwrap();
+    /// assert_eq!((req.packet_type(), req.content_length()), (PacketType::Ping, 0));
+    /// ```
+    pub fn allow_bodiless_without_content_length(mut self, yes: bool) -> Self {
+        self.allow_bodiless_without_content_length = yes;
+        self
+    }
+
+    /// Whether a bodiless BITS request may omit `Content-Length`
+    /// ([`allow_bodiless_without_content_length`](Self::allow_bodiless_without_content_length)).
+    pub fn bodiless_without_content_length_allowed(&self) -> bool {
+        self.allow_bodiless_without_content_length
     }
 
     /// Whether bare LF line ends are accepted.

@@ -394,6 +394,8 @@ impl<'a> Ack<'a> {
         self.reply_url.as_ref()
     }
     /// The error code, from `BITS-Error-Code` or `BITS-Error` (they must agree if both appear).
+    /// An empty `BITS-Error-Code` reads as absent: the Python BITS servers send one, and the
+    /// status, not this code, says whether the Ack is an error.
     pub fn error_code(&self) -> Option<HResult> {
         self.error_code
     }
@@ -401,7 +403,8 @@ impl<'a> Ack<'a> {
     pub fn error_header_name(&self) -> Option<ErrorHeaderName> {
         self.error_header_name
     }
-    /// `BITS-Error-Context`.
+    /// `BITS-Error-Context`. An empty value reads as absent (the Python BITS servers send
+    /// `BITS-Error-Context: ` on every Ping Ack); the line stays in [`headers`](Self::headers).
     pub fn error_context(&self) -> Option<ErrorContext> {
         self.error_context
     }

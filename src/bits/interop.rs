@@ -49,7 +49,7 @@ impl<'a> RequestHead<'a> {
         let at_header = |m| PartsError::at_header(m, &parts.headers);
         let (headers, content_length) = feed(&parts.headers, opts, &mut sink).map_err(at_header)?;
         let end = headers.len();
-        RequestHead::from_collected(target, version, sink.0, headers, content_length, end)
+        RequestHead::from_collected(target, version, sink.0, headers, content_length, end, opts)
             .map_err(|e| at_header(decode_error(e)))
     }
 
