@@ -87,7 +87,6 @@ fn error_codes_without_0x_decode_as_hex() {
 }
 
 #[test]
-#[cfg(any())]
 fn bodiless_requests_without_content_length_decode_only_with_the_named_leniency() {
     let lenient = DecodeOptions::default().allow_bodiless_without_content_length(true);
     for (name, kind) in [
