@@ -298,7 +298,13 @@ impl<S: Storage> Shared<S> {
                 None
             };
             if let Some(why) = busy {
-                let ack = self.error(Status::SERVICE_UNAVAILABLE, HResult::from_http_status(503));
+                // Built here, under the lock already held (`error` would take it again).
+                let ack = t.machine.action_failed(
+                    &Action::None,
+                    Status::SERVICE_UNAVAILABLE,
+                    HResult::from_http_status(503),
+                    ErrorContext::REMOTE_FILE,
+                );
                 return Outcome::ack(ack, format!(" ({why})"));
             }
             let reply = t.machine.handle(head);

@@ -273,3 +273,32 @@ pub fn session_files(root: &Path) -> Vec<String> {
     v.sort();
     v
 }
+
+/// Send raw bytes, read one response head (whatever produced it: the service or hyper).
+/// Returns the status and the head's text; `None` if the connection closed first.
+pub fn raw(addr: SocketAddr, bytes: &[u8]) -> Option<(u16, String)> {
+    let mut s = connect(addr);
+    s.write_all(bytes).ok()?;
+    read_head(&mut s)
+}
+
+pub fn read_head(s: &mut TcpStream) -> Option<(u16, String)> {
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    while !buf.ends_with(b"\r\n\r\n") {
+        match s.read(&mut byte) {
+            Ok(1) => buf.push(byte[0]),
+            _ => return None,
+        }
+    }
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status = text.split(' ').nth(1)?.parse().ok()?;
+    Some((status, text.to_ascii_lowercase()))
+}
+
+pub const CREATE_HEADERS: &str = "BITS-Packet-Type: Create-Session\r\nBITS-Supported-Protocols: {7df0354d-249b-430f-820d-3d2a9bef4931}\r\nContent-Length: 0\r\n";
+
+/// A Create-Session for a raw request target.
+pub fn raw_create(target: &str) -> Vec<u8> {
+    format!("BITS_POST {target} HTTP/1.1\r\nHost: localhost\r\n{CREATE_HEADERS}\r\n").into_bytes()
+}
