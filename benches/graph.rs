@@ -5,8 +5,8 @@
 
 use std::hint::black_box;
 
-use bits_codec::Encode;
 use bits_codec::graph::{ODataError, Request, UploadSession};
+use bits_codec::{Decode, Encode};
 use bits_codec_benches::corpus;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use serde::Deserialize;
@@ -79,7 +79,7 @@ fn graph_bodies(c: &mut Criterion) {
     let progress = body_of(&corpus("graph/drive-progress-202-two-ranges.http"));
     let mut g = c.benchmark_group("graph_202_body");
     g.throughput(Throughput::Bytes(progress.len() as u64));
-    g.bench_function("bits-codec/decode", |b| b.iter(|| UploadSession::from_json(black_box(&progress)).unwrap()));
+    g.bench_function("bits-codec/decode", |b| b.iter(|| UploadSession::decode(black_box(&progress)).unwrap()));
     g.bench_function("serde_json/owned", |b| {
         b.iter(|| serde_json::from_slice::<OwnedSession>(black_box(&progress)).unwrap())
     });
@@ -88,7 +88,7 @@ fn graph_bodies(c: &mut Criterion) {
     let error = body_of(&corpus("graph/error-409-nested-inner-errors.http"));
     let mut g = c.benchmark_group("graph_error_body");
     g.throughput(Throughput::Bytes(error.len() as u64));
-    g.bench_function("bits-codec/decode", |b| b.iter(|| ODataError::from_json(black_box(&error)).unwrap()));
+    g.bench_function("bits-codec/decode", |b| b.iter(|| ODataError::decode(black_box(&error)).unwrap()));
     g.bench_function("serde_json/owned", |b| {
         b.iter(|| serde_json::from_slice::<OwnedError>(black_box(&error)).unwrap())
     });

@@ -4,15 +4,17 @@
 //! `session` (default, the 202 body of `benches/graph.rs`), `error` (its error body),
 //! `serde-session`, `serde-error` (serde_json into the owned structs of `benches/graph.rs`),
 //! `floor-session`, `floor-error` (serde_json skipping the whole body with `IgnoredAny`: what any
-//! serde_json-based decoder pays at least), `skip-session`, `skip-error` (this crate's fast
-//! reader skipping the whole body: its tokenizing floor), `ranges` (two `RangeSpec::decode`),
-//! `put` (`graph::Request::decode` of the benches' PUT head and body). `time` (not for valgrind)
+//! serde_json-based decoder pays at least), `skip-session`, `skip-error` (this crate's
+//! `ResponseBody` decode of the body wrapped in an array: serde_json's skipping through this
+//! crate's entry point), `ranges` (two `RangeSpec` parses), `put` (`graph::Request` decode of
+//! the benches' PUT head and body). `time` (not for valgrind)
 //! times `session`, `error` and their `serde-` twins, interleaved.
 //! Each mode is its own non-inlined function of `ROUNDS` iterations, so instruction counts
 //! divided by `ROUNDS` are per-decode costs comparable from one build to the next.
 
 use std::hint::black_box;
 
+use bits_codec::Decode as _;
 use bits_codec::graph::{ODataError, UploadSession};
 use bits_codec_benches::{corpus, fastest};
 use serde::Deserialize;
@@ -62,14 +64,14 @@ struct OwnedError {
 #[inline(never)]
 fn session(body: &[u8]) {
     for _ in 0..ROUNDS {
-        black_box(UploadSession::from_json(black_box(body)).unwrap());
+        black_box(UploadSession::decode(black_box(body)).unwrap());
     }
 }
 
 #[inline(never)]
 fn error(body: &[u8]) {
     for _ in 0..ROUNDS {
-        black_box(ODataError::from_json(black_box(body)).unwrap());
+        black_box(ODataError::decode(black_box(body)).unwrap());
     }
 }
 
@@ -94,7 +96,7 @@ fn floor(body: &[u8]) {
     }
 }
 
-/// `graph::Request::decode` of the benches' PUT (head and its 26-byte body).
+/// `graph::Request` decode of the benches' PUT (head and its 26-byte body).
 #[inline(never)]
 fn put(message: &[u8]) {
     for _ in 0..ROUNDS {
@@ -105,25 +107,25 @@ fn put(message: &[u8]) {
 #[inline(never)]
 fn ranges() {
     for _ in 0..ROUNDS {
-        black_box(bits_codec::graph::RangeSpec::decode(black_box("12345-55232")).unwrap());
-        black_box(bits_codec::graph::RangeSpec::decode(black_box("77829-99375")).unwrap());
+        black_box(black_box("12345-55232").parse::<bits_codec::graph::RangeSpec>().unwrap());
+        black_box(black_box("77829-99375").parse::<bits_codec::graph::RangeSpec>().unwrap());
     }
 }
 
-/// The fast reader skipping the whole body (wrapped in an array, which `ResponseBody` skips):
-/// its tokenizing floor, without typed values.
+/// `ResponseBody` decode of the body wrapped in an array (which it skips): serde_json's
+/// tokenizing through this crate's entry point, without typed values.
 #[inline(never)]
 fn skip(body: &[u8]) {
     let wrapped = [b"[".as_slice(), body, b"]"].concat();
     for _ in 0..ROUNDS {
-        black_box(bits_codec::graph::ResponseBody::from_json(black_box(&wrapped)).unwrap());
+        black_box(bits_codec::graph::ResponseBody::decode(black_box(&wrapped)).unwrap());
     }
 }
 
 /// The decodes and their `serde_json/owned` twins, timed.
 fn time(progress: &[u8], err: &[u8]) {
-    type Decode = fn(&[u8]);
-    let rows: [(&str, &[u8], Decode, Decode); 2] =
+    type Run = fn(&[u8]);
+    let rows: [(&str, &[u8], Run, Run); 2] =
         [("202 body", progress, session, serde_session), ("error body", err, error, serde_error)];
     for (name, body, ours, theirs) in rows {
         let t = fastest(&[&|| ours(body), &|| theirs(body)], ROUNDS);

@@ -1,5 +1,6 @@
-//! Errors: [`DecodeError`] for bytes that are not (yet) a message, [`ValidationError`] for
-//! values a caller tries to build that could not be sent safely.
+//! Errors: [`DecodeError`] for bytes that are not (yet) a message (JSON bodies included:
+//! [`InvalidKind::Json`] with a [`JsonErrorKind`]), [`ValidationError`] for values a caller
+//! tries to build that could not be sent safely.
 
 use core::fmt;
 use core::num::NonZeroUsize;
@@ -99,6 +100,10 @@ pub enum InvalidKind {
     HttpVersion,
     /// The status line is not `HTTP-version SP 3DIGIT SP reason-phrase CRLF`.
     StatusLine,
+    /// A status code this message cannot carry; the offset is the code's. A BITS Ack is never
+    /// `101 Switching Protocols`: it answers a `BITS_POST`, which asks for no upgrade, and after
+    /// a 101 the connection no longer speaks HTTP/1.1 (RFC 9110 §15.2.2), so no Ack could follow.
+    UnexpectedStatus,
     /// A control byte in the reason phrase.
     ReasonPhrase,
     /// An empty line (or whitespace) where the start line was expected.
@@ -162,6 +167,11 @@ pub enum InvalidKind {
     HexNumber(&'static str),
     /// A header value that must be text is not UTF-8.
     Utf8(&'static str),
+    /// A JSON body (a Graph message's, or one decoded alone) that is not the document
+    /// expected. The offset is that of the offending byte in the whole input: inside a
+    /// message, counted from the message's first byte.
+    #[cfg(feature = "graph")]
+    Json(JsonErrorKind),
 }
 
 impl InvalidKind {
@@ -185,6 +195,7 @@ impl fmt::Display for InvalidKind {
             Self::RequestTarget => f.write_str("expected a request target of visible ASCII bytes"),
             Self::HttpVersion => f.write_str("expected HTTP version HTTP/1.1"),
             Self::StatusLine => f.write_str("expected status line `HTTP/1.1 SP 3DIGIT SP reason CRLF`"),
+            Self::UnexpectedStatus => f.write_str("status code this message cannot carry"),
             Self::ReasonPhrase => f.write_str("expected a reason phrase without control bytes"),
             Self::LeadingWhitespace => f.write_str("expected a start line, found whitespace or an empty line"),
             Self::HeaderName => f.write_str("expected a header name (token) followed by `:`"),
@@ -216,6 +227,61 @@ impl fmt::Display for InvalidKind {
             Self::TooManyProtocols => f.write_str("more protocol GUIDs than the limit"),
             Self::HexNumber(h) => write!(f, "expected [0x]1-8 hex digits in {h}"),
             Self::Utf8(h) => write!(f, "expected UTF-8 text in {h}"),
+            #[cfg(feature = "graph")]
+            Self::Json(k) => write!(f, "invalid JSON body: {k}"),
+        }
+    }
+}
+
+/// The classes of invalid JSON bodies and values. Key names in the variants are the canonical
+/// (camelCase) spellings.
+#[cfg(feature = "graph")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JsonErrorKind {
+    /// Not JSON at all, truncated JSON, a trailing comma (the doc 409 examples), or bytes after
+    /// the value.
+    Syntax,
+    /// Objects and arrays nested deeper than [`MAX_JSON_DEPTH`](crate::limits::MAX_JSON_DEPTH).
+    TooDeep,
+    /// A member with the wrong JSON type (a number where a string belongs, …).
+    Type(&'static str),
+    /// A required member is absent.
+    MissingKey(&'static str),
+    /// The same member twice (keys compare ASCII case-insensitively, so `nextExpectedRanges`
+    /// and `NextExpectedRanges` together are a duplicate).
+    DuplicateKey(&'static str),
+    /// A `nextExpectedRanges` item that is not `S`, `S-` or `S-E` (decimal digits only).
+    RangeItem,
+    /// A `nextExpectedRanges` item `S-E` with `E < S`.
+    RangeOrder,
+    /// A number too large for 64 bits.
+    NumberOverflow,
+    /// A timestamp that is not RFC 3339 (`YYYY-MM-DDThh:mm:ss[.f{1,12}](Z|±hh:mm)`), or a date
+    /// that does not exist.
+    DateTime,
+    /// A `createUploadSession` body that matches no variant (`item`/`deferCommit`,
+    /// `AttachmentItem`, `properties`, `attachmentInfo`), or several at once.
+    Shape,
+    /// A body that must be a JSON object is another JSON value.
+    NotAnObject,
+}
+
+#[cfg(feature = "graph")]
+impl fmt::Display for JsonErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Syntax => f.write_str("not valid JSON"),
+            Self::TooDeep => write!(f, "JSON nested deeper than {} levels", crate::limits::MAX_JSON_DEPTH),
+            Self::Type(k) => write!(f, "member {k} has the wrong JSON type"),
+            Self::MissingKey(k) => write!(f, "expected member {k}"),
+            Self::DuplicateKey(k) => write!(f, "member {k} appears more than once"),
+            Self::RangeItem => f.write_str("expected a range item \"S\", \"S-\" or \"S-E\""),
+            Self::RangeOrder => f.write_str("range item end is before its start"),
+            Self::NumberOverflow => f.write_str("number too large for 64 bits"),
+            Self::DateTime => f.write_str("expected an RFC 3339 date-time with zone (Z or +hh:mm)"),
+            Self::Shape => f.write_str("expected exactly one of item, AttachmentItem, properties, attachmentInfo"),
+            Self::NotAnObject => f.write_str("expected a JSON object"),
         }
     }
 }

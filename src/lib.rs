@@ -30,8 +30,29 @@
 //! assert!(Request::decode(&buf[..40]).unwrap_err().is_incomplete());
 //! ```
 //!
-//! See the README for the decisions taken where the specification is silent or contradicts
-//! itself, and [`DecodeOptions`] for the opt-in leniencies.
+//! The decisions taken where the specification is silent or contradicts itself are written
+//! in the docs of the module that implements each, with its source; [`DecodeOptions`] lists
+//! the opt-in leniencies.
+//!
+//! ## Layers
+//!
+//! - The wire codec, which does no I/O: [`http1`] (the HTTP/1.1 head both protocols share),
+//!   [`bits`] and [`graph`] (their messages), each decoding through [`Decode`] and encoding
+//!   through [`Encode`].
+//! - The sans-IO machines on top, which use only the codec's public API: [`bits::client`],
+//!   [`bits::server`] and [`graph::client`]. They decide what to send next and never touch a
+//!   socket, a file or a clock; [`Endpoint`] is where a client's requests go.
+//!
+//! ## Cargo features
+//!
+//! | feature | default | what it adds | dependencies |
+//! | --- | --- | --- | --- |
+//! | `graph` | yes | [`graph`]: Microsoft Graph resumable uploads, messages and client | `serde`, `serde_json` |
+//! | `http` | yes | conversions to and from the `http` crate's types (`http::request::Parts` views with [`PartsError`], `http::Request`/`Response`, `http::StatusCode`) | `http` |
+//! | `arbitrary` | no | `Arbitrary` for every value that can be built, for fuzzing and property tests | `arbitrary` |
+//!
+//! With `--no-default-features` the crate is the BITS codec and machines alone: `nom` and
+//! `bytes` (and, on x86-64, `safe_arch` for the SIMD line scan).
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![doc(test(attr(deny(warnings))))]
@@ -49,10 +70,15 @@ pub mod http1;
 pub mod limits;
 mod machines;
 mod options;
+#[cfg(feature = "http")]
+mod parts_error;
 
 pub use codec::{Decode, Encode};
 pub use error::{DecodeError, InvalidKind, InvalidMessage, ValidationError};
+pub use machines::url::Endpoint;
 pub use options::DecodeOptions;
+#[cfg(feature = "http")]
+pub use parts_error::{PartsError, PartsLocation};
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

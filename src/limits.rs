@@ -15,3 +15,10 @@ pub const MAX_SESSION_ID_LEN: usize = 100;
 /// Most GUIDs in `BITS-Supported-Protocols`: the Windows server processes up to 100
 /// ([MC-BUP] note <6>).
 pub const MAX_SUPPORTED_PROTOCOLS: usize = 100;
+
+/// Deepest nesting of JSON objects and arrays a body may have: 32 levels (the deepest real
+/// body, a driveItem with hashes, has 3; `serde_json`'s own limit is 128). Counted as the body
+/// is read (and by a scan before `serde_json` reads it), so recursion is bounded whatever the
+/// input.
+#[cfg(feature = "graph")]
+pub const MAX_JSON_DEPTH: usize = 32;

@@ -26,6 +26,7 @@ pub struct DecodeOptions {
     pub(crate) allow_unbraced_guid: bool,
     pub(crate) allow_ack_body: bool,
     pub(crate) allow_spaces_in_content_range: bool,
+    pub(crate) allow_bodiless_without_content_length: bool,
 }
 
 impl Default for DecodeOptions {
@@ -41,6 +42,7 @@ impl Default for DecodeOptions {
             allow_unbraced_guid: false,
             allow_ack_body: false,
             allow_spaces_in_content_range: false,
+            allow_bodiless_without_content_length: false,
         }
     }
 }
@@ -73,7 +75,7 @@ impl DecodeOptions {
         self.allow_bare_lf = yes;
         self
     }
-    /// Accept `HTTP/1.0` on BITS packets (digest §7 A4). Off by default: "The HTTP version MUST
+    /// Accept `HTTP/1.0` on BITS packets (some proxies downgrade the version). Off by default: "The HTTP version MUST
     /// be 1.1" ([MC-BUP] §2.2.1).
     pub fn allow_http10(mut self, yes: bool) -> Self {
         self.allow_http10 = yes;
@@ -86,21 +88,56 @@ impl DecodeOptions {
         self
     }
     /// Accept protocol GUIDs without braces (the Citrix transfervm server and its tests match
-    /// GUIDs without them; digest §7 A12).
+    /// GUIDs without them).
     pub fn allow_unbraced_guid(mut self, yes: bool) -> Self {
         self.allow_unbraced_guid = yes;
         self
     }
-    /// Accept an Ack with a non-empty body (proxies and error pages; digest §7 A16). The body is
+    /// Accept an Ack with a non-empty body (proxies and error pages put one there). The body is
     /// framed by `Content-Length` and returned, so the connection stays in sync.
     pub fn allow_ack_body(mut self, yes: bool) -> Self {
         self.allow_ack_body = yes;
         self
     }
-    /// Accept more than one space after `bytes` in `Content-Range` (digest §7 A18).
+    /// Accept more than one space after `bytes` in `Content-Range` (RFC 9110 §14.4 has exactly
+    /// one; some clients write more).
     pub fn allow_spaces_in_content_range(mut self, yes: bool) -> Self {
         self.allow_spaces_in_content_range = yes;
         self
+    }
+
+    /// Accept a BITS request of a bodiless packet type (Ping, Create-Session, Close-Session,
+    /// Cancel-Session) that has no `Content-Length`: it decodes as having an empty body, and
+    /// re-encodes without the header, byte for byte. Never for a Fragment, which still needs
+    /// `Content-Length` ("expected header Content-Length"); and a request with
+    /// `Transfer-Encoding` is still refused, as every request is.
+    ///
+    /// Why it is safe: RFC 9112 §6.3 (rule 7) frames a request with neither `Content-Length`
+    /// nor `Transfer-Encoding` as having no body, so every HTTP/1.1 reader on the path agrees
+    /// where the request ends; accepting it cannot make framing ambiguous. Why it is opt-in:
+    /// [MC-BUP] §2.2.1.1 says `Content-Length` MUST be present on every request, and a server
+    /// that follows the letter refuses these. Why it exists: Python's `http.client` (a BITS
+    /// client used against lighttpd's BITS module) and `curl -X BITS_POST` send these packets
+    /// without the header, and could not upload at all otherwise.
+    ///
+    /// ```
+    /// use bits_codec::{Decode, DecodeOptions};
+    /// use bits_codec::bits::{PacketType, Request};
+    /// let ping = b"BITS_POST /u HTTP/1.1\r\nHost: h\r\nBITS-Packet-Type: Ping\r\n\r\n";
+    /// assert!(Request::decode(ping).is_err());
+    /// let opts = DecodeOptions::default().allow_bodiless_without_content_length(true);
+    /// let (req, _) = Request::decode_with(ping, &opts).unwrap();
+    /// assert_eq!((req.packet_type(), req.content_length()), (PacketType::Ping, 0));
+    /// ```
+    pub fn allow_bodiless_without_content_length(mut self, yes: bool) -> Self {
+        self.allow_bodiless_without_content_length = yes;
+        self
+    }
+
+    /// Whether a bodiless BITS request may omit `Content-Length`
+    /// ([`allow_bodiless_without_content_length`](Self::allow_bodiless_without_content_length)).
+    pub fn bodiless_without_content_length_allowed(&self) -> bool {
+        self.allow_bodiless_without_content_length
     }
 
     /// Whether bare LF line ends are accepted.

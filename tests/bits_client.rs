@@ -76,10 +76,10 @@ fn uploads_in_fragments_then_closes() {
         assert_eq!((req.session_id().unwrap().as_str(), req.body().len() as u64), (ID, r.len()));
         ranges.push((r.first(), r.last()));
         let ev = c.handle_ack(&received(200, r.end()));
-        assert!(matches!(ev, Event::Progress { .. } | Event::UploadComplete { reply_url: None }), "{ev:?}");
+        assert!(matches!(ev, Event::Progress { .. } | Event::AllBytesReceived { reply_url: None }), "{ev:?}");
     }
     assert_eq!(ranges, [(0, 3), (4, 7), (8, 9)]);
-    assert_eq!(c.handle_ack(&Ack::ok()), Event::Closed);
+    assert_eq!(c.handle_ack(&Ack::ok()), Event::Committed);
     assert_eq!(c.poll(), Step::Done);
     assert!(c.is_finished());
 }
@@ -90,7 +90,7 @@ fn resumes_from_the_offset_a_416_names() {
     assert_eq!(range(&next(&mut c)), (0, 9));
     c.handle_ack(&received(200, 10));
     assert_eq!(range(&next(&mut c)), (10, 19));
-    assert_eq!(c.handle_ack(&received(416, 4)), Event::Resynced { expected: 20, server: 4 });
+    assert_eq!(c.handle_ack(&received(416, 4)), Event::Resynced { expected: 20, received: 4 });
     assert_eq!(range(&next(&mut c)), (4, 13));
 }
 
@@ -99,13 +99,13 @@ fn resynchronises_on_any_received_range_lower_or_higher() {
     let mut c = started(100, 10);
     next(&mut c);
     // The server already has more (another connection delivered it).
-    assert_eq!(c.handle_ack(&received(200, 55)), Event::Resynced { expected: 10, server: 55 });
+    assert_eq!(c.handle_ack(&received(200, 55)), Event::Resynced { expected: 10, received: 55 });
     assert_eq!(range(&next(&mut c)), (55, 64));
     // The server lost some.
-    assert_eq!(c.handle_ack(&received(200, 30)), Event::Resynced { expected: 65, server: 30 });
+    assert_eq!(c.handle_ack(&received(200, 30)), Event::Resynced { expected: 65, received: 30 });
     assert_eq!(range(&next(&mut c)), (30, 39));
     // The server has everything.
-    assert_eq!(c.handle_ack(&received(416, 100)), Event::UploadComplete { reply_url: None });
+    assert_eq!(c.handle_ack(&received(416, 100)), Event::AllBytesReceived { reply_url: None });
     assert_eq!(next(&mut c).kind(), TransmitKind::CloseSession);
 }
 
@@ -114,7 +114,7 @@ fn rejects_fragment_acks_without_a_usable_offset() {
     for ack in [received(200, 101), Ack::new(st(416)), Ack::ok()] {
         let mut c = started(100, 10);
         next(&mut c);
-        assert_eq!(c.handle_ack(&ack), Event::Failed(ClientError::InvalidAck("BITS-Received-Content-Range")));
+        assert_eq!(c.handle_ack(&ack), Event::Failed(ClientError::InvalidResponse("BITS-Received-Content-Range")));
         assert!(matches!(c.poll(), Step::Failed(_)));
     }
 }
@@ -171,7 +171,7 @@ fn session_not_found_restarts_with_create_session_a_bounded_number_of_times() {
         c.handle_ack(&received(200, 10));
         next(&mut c);
         assert_eq!(c.handle_ack(&error(500, HResult::BG_E_SESSION_NOT_FOUND)), Event::Restarted);
-        assert_eq!((c.offset(), c.session_id()), (0, None));
+        assert_eq!((c.received(), c.session_id()), (0, None));
     }
     next(&mut c);
     c.handle_ack(&created());
@@ -289,7 +289,7 @@ fn host_id_replaces_the_host_and_the_port_only_if_given() {
     let mut c = Client::new(ClientConfig::default(), URL, 10).unwrap();
     next(&mut c);
     let ev = c.handle_ack(&created().with_host_id(FieldValue::from_static("node:http"), None));
-    assert_eq!(ev, Event::Failed(ClientError::InvalidAck("BITS-Host-Id")));
+    assert_eq!(ev, Event::Failed(ClientError::InvalidResponse("BITS-Host-Id")));
 }
 
 #[test]
@@ -297,13 +297,13 @@ fn session_id_on_later_acks_is_optional_but_must_match() {
     let mut c = started(10, 5);
     next(&mut c);
     // IIS omits it (accepted); a matching one in another case is fine.
-    assert!(matches!(c.handle_ack(&received(200, 5)), Event::Progress { acknowledged: 5 }));
+    assert!(matches!(c.handle_ack(&received(200, 5)), Event::Progress { received: 5 }));
     next(&mut c);
     let lower = received(200, 10).with_session_id(SessionId::new(ID.to_ascii_lowercase()).unwrap());
-    assert!(matches!(c.handle_ack(&lower), Event::UploadComplete { .. }));
+    assert!(matches!(c.handle_ack(&lower), Event::AllBytesReceived { .. }));
     next(&mut c);
     let other = Ack::ok().with_session_id(SessionId::new("{00000000-0000-0000-0000-000000000001}").unwrap());
-    assert_eq!(c.handle_ack(&other), Event::Failed(ClientError::InvalidAck("BITS-Session-Id")));
+    assert_eq!(c.handle_ack(&other), Event::Failed(ClientError::InvalidResponse("BITS-Session-Id")));
 }
 
 #[test]
@@ -318,7 +318,7 @@ fn create_session_ack_must_be_complete() {
     for (ack, header) in cases {
         let mut c = Client::new(ClientConfig::default(), URL, 10).unwrap();
         next(&mut c);
-        assert_eq!(c.handle_ack(&ack), Event::Failed(ClientError::InvalidAck(header)));
+        assert_eq!(c.handle_ack(&ack), Event::Failed(ClientError::InvalidResponse(header)));
     }
     // Accept-Encoding other than identity; 201 is success (digest §7 A20).
     let wire = |status: &str, ae: &str| {
@@ -332,7 +332,7 @@ fn create_session_ack_must_be_complete() {
     let w = wire("200 OK", "gzip");
     assert_eq!(
         c.handle_ack(&Ack::decode(w.as_bytes()).unwrap().0),
-        Event::Failed(ClientError::InvalidAck("Accept-Encoding"))
+        Event::Failed(ClientError::InvalidResponse("Accept-Encoding"))
     );
     let mut c = Client::new(ClientConfig::default(), URL, 10).unwrap();
     next(&mut c);
@@ -355,8 +355,8 @@ fn plain_http_answers_are_classified() {
     let mut c = started(10, 5);
     next(&mut c);
     let ok = decode(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
-    assert_eq!(c.handle_response(&ok), Event::Failed(ClientError::InvalidAck("BITS-Packet-Type")));
-    assert_eq!(ClientError::InvalidAck("x").hresult(), HResult::BG_E_INVALID_SERVER_RESPONSE);
+    assert_eq!(c.handle_response(&ok), Event::Failed(ClientError::InvalidResponse("BITS-Packet-Type")));
+    assert_eq!(ClientError::InvalidResponse("x").hresult(), HResult::BG_E_INVALID_SERVER_RESPONSE);
 
     // 1xx is skipped; a proxy's 503 on Close-Session is retried.
     let mut c = started(0, 5);
@@ -410,7 +410,7 @@ fn upload_reply_fetches_the_resolved_url_before_close() {
     // Resolved against the original destination (the trace's GET goes to frankcao8).
     let expected = "http://frankcao8/upload-ref-isapi-WebFarm/BITS-Sessions/Replies/\
                     %7BC85B4E0A-9EB9-4114-BFA4-8A43B4710091%7D/responsefile.bin";
-    assert_eq!(ev, Event::UploadComplete { reply_url: Some(expected.into()) });
+    assert_eq!(ev, Event::AllBytesReceived { reply_url: Some(expected.into()) });
     assert_eq!(c.poll(), Step::FetchReply(expected.into()));
     assert_eq!(c.poll(), Step::FetchReply(expected.into()), "until the caller says it is fetched");
     c.reply_fetched();
@@ -423,7 +423,7 @@ fn upload_reply_fetches_the_resolved_url_before_close() {
     next(&mut c);
     c.handle_ack(&created());
     next(&mut c);
-    assert_eq!(c.handle_ack(&received(200, 10)), Event::Failed(ClientError::InvalidAck("BITS-Reply-URL")));
+    assert_eq!(c.handle_ack(&received(200, 10)), Event::Failed(ClientError::InvalidResponse("BITS-Reply-URL")));
 }
 
 #[test]
@@ -539,5 +539,5 @@ fn destinations_must_be_http_urls_with_a_host() {
     }
     let c = Client::new(ClientConfig::default(), "HTTPS://[::1]:8443", 1).unwrap();
     assert_eq!((c.endpoint().host(), c.endpoint().port(), c.endpoint().is_https()), ("::1", 8443, true));
-    assert_eq!(c.endpoint().host_header(), "[::1]:8443");
+    assert_eq!(c.endpoint().authority(), "[::1]:8443");
 }

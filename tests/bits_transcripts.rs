@@ -19,7 +19,7 @@ const SESSION_41: &str = "{A0FF5911-4144-45B3-BF27-27AFC8EC8A67}";
 const SESSION_42: &str = "{C85B4E0A-9EB9-4114-BFA4-8A43B4710091}";
 
 fn capture(name: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/captures").join(name)).unwrap()
+    std::fs::read(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).join("corpus/captures").join(name)).unwrap()
 }
 
 fn captured_request(name: &str) -> Request<'static> {
@@ -247,7 +247,7 @@ fn run(mut client: Client, server_config: ServerConfig, file: &[u8], fault: Faul
             // The range actually sent (tampered with by the fault, if any).
             Some(r) => Request::fragment(t.target().clone(), t.session_id().unwrap().clone(), r, body)
                 .unwrap()
-                .with_host(FieldValue::new(t.endpoint().host_header()).unwrap())
+                .with_host(FieldValue::new(t.endpoint().authority()).unwrap())
                 .to_vec(),
             None => t.request(body).unwrap().to_vec(),
         };
@@ -338,7 +338,7 @@ fn gap_is_answered_416_and_the_client_resumes() {
         let out = run(client(1000, 100), ServerConfig::default().overlap_policy(policy), &data, Fault::Gap(3));
         assert_uploaded(&out, &data);
         assert_eq!(count(&out, "< 416 Some(200)"), 1, "{policy:?}");
-        assert!(out.events.contains(&Event::Resynced { expected: 300, server: 200 }));
+        assert!(out.events.contains(&Event::Resynced { expected: 300, received: 200 }));
     }
 }
 
@@ -349,7 +349,7 @@ fn overlap_is_trimmed_or_refused_by_policy_and_the_upload_completes_either_way()
     assert_uploaded(&out, &data);
     assert_eq!(count(&out, "< 416"), 0);
     // 150-249 was sent for 200-299: 200-249 written, and the client goes on from 250.
-    assert!(out.events.contains(&Event::Resynced { expected: 300, server: 250 }));
+    assert!(out.events.contains(&Event::Resynced { expected: 300, received: 250 }));
     assert_eq!(count(&out, "> Fragment"), 11);
 
     let config = ServerConfig::default().overlap_policy(OverlapPolicy::Reject416);
@@ -403,7 +403,7 @@ fn lost_session_restarts_the_upload_from_zero() {
 #[test]
 fn fragment_too_large_shrinks_until_accepted() {
     let data = file(5000);
-    let out = run(client(5000, 1000), ServerConfig::default().max_fragment_size(Some(300)), &data, Fault::None);
+    let out = run(client(5000, 1000), ServerConfig::default().max_fragment_len(Some(300)), &data, Fault::None);
     assert_uploaded(&out, &data);
     assert_eq!(count(&out, "< 413"), 2, "1000 → 500 → 250");
     assert!(out.events.contains(&Event::FragmentShrunk { len: 250 }));

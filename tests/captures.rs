@@ -1,6 +1,7 @@
 //! The 19 complete wire messages of [MC-BUP] §4 (Windows "Microsoft BITS/6.7" client against
-//! IIS 6.0), and the constructed canonical examples of the digest §6.2: each decodes to the
-//! right values and re-encodes byte for byte; every strict prefix is incomplete.
+//! IIS 6.0), and the constructed canonical examples of `corpus/constructed/` (one of each packet
+//! and Ack shape of [MC-BUP] §2.2, written field by field from that section's rules): each
+//! decodes to the right values and re-encodes byte for byte; every strict prefix is incomplete.
 
 use std::path::Path;
 
@@ -13,7 +14,7 @@ use bits_codec::{Decode, DecodeOptions, Encode};
 use sha2::{Digest, Sha256};
 
 fn corpus(path: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(path)).unwrap()
+    std::fs::read(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).join("corpus").join(path)).unwrap()
 }
 
 fn sha256(b: &[u8]) -> String {
@@ -162,7 +163,7 @@ fn reply_download_is_plain_http_and_the_truncated_206_is_incomplete() {
 
 #[test]
 fn every_strict_prefix_of_every_capture_is_incomplete() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/captures");
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).join("corpus/captures");
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         let bytes = std::fs::read(&path).unwrap();
@@ -191,7 +192,8 @@ fn host(h: &'static str) -> FieldValue<'static> {
     FieldValue::new(h).unwrap()
 }
 
-/// The digest's canonical examples, built through the API: the serializer writes exactly them.
+/// The canonical examples of `corpus/constructed/`, built through the API: the serializer
+/// writes exactly them.
 #[test]
 fn builders_write_the_canonical_examples() {
     let status = |c| Status::new(c).unwrap();

@@ -1,4 +1,5 @@
-//! Real-world dialects accepted by default (issue item 5; digest §7–§8), each pinned, and the
+//! Real-world dialects accepted by default (what servers and clients in use send beside the
+//! letter of [MC-BUP] §2.2: case, spacing, order, optional headers), each pinned, and the
 //! opt-in leniencies, each tested on and off.
 
 use bits_codec::bits::{
@@ -245,4 +246,120 @@ fn option_allow_spaces_in_content_range() {
     assert_eq!(Request::decode(w).unwrap_err().invalid_message().unwrap().kind, InvalidKind::ContentRange);
     let opts = DecodeOptions::default().allow_spaces_in_content_range(true);
     assert_eq!(Request::decode_with(w, &opts).unwrap().0.content_range(), Some(ContentRange::new(0, 0, 1).unwrap()));
+}
+
+/// The bytes of a file under `corpus/peers/` (shapes real BITS peers send).
+fn peer(name: &str) -> Vec<u8> {
+    let path = format!("{}/../corpus/peers/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[test]
+fn an_empty_error_code_or_context_is_read_as_absent_by_default() {
+    // The Ping Ack of the Python servers: `BITS-Error-Context: ` empty, `BITS-Error-Code: 1`.
+    let wire = peer("p01-ack-ping-empty-error-headers.http");
+    let (a, used) = Ack::decode(&wire).unwrap();
+    assert_eq!(used, wire.len());
+    assert_eq!(a.status(), Status::OK);
+    assert_eq!(a.error_context(), None);
+    assert_eq!(a.error_code(), Some(HResult(1)));
+    // Still in the header list, so the Ack re-encodes byte for byte.
+    assert_eq!(a.headers().get("BITS-Error-Context").unwrap().value, b"");
+    assert_eq!(a.to_vec(), wire);
+
+    // An empty code is absent too, and an error status stays an error.
+    let wire = "HTTP/1.1 500 Internal Server Error\r\nBITS-Packet-Type: Ack\r\nBITS-Error-Code: \r\n\
+                BITS-Error-Context: \r\nContent-Length: 0\r\n\r\n";
+    let a = ack(wire);
+    assert!(!a.is_success());
+    assert_eq!((a.error_code(), a.error_header_name(), a.error_context()), (None, None, None));
+}
+
+#[test]
+fn a_non_empty_malformed_error_code_or_context_is_still_refused() {
+    for (line, name) in [
+        ("BITS-Error-Code: x\r\n", "BITS-Error-Code"),
+        ("BITS-Error-Code: 0x\r\n", "BITS-Error-Code"),
+        ("BITS-Error-Context: -\r\n", "BITS-Error-Context"),
+        ("BITS-Error-Context: 0x5 5\r\n", "BITS-Error-Context"),
+    ] {
+        let wire = format!("HTTP/1.1 200 OK\r\nBITS-Packet-Type: Ack\r\n{line}Content-Length: 0\r\n\r\n");
+        let e = Ack::decode(wire.as_bytes()).unwrap_err();
+        assert_eq!(e.invalid_message().map(|m| m.kind), Some(InvalidKind::HexNumber(name)), "{line:?}");
+    }
+}
+
+const BODILESS_PEERS: [(&str, PacketType); 4] = [
+    ("p07-create-session-httplib-no-content-length.http", PacketType::CreateSession),
+    ("p08-ping-curl-no-content-length.http", PacketType::Ping),
+    ("p09-close-session-httplib-no-content-length.http", PacketType::CloseSession),
+    ("p10-cancel-session-curl-no-content-length.http", PacketType::CancelSession),
+];
+
+fn bodiless_allowed() -> DecodeOptions {
+    DecodeOptions::default().allow_bodiless_without_content_length(true)
+}
+
+#[test]
+fn option_allow_bodiless_without_content_length_on() {
+    let opts = bodiless_allowed();
+    assert!(opts.bodiless_without_content_length_allowed());
+    for (name, t) in BODILESS_PEERS {
+        let wire = peer(name);
+        let (r, used) = Request::decode_with(&wire, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(used, wire.len(), "{name}");
+        assert_eq!((r.packet_type(), r.content_length(), r.body()), (t, 0, &[][..]), "{name}");
+        assert!(r.headers().get("Content-Length").is_none(), "{name}");
+        assert_eq!(r.to_vec(), wire, "{name}: re-encodes byte for byte");
+    }
+}
+
+#[test]
+fn option_allow_bodiless_without_content_length_off() {
+    assert!(!DecodeOptions::default().bodiless_without_content_length_allowed());
+    for (name, _) in BODILESS_PEERS {
+        let wire = peer(name);
+        let e = Request::decode(&wire).unwrap_err();
+        let m = e.invalid_message().unwrap_or_else(|| panic!("{name}: {e}"));
+        // At the empty line that ends the head, where the header was expected.
+        assert_eq!((m.kind, m.offset), (InvalidKind::MissingHeader("Content-Length"), wire.len() - 2), "{name}");
+    }
+}
+
+#[test]
+fn option_allow_bodiless_without_content_length_never_frees_a_fragment() {
+    let wire = "BITS_POST /u HTTP/1.1\r\nBITS-Packet-Type: Fragment\r\nBITS-Session-Id: s\r\n\
+                Content-Range: bytes 0-0/1\r\n\r\nx";
+    for opts in [DecodeOptions::default(), bodiless_allowed()] {
+        let e = Request::decode_with(wire.as_bytes(), &opts).unwrap_err();
+        let m = e.invalid_message().unwrap();
+        assert_eq!((m.kind, m.offset), (InvalidKind::MissingHeader("Content-Length"), wire.len() - 3));
+    }
+}
+
+#[test]
+fn option_allow_bodiless_without_content_length_never_admits_transfer_encoding() {
+    let wire = "BITS_POST /u HTTP/1.1\r\nBITS-Packet-Type: Ping\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+    for opts in [DecodeOptions::default(), bodiless_allowed()] {
+        let e = Request::decode_with(wire.as_bytes(), &opts).unwrap_err();
+        assert_eq!(e.invalid_message().map(|m| (m.kind, m.offset)), Some((InvalidKind::TransferEncoding, 47)));
+    }
+}
+
+#[test]
+fn option_allow_bodiless_without_content_length_applies_to_http_parts() {
+    for (name, t) in BODILESS_PEERS {
+        let wire = peer(name);
+        let mut headers = [httparse::EMPTY_HEADER; 16];
+        let mut parsed = httparse::Request::new(&mut headers);
+        parsed.parse(&wire).unwrap();
+        let mut b = http::Request::builder().method(parsed.method.unwrap()).uri(parsed.path.unwrap());
+        for h in parsed.headers.iter() {
+            b = b.header(h.name, h.value);
+        }
+        let (parts, ()) = b.body(()).unwrap().into_parts();
+        assert!(Request::from_http_parts(&parts, &[], &DecodeOptions::default()).is_err(), "{name}");
+        let r = Request::from_http_parts(&parts, &[], &bodiless_allowed()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!((r.packet_type(), r.content_length()), (t, 0), "{name}");
+    }
 }

@@ -1,4 +1,5 @@
-//! The Graph upload client machine against scripted answers (digest §3, §9): fragments per the
+//! The Graph upload client machine against scripted answers (the flow of the Graph page
+//! "driveItem: createUploadSession" and its sibling pages): fragments per the
 //! planner, resume from `nextExpectedRanges` after a lost answer or a 416, `Retry-After`,
 //! lost sessions, the deferred commit, completion by content, cancel, and the requests it
 //! builds (origin-form `uploadUrl`, `Host`, `Authorization` only for To Do).
@@ -7,6 +8,7 @@
 
 use std::time::Duration;
 
+use bits_codec::Decode;
 use bits_codec::Encode;
 use bits_codec::graph::client::{Client, ClientConfig, ClientError, Event, Step, Transmit, TransmitKind};
 use bits_codec::graph::{
@@ -54,7 +56,7 @@ fn exp() -> DateTimeOffset<'static> {
 }
 
 fn ranges(items: &[&str]) -> Vec<RangeSpec> {
-    items.iter().map(|s| RangeSpec::decode(s).unwrap()).collect()
+    items.iter().map(|s| s.parse::<RangeSpec>().unwrap()).collect()
 }
 
 fn session(code: u16, url: Option<&str>, next: Option<&[&str]>) -> Response<'static> {
@@ -142,7 +144,7 @@ fn uploads_in_planned_fragments_then_completes() {
         let endpoint = t.endpoint().unwrap();
         assert_eq!((endpoint.host(), endpoint.port(), endpoint.is_https()), ("sn3302.up.1drv.com", 443, true));
         if b + 1 == total {
-            assert_eq!(answer(&mut c, &item(201, total)), Event::Completed);
+            assert_eq!(answer(&mut c, &item(201, total)), Event::Committed);
             break;
         }
         assert_eq!(answer(&mut c, &progress(&[&format!("{}-", b + 1)])), Event::Progress { received: b + 1 });
@@ -164,7 +166,7 @@ fn a_lost_fragment_answer_resumes_from_the_status() {
     assert_eq!(range(&next(&mut c)), (327_680, 655_359));
     assert_eq!(c.transport_failed(), Event::Retrying);
     let t = next(&mut c);
-    assert_eq!(t.kind(), TransmitKind::Status, "a status GET, not a blind resend");
+    assert_eq!(t.kind(), TransmitKind::SessionStatus, "a status GET, not a blind resend");
     assert_eq!(
         t.request(&[]).unwrap().to_vec(),
         b"GET /up/fe6987415ace7X4e1eF866337?tempauth='x%27' HTTP/1.1\r\nHost: sn3302.up.1drv.com\r\n\r\n"
@@ -174,14 +176,15 @@ fn a_lost_fragment_answer_resumes_from_the_status() {
 
     // Lost again, and this time the server did not get it: the same bytes again.
     c.transport_failed();
-    assert_eq!(next(&mut c).kind(), TransmitKind::Status);
+    assert_eq!(next(&mut c).kind(), TransmitKind::SessionStatus);
     answer(&mut c, &session(200, None, Some(&["655360-"])));
     assert_eq!(range(&next(&mut c)), (655_360, 983_039));
 }
 
 #[test]
 fn an_unaligned_server_offset_is_followed() {
-    // A fragment kept in part (digest §2.2, OneDrive/onedrive-api-docs#75).
+    // A fragment kept in part (OneDrive/onedrive-api-docs#75): the next offset is the
+    // server's, even off the 320 KiB grid.
     let mut c = started(2_000_000, KIB320);
     next(&mut c);
     c.transport_failed();
@@ -195,7 +198,7 @@ fn a_416_asks_for_the_status_then_resumes() {
     let mut c = started(1_000_000, KIB320);
     next(&mut c);
     assert_eq!(answer(&mut c, &error(416, "invalidRange", Some("fragmentOverlap"))), Event::RangeRejected);
-    assert_eq!(next(&mut c).kind(), TransmitKind::Status);
+    assert_eq!(next(&mut c).kind(), TransmitKind::SessionStatus);
     assert_eq!(answer(&mut c, &session(200, None, Some(&["327680-"]))), Event::Resynced { received: KIB320 });
     assert_eq!(range(&next(&mut c)), (327_680, 655_359));
 }
@@ -210,7 +213,7 @@ fn retry_after_is_a_wait_then_a_status() {
     assert_eq!(c.poll(), Step::Wait(seven));
     assert_eq!(c.poll(), Step::Wait(seven), "until the caller says the time is up");
     c.waited();
-    assert_eq!(next(&mut c).kind(), TransmitKind::Status, "the fragment may have been stored");
+    assert_eq!(next(&mut c).kind(), TransmitKind::SessionStatus, "the fragment may have been stored");
     answer(&mut c, &session(200, None, Some(&["0-"])));
     assert_eq!(range(&next(&mut c)), (0, 327_679));
 
@@ -292,7 +295,7 @@ fn a_lost_final_answer_is_not_a_restart() {
     let mut c = started(100, KIB320);
     assert_eq!(range(&next(&mut c)), (0, 99));
     c.transport_failed();
-    assert_eq!(next(&mut c).kind(), TransmitKind::Status);
+    assert_eq!(next(&mut c).kind(), TransmitKind::SessionStatus);
     assert_eq!(answer(&mut c, &error(404, "itemNotFound", None)), Event::Failed(ClientError::CompletionUnknown));
 
     // A server that still answers with the item: done.
@@ -300,7 +303,7 @@ fn a_lost_final_answer_is_not_a_restart() {
     next(&mut c);
     c.transport_failed();
     next(&mut c);
-    assert_eq!(answer(&mut c, &item(201, 100)), Event::Completed);
+    assert_eq!(answer(&mut c, &item(201, 100)), Event::Committed);
     assert_eq!(c.poll(), Step::Done);
 
     // A 5xx on the final fragment then a status showing it missing: resent, and the 404
@@ -337,7 +340,7 @@ fn completion_is_classified_by_content() {
     assert_eq!(c.handle_response(&Response::decode(wire).unwrap().0), Event::Progress { received: 2_097_152 });
     assert_eq!(range(&next(&mut c)), (2_097_152, 3_483_321));
     let location = "https://outlook.office.com/api/v2.0/Users('u')/Messages('m')/Attachments('a')";
-    assert_eq!(answer(&mut c, &Response::created_at(FieldValue::new(location).unwrap())), Event::Completed);
+    assert_eq!(answer(&mut c, &Response::created_at(FieldValue::new(location).unwrap())), Event::Committed);
     let done = c.completion().unwrap();
     assert_eq!((done.item(), done.location().unwrap().to_str()), (None, Some(location)));
 
@@ -348,7 +351,7 @@ fn completion_is_classified_by_content() {
     assert!(!c.is_finished());
     // 200 with a driveItem (an existing file replaced): done.
     next(&mut c);
-    assert_eq!(answer(&mut c, &item(200, 1_000_000)), Event::Completed);
+    assert_eq!(answer(&mut c, &item(200, 1_000_000)), Event::Committed);
     assert_eq!(c.completion().unwrap().status(), Status::OK);
 
     // 200 with an error body (OneDrive/onedrive-api-docs#465): a failure.
@@ -377,18 +380,18 @@ fn deferred_commit_and_empty_ranges() {
     next(&mut c);
     answer(&mut c, &progress(&["327680-"]));
     next(&mut c);
-    assert_eq!(answer(&mut c, &progress(&[])), Event::AwaitingCommit);
+    assert_eq!(answer(&mut c, &progress(&[])), Event::AllBytesReceived);
     let t = next(&mut c);
     assert_eq!(t.kind(), TransmitKind::Commit);
     let req = t.request(&[]).unwrap();
     assert_eq!(req.operation(), Operation::Commit);
     assert!(req.to_vec().ends_with(b"Content-Length: 0\r\n\r\n"));
-    assert_eq!(answer(&mut c, &item(201, 500_000)), Event::Completed);
+    assert_eq!(answer(&mut c, &item(201, 500_000)), Event::Committed);
 
     // `[]` without deferCommit: the commit is still the only way forward.
     let mut c = started(10, KIB320);
     next(&mut c);
-    assert_eq!(answer(&mut c, &progress(&[])), Event::AwaitingCommit);
+    assert_eq!(answer(&mut c, &progress(&[])), Event::AllBytesReceived);
     assert_eq!(next(&mut c).kind(), TransmitKind::Commit);
     // The commit answered with missing bytes: back to uploading them.
     assert_eq!(answer(&mut c, &progress(&["5-"])), Event::Resynced { received: 5 });
@@ -402,13 +405,13 @@ fn ranges_unknown_asks_for_the_status() {
     next(&mut c);
     assert_eq!(answer(&mut c, &session(202, None, None)), Event::RangesUnknown);
     assert_eq!(c.received(), KIB320, "a 2xx took the bytes");
-    assert_eq!(next(&mut c).kind(), TransmitKind::Status);
+    assert_eq!(next(&mut c).kind(), TransmitKind::SessionStatus);
     // A status without ranges either: the client goes on from its own view.
     assert_eq!(answer(&mut c, &session(200, None, None)), Event::RangesUnknown);
     assert_eq!(range(&next(&mut c)), (327_680, 655_359));
     // A 2xx without a body is unknown too.
     assert_eq!(answer(&mut c, &Response::no_content()), Event::RangesUnknown);
-    assert_eq!(next(&mut c).kind(), TransmitKind::Status);
+    assert_eq!(next(&mut c).kind(), TransmitKind::SessionStatus);
 }
 
 #[test]
@@ -417,7 +420,7 @@ fn no_progress_is_bounded() {
     let mut events = Vec::new();
     for _ in 0..100 {
         match c.poll() {
-            Step::Transmit(t) if t.kind() == TransmitKind::Status => {
+            Step::Transmit(t) if t.kind() == TransmitKind::SessionStatus => {
                 events.push(answer(&mut c, &session(200, None, Some(&["0-"]))))
             }
             Step::Transmit(_) => events.push(answer(&mut c, &error(416, "invalidRange", Some("fragmentOutOfOrder")))),
@@ -457,7 +460,7 @@ fn cancel_deletes_the_session() {
     assert_eq!(c.poll(), Step::AwaitingResponse);
     answer(&mut c, &progress(&["327680-"]));
     let t = next(&mut c);
-    assert_eq!(t.kind(), TransmitKind::Cancel);
+    assert_eq!(t.kind(), TransmitKind::CancelSession);
     assert_eq!(
         t.request(&[]).unwrap().to_vec(),
         b"DELETE /up/fe6987415ace7X4e1eF866337?tempauth='x%27' HTTP/1.1\r\nHost: sn3302.up.1drv.com\r\n\r\n"
@@ -476,7 +479,7 @@ fn cancel_deletes_the_session() {
     next(&mut c);
     c.cancel();
     answer(&mut c, &created(URL));
-    assert_eq!(next(&mut c).kind(), TransmitKind::Cancel);
+    assert_eq!(next(&mut c).kind(), TransmitKind::CancelSession);
     // Already gone: cancelled all the same.
     assert_eq!(answer(&mut c, &error(404, "itemNotFound", None)), Event::Cancelled);
     // While waiting out a Retry-After: DELETE at once. A 503 on DELETE: DELETE again.
@@ -484,10 +487,10 @@ fn cancel_deletes_the_session() {
     next(&mut c);
     answer(&mut c, &error(503, "x", None).with_retry_after(RetryAfter::Seconds(60)));
     c.cancel();
-    assert_eq!(next(&mut c).kind(), TransmitKind::Cancel);
+    assert_eq!(next(&mut c).kind(), TransmitKind::CancelSession);
     assert!(matches!(answer(&mut c, &error(503, "x", None)), Event::Wait { .. }));
     c.waited();
-    assert_eq!(next(&mut c).kind(), TransmitKind::Cancel);
+    assert_eq!(next(&mut c).kind(), TransmitKind::CancelSession);
     assert_eq!(answer(&mut c, &Response::no_content()), Event::Cancelled);
     // A completed upload has nothing to cancel.
     let mut c = started(10, KIB320);
@@ -600,19 +603,19 @@ fn broken_answers_fail_the_upload() {
     ] {
         let mut c = client(10, KIB320);
         next(&mut c);
-        assert_eq!(answer(&mut c, &bad), Event::Failed(ClientError::InvalidAnswer("uploadUrl")));
+        assert_eq!(answer(&mut c, &bad), Event::Failed(ClientError::InvalidResponse("uploadUrl")));
     }
     // Ranges past the end of the file.
     let mut c = started(10, KIB320);
     next(&mut c);
-    assert_eq!(answer(&mut c, &progress(&["10-"])), Event::Failed(ClientError::InvalidAnswer("nextExpectedRanges")));
+    assert_eq!(answer(&mut c, &progress(&["10-"])), Event::Failed(ClientError::InvalidResponse("nextExpectedRanges")));
     // 401 on the uploadUrl: no retry; resume asks for the status.
     let mut c = started(10, KIB320);
     next(&mut c);
     assert!(matches!(answer(&mut c, &error(401, "unauthenticated", None)), Event::Failed(ClientError::Server { .. })));
     assert!(c.resume());
     assert!(!c.resume());
-    assert_eq!(next(&mut c).kind(), TransmitKind::Status);
+    assert_eq!(next(&mut c).kind(), TransmitKind::SessionStatus);
     // 1xx is skipped; an answer with nothing in flight is ignored.
     let wire = b"HTTP/1.1 100 Continue\r\n\r\n";
     assert_eq!(c.handle_response(&Response::decode(wire).unwrap().0), Event::Ignored);

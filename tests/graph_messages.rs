@@ -1,14 +1,38 @@
-//! Graph messages: the builders write the digest's canonical examples (§8 C1–C5) byte for
+//! Graph messages: the builders write the canonical examples (C1–C5: create request,
+//! fragment, progress, completion, Outlook completion; see `corpus/graph/README.md`) byte for
 //! byte; the megabyte-sized doc fragments decode; each class of bad input is rejected with its
 //! kind and offset; the `http` crate view applies the same checks.
 
 use bits_codec::graph::{
     CompletedItem, ConflictBehavior, CreateSessionBody, DateTimeOffset, DriveItemSessionRequest,
-    DriveItemUploadableProperties, FragmentPlanner, GraphError, InnerError, JsonErrorKind, MAX_JSON_DEPTH, ODataError,
-    Operation, Outcome, RangeSet, RangeSpec, Request, Response, RetryAfter, UploadSession, Variant,
+    DriveItemUploadableProperties, FragmentPlanner, InnerError, JsonErrorKind, ODataError, Operation, Outcome,
+    RangeSet, RangeSpec, Request, Response, RetryAfter, UploadSession, Variant,
 };
 use bits_codec::http1::{ContentRange, FieldName, FieldValue, RequestTarget, Status};
-use bits_codec::{DecodeOptions, Encode, InvalidKind, ValidationError};
+use bits_codec::limits::MAX_JSON_DEPTH;
+use bits_codec::{
+    Decode, DecodeError, DecodeOptions, Encode, InvalidKind, InvalidMessage, PartsLocation, ValidationError,
+};
+
+/// The JSON failure inside a decode error, as its kind and offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct JsonFailure {
+    kind: JsonErrorKind,
+    offset: usize,
+}
+
+trait JsonFailureExt {
+    fn json_error(&self) -> Option<JsonFailure>;
+}
+
+impl JsonFailureExt for DecodeError {
+    fn json_error(&self) -> Option<JsonFailure> {
+        match self.invalid_message()? {
+            &InvalidMessage { kind: InvalidKind::Json(kind), offset } => Some(JsonFailure { kind, offset }),
+            _ => None,
+        }
+    }
+}
 
 fn fv(s: &str) -> FieldValue<'_> {
     FieldValue::new(s).unwrap()
@@ -18,7 +42,7 @@ fn status(n: u16) -> Status {
     Status::new(n).unwrap()
 }
 
-fn http_kind(e: GraphError) -> (InvalidKind, usize) {
+fn http_kind(e: DecodeError) -> (InvalidKind, usize) {
     let m = e.invalid_message().unwrap_or_else(|| panic!("{e}"));
     (m.kind, m.offset)
 }
@@ -49,7 +73,7 @@ fn c1_create_session_is_written_byte_for_byte() {
         .with_header(FieldName::new("Authorization").unwrap(), fv("Bearer <token>"))
         .unwrap();
     let golden =
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/graph/drive-create-session-c1-canonical.http"))
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../corpus/graph/drive-create-session-c1-canonical.http"))
             .unwrap();
     assert_eq!(req.to_vec(), golden);
     assert_eq!(Request::decode(&golden).unwrap().0, req);
@@ -93,16 +117,16 @@ fn c3_progress_and_c5_outlook_completion() {
         .with_next_expected_ranges(vec![RangeSpec::open(983_040)]);
     let r = Response::session(status(202), s).unwrap();
     let golden =
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/graph/drive-progress-202-c3-canonical.http"))
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../corpus/graph/drive-progress-202-c3-canonical.http"))
             .unwrap();
     assert_eq!(r.to_vec(), golden);
 
     let loc = "https://outlook.office.com/api/v2.0/Users('a8e8e219-4931-95c1-b73d-62626fd79c32@72aa88bf-76f0-494f-91ab-2d7cd730db47')/Messages('AAMkADI5MAAIT3drCAAA=')/Attachments('AAMkADI5MAAIT3drCAAABEgAQANAqbAe7qaROhYdTnUQwXm0=')";
     let golden =
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/graph/outlook-completed-201-location.http"))
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../corpus/graph/outlook-completed-201-location.http"))
             .unwrap();
     assert_eq!(Response::created_at(fv(loc)).to_vec(), golden);
-    let golden = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/graph/drive-cancel-204.http")).unwrap();
+    let golden = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../corpus/graph/drive-cancel-204.http")).unwrap();
     assert_eq!(Response::no_content().to_vec(), golden);
 }
 
@@ -133,7 +157,7 @@ fn ten_gibibyte_ranges_need_64_bits() {
     );
     // The head alone: the body is 5 MiB and not needed to see the range.
     let e = Request::decode(wire.as_bytes()).unwrap_err();
-    assert_eq!(e, GraphError::Incomplete { needed: std::num::NonZeroUsize::new(5_242_880) });
+    assert_eq!(e, DecodeError::Incomplete { needed: std::num::NonZeroUsize::new(5_242_880) });
     let set = RangeSet::from_next_expected(10_737_418_240, &[RangeSpec::open(10_732_175_360)]).unwrap();
     assert_eq!(FragmentPlanner::for_variant(Variant::DriveItem).next_fragment(&set), Some(r));
 }
@@ -196,13 +220,13 @@ fn json_errors_point_into_the_message() {
         "HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
-    let j = *Response::decode(w.as_bytes()).unwrap_err().json_error().unwrap();
+    let j = Response::decode(w.as_bytes()).unwrap_err().json_error().unwrap();
     assert_eq!((j.kind, j.offset), (JsonErrorKind::RangeOrder, at(w.as_bytes(), "26-5") + 3));
 
     let body = r#"{"expirationDateTime":"2019-11-21T13:57:37"}"#;
     let w =
         format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len());
-    let j = *Response::decode(w.as_bytes()).unwrap_err().json_error().unwrap();
+    let j = Response::decode(w.as_bytes()).unwrap_err().json_error().unwrap();
     assert_eq!((j.kind, j.offset), (JsonErrorKind::DateTime, at(w.as_bytes(), "2019") + 19));
 }
 
@@ -211,18 +235,18 @@ fn bounded_nesting_before_serde() {
     let deep = format!("{}{}", "[".repeat(MAX_JSON_DEPTH + 1), "]".repeat(MAX_JSON_DEPTH + 1));
     let w =
         format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{deep}", deep.len());
-    let j = *Response::decode(w.as_bytes()).unwrap_err().json_error().unwrap();
+    let j = Response::decode(w.as_bytes()).unwrap_err().json_error().unwrap();
     assert_eq!((j.kind, j.offset), (JsonErrorKind::TooDeep, at(w.as_bytes(), "[") + MAX_JSON_DEPTH));
     // A million brackets: refused by the scan, no recursion.
     let huge = "[".repeat(1_000_000);
-    assert_eq!(UploadSession::from_json(huge.as_bytes()).unwrap_err().kind, JsonErrorKind::TooDeep);
+    assert_eq!(UploadSession::decode(huge.as_bytes()).unwrap_err().json_error().unwrap().kind, JsonErrorKind::TooDeep);
     // A nested error inside the limit is fine.
     let mut inner = InnerError::new().with_code("c0");
     for i in 1..10 {
         inner = InnerError::new().with_code(format!("c{i}")).with_inner_error(inner);
     }
     let e = ODataError::with_code("top").with_inner_error(inner);
-    assert_eq!(ODataError::from_json(&e.to_vec()).unwrap().most_specific_code(), "c0");
+    assert_eq!(ODataError::decode(&e.to_vec()).unwrap().0.most_specific_code(), "c0");
 }
 
 #[test]
@@ -328,7 +352,13 @@ fn http_parts_get_the_byte_decoders_checks() {
         .unwrap()
         .into_parts();
     let e = Request::from_http_parts(&parts, bad, &opts).unwrap_err();
-    assert_eq!(e.json_error().unwrap().kind, JsonErrorKind::Type("fileSize"));
+    assert_eq!(e.kind, InvalidKind::Json(JsonErrorKind::Type("fileSize")));
+    // The error names a byte of the body, where the same body inside a message points too.
+    let wire =
+        [b"POST /me/drive/root:/f.bin:/createUploadSession HTTP/1.1\r\nContent-Length: 27\r\n\r\n".as_slice(), bad]
+            .concat();
+    let from_bytes = Request::decode(&wire).unwrap_err().json_error().unwrap().offset;
+    assert_eq!(e.location, PartsLocation::BodyByte(from_bytes - (wire.len() - bad.len())));
 
     let (parts, ()) = http::Request::builder()
         .method("PUT")
@@ -338,10 +368,7 @@ fn http_parts_get_the_byte_decoders_checks() {
         .body(())
         .unwrap()
         .into_parts();
-    assert_eq!(
-        http_kind(Request::from_http_parts(&parts, b"abc", &opts).unwrap_err()).0,
-        InvalidKind::ContentLengthMismatch
-    );
+    assert_eq!(Request::from_http_parts(&parts, b"abc", &opts).unwrap_err().kind, InvalidKind::ContentLengthMismatch);
 
     let s = UploadSession::new().with_next_expected_ranges(vec![RangeSpec::open(26)]);
     let resp = Response::session(status(202), s).unwrap();
@@ -354,5 +381,6 @@ fn http_parts_get_the_byte_decoders_checks() {
     };
     assert_eq!(lower(&again), lower(&resp));
     let (parts, ()) = http::Response::builder().status(204).body(()).unwrap().into_parts();
-    assert_eq!(http_kind(Response::from_http_parts(&parts, b"x", &opts).unwrap_err()).0, InvalidKind::BodyNotAllowed);
+    let e = Response::from_http_parts(&parts, b"x", &opts).unwrap_err();
+    assert_eq!((e.kind, e.location), (InvalidKind::BodyNotAllowed, PartsLocation::Body));
 }

@@ -3,7 +3,7 @@
 
 use bits_codec::bits::{Ack, Guid, Request, RequestHead, RequestKind, SessionId};
 use bits_codec::http1::ContentRange;
-use bits_codec::{Decode, DecodeOptions, InvalidKind};
+use bits_codec::{Decode, DecodeOptions, InvalidKind, PartsLocation};
 
 fn parts(builder: http::request::Builder) -> http::request::Parts {
     builder.body(()).unwrap().into_parts().0
@@ -28,7 +28,7 @@ fn fragment_from_parts_matches_the_byte_decoder() {
     assert_eq!(range, ContentRange::new(0, 2, 3).unwrap());
     // Body of the wrong length.
     let e = Request::from_http_parts(&p, b"ab", &DecodeOptions::default()).unwrap_err();
-    assert_eq!(e.kind, InvalidKind::ContentLengthMismatch);
+    assert_eq!((e.kind, e.location), (InvalidKind::ContentLengthMismatch, PartsLocation::Body));
 }
 
 #[test]
@@ -37,22 +37,24 @@ fn parts_get_the_same_rejections() {
     let base = || http::Request::builder().method("BITS_POST").uri("/u").header("Content-Length", "0");
     let e = RequestHead::from_http_parts(&parts(base()), &opts).unwrap_err();
     assert_eq!(e.kind, InvalidKind::MissingHeader("BITS-Packet-Type"));
+    assert_eq!(e.location, PartsLocation::Headers, "a missing header is about the headers as a whole");
     let e = RequestHead::from_http_parts(&parts(base().method("POST").header("BITS-Packet-Type", "Ping")), &opts)
         .unwrap_err();
-    assert_eq!(e.kind, InvalidKind::Method);
+    assert_eq!((e.kind, e.location), (InvalidKind::Method, PartsLocation::Method));
     let p = parts(base().header("BITS-Packet-Type", "Ping").header("Transfer-Encoding", "chunked"));
     assert_eq!(RequestHead::from_http_parts(&p, &opts).unwrap_err().kind, InvalidKind::TransferEncoding);
     let p = parts(base().header("BITS-Packet-Type", "Ping").header("Content-Length", "1"));
-    // The offset is the field's index in the map's iteration order, which groups the values
-    // of one name: the second Content-Length is field 1.
-    assert_eq!(
-        RequestHead::from_http_parts(&p, &opts).unwrap_err(),
-        bits_codec::InvalidMessage { kind: InvalidKind::ConflictingHeader("Content-Length"), offset: 1 }
-    );
+    // Parts have no byte offsets: the error names the field, by its index in the map's
+    // iteration order (which groups the values of one name: the second Content-Length is
+    // field 1) and its name.
+    let e = RequestHead::from_http_parts(&p, &opts).unwrap_err();
+    assert_eq!(e.kind, InvalidKind::ConflictingHeader("Content-Length"));
+    assert_eq!(e.location, PartsLocation::Header { index: 1, name: http::header::CONTENT_LENGTH });
     let p = parts(base().header("BITS-Packet-Type", "Close-Session").header("BITS-Session-Id", "a b"));
     assert_eq!(RequestHead::from_http_parts(&p, &opts).unwrap_err().kind, InvalidKind::SessionId);
     let p = parts(base().header("BITS-Packet-Type", "Ping").version(http::Version::HTTP_2));
-    assert_eq!(RequestHead::from_http_parts(&p, &opts).unwrap_err().kind, InvalidKind::HttpVersion);
+    let e = RequestHead::from_http_parts(&p, &opts).unwrap_err();
+    assert_eq!((e.kind, e.location), (InvalidKind::HttpVersion, PartsLocation::Version));
 }
 
 #[test]

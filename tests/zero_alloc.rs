@@ -13,7 +13,7 @@ fn allocations_in(f: impl FnOnce()) -> usize {
 }
 
 fn bits_packets() -> Vec<(String, Vec<u8>)> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).join("corpus");
     let mut out = Vec::new();
     for dir in ["captures", "constructed"] {
         for entry in std::fs::read_dir(root.join(dir)).unwrap() {

@@ -6,14 +6,57 @@
 //! read to the end of the input when they have no `Content-Length`. A request whose method is
 //! exactly `BITS_POST` is a BITS request; a request of a Graph shape (see [`graph_request`])
 //! is decoded strictly as Graph; any other request is plain HTTP.
+//!
+//! One exception to "else plain HTTP": a response whose `Content-Type` says JSON
+//! (`application/json`, or any `+json` type, RFC 6839 §3.1) and whose body is not valid JSON
+//! is an error naming the byte offset where the JSON breaks. The sender declared JSON, so a
+//! body that is not JSON is a fault worth reporting, not a message of another protocol.
+//!
+//! [`Protocol`] forces the reading instead (the command line's `--as bits|graph|http`): the
+//! input is decoded as that protocol's message of the direction its start line shows, with
+//! none of the guessing above.
 
 use core::fmt;
 
 use bits_codec::bits::{Ack, BITS_POST, Request};
-use bits_codec::graph::{self, GraphError, JsonError, JsonErrorKind, ResponseBody, is_create_upload_session_target};
+use bits_codec::graph::{self, JsonErrorKind, ResponseBody, is_create_upload_session_target};
 use bits_codec::http1::Message;
 use bits_codec::limits::{MAX_TARGET_LEN, MAX_VALUE_LEN};
 use bits_codec::{Decode, DecodeError, DecodeOptions, InvalidKind, InvalidMessage};
+
+/// A protocol to read an input as, instead of recognizing it (`--as`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Protocol {
+    /// A BITS request (`BITS_POST`) or Ack.
+    Bits,
+    /// A Microsoft Graph upload-session request or response.
+    Graph,
+    /// Any HTTP/1.1 message.
+    Http,
+}
+
+impl Protocol {
+    /// `"bits"`, `"graph"` or `"http"`: the value of `--as` and of the output's `protocol`.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Bits => "bits",
+            Protocol::Graph => "graph",
+            Protocol::Http => "http",
+        }
+    }
+}
+
+impl core::str::FromStr for Protocol {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "bits" => Ok(Protocol::Bits),
+            "graph" => Ok(Protocol::Graph),
+            "http" => Ok(Protocol::Http),
+            _ => Err(format!("unknown protocol {s:?}: expected bits, graph or http")),
+        }
+    }
+}
 
 /// One decoded message, by protocol and direction.
 #[derive(Debug)]
@@ -33,10 +76,15 @@ pub(crate) enum Decoded<'a> {
 impl Decoded<'_> {
     /// `"bits"`, `"graph"` or `"http"`.
     pub(crate) fn protocol(&self) -> &'static str {
+        self.protocol_kind().as_str()
+    }
+
+    /// The protocol of this message.
+    pub(crate) fn protocol_kind(&self) -> Protocol {
         match self {
-            Decoded::Request(_) | Decoded::Ack(_) => "bits",
-            Decoded::GraphRequest(_) | Decoded::GraphResponse(_) => "graph",
-            Decoded::Http(_) => "http",
+            Decoded::Request(_) | Decoded::Ack(_) => Protocol::Bits,
+            Decoded::GraphRequest(_) | Decoded::GraphResponse(_) => Protocol::Graph,
+            Decoded::Http(_) => Protocol::Http,
         }
     }
 }
@@ -46,10 +94,8 @@ impl Decoded<'_> {
 pub(crate) enum Failure {
     /// The input ends (at byte `at`) before the message does.
     Incomplete { at: usize, needed: Option<usize> },
-    /// The codec rejected the input.
+    /// The codec rejected the input (a JSON body included: `InvalidKind::Json`).
     Invalid(InvalidMessage),
-    /// The codec rejected a Graph message's JSON body.
-    Json(JsonError),
     /// A valid message ends at byte `at` and more bytes follow.
     Trailing { at: usize },
     /// A start-line piece the codec accepts but cannot represent as a value (see `precheck`).
@@ -65,6 +111,9 @@ impl fmt::Display for Failure {
             Failure::Incomplete { at, needed: None } => {
                 write!(f, "incomplete message: input ends at byte {at} before the message does")
             }
+            Failure::Invalid(InvalidMessage { kind: InvalidKind::Json(k), offset }) => {
+                write!(f, "invalid JSON body at byte {offset}: {k}")
+            }
             Failure::Invalid(m) => {
                 write!(f, "{m}")?;
                 match hint(m.kind) {
@@ -72,7 +121,6 @@ impl fmt::Display for Failure {
                     None => Ok(()),
                 }
             }
-            Failure::Json(j) => write!(f, "{j}"),
             Failure::Trailing { at } => write!(f, "trailing bytes after message at offset {at}"),
             Failure::TooLong { what, max, at } => {
                 write!(f, "invalid message at byte {at}: {what} longer than {max} bytes")
@@ -94,10 +142,52 @@ fn hint(kind: InvalidKind) -> Option<&'static str> {
     }
 }
 
-/// Decode `input` as one whole message (a file: its end is the end of the connection).
+/// Decode `input` as one whole message (a file: its end is the end of the connection), of the
+/// protocol it shows.
 pub(crate) fn decode<'a>(input: &'a [u8], opts: &DecodeOptions) -> Result<Decoded<'a>, Failure> {
+    decode_as(input, opts, None)
+}
+
+/// Decode `input` as one whole message: of the `forced` protocol when given (a response or a
+/// request by its start line), else of the protocol it shows (see the module docs).
+pub(crate) fn decode_as<'a>(
+    input: &'a [u8],
+    opts: &DecodeOptions,
+    forced: Option<Protocol>,
+) -> Result<Decoded<'a>, Failure> {
     precheck(input)?;
-    let result = if input.starts_with(b"HTTP/") {
+    let result = match forced {
+        Some(p) => decode_forced(input, opts, p),
+        None => decode_auto(input, opts),
+    };
+    match result {
+        Ok((_, used)) if used < input.len() => Err(Failure::Trailing { at: used }),
+        Ok((decoded, _)) => Ok(decoded),
+        Err(Failure::Incomplete { needed, .. }) => Err(Failure::Incomplete { at: input.len(), needed }),
+        Err(e) => Err(e),
+    }
+}
+
+/// `input` read as a message of protocol `p`, whatever it looks like.
+fn decode_forced<'a>(input: &'a [u8], opts: &DecodeOptions, p: Protocol) -> Result<(Decoded<'a>, usize), Failure> {
+    let response = input.starts_with(b"HTTP/");
+    let r = match (p, response) {
+        (Protocol::Bits, true) => Ack::decode_with(input, opts).map(|(a, n)| (Decoded::Ack(a), n)),
+        (Protocol::Bits, false) => Request::decode_with(input, opts).map(|(r, n)| (Decoded::Request(r), n)),
+        (Protocol::Graph, true) => {
+            graph::Response::decode_at_eof(input, opts).map(|(r, n)| (Decoded::GraphResponse(r), n))
+        }
+        (Protocol::Graph, false) => {
+            graph::Request::decode_with(input, opts).map(|(r, n)| (Decoded::GraphRequest(r), n))
+        }
+        (Protocol::Http, _) => Message::decode_at_eof(input, opts).map(|(m, n)| (Decoded::Http(m), n)),
+    };
+    r.map_err(Failure::from)
+}
+
+/// `input` read as the protocol it shows.
+fn decode_auto<'a>(input: &'a [u8], opts: &DecodeOptions) -> Result<(Decoded<'a>, usize), Failure> {
+    if input.starts_with(b"HTTP/") {
         if has_packet_type(input) {
             Ack::decode_with(input, opts).map(|(a, n)| (Decoded::Ack(a), n)).map_err(Failure::from)
         } else {
@@ -109,15 +199,9 @@ pub(crate) fn decode<'a>(input: &'a [u8], opts: &DecodeOptions) -> Result<Decode
     } else if method(input) == Some(BITS_POST.as_bytes()) {
         Request::decode_with(input, opts).map(|(r, n)| (Decoded::Request(r), n)).map_err(Failure::from)
     } else if graph_request(input) {
-        graph::Request::decode_with(input, opts).map(|(r, n)| (Decoded::GraphRequest(r), n)).map_err(failure)
+        graph::Request::decode_with(input, opts).map(|(r, n)| (Decoded::GraphRequest(r), n)).map_err(Failure::from)
     } else {
         Message::decode_at_eof(input, opts).map(|(m, n)| (Decoded::Http(m), n)).map_err(Failure::from)
-    };
-    match result {
-        Ok((_, used)) if used < input.len() => Err(Failure::Trailing { at: used }),
-        Ok((decoded, _)) => Ok(decoded),
-        Err(Failure::Incomplete { needed, .. }) => Err(Failure::Incomplete { at: input.len(), needed }),
-        Err(e) => Err(e),
     }
 }
 
@@ -132,19 +216,10 @@ impl From<DecodeError> for Failure {
     }
 }
 
-fn failure(e: GraphError) -> Failure {
-    match e {
-        GraphError::Invalid(m) => Failure::Invalid(m),
-        GraphError::Json(j) => Failure::Json(j),
-        GraphError::Incomplete { needed } => Failure::Incomplete { at: 0, needed: needed.map(|n| n.get()) },
-        // `GraphError` is non-exhaustive: treat anything new as "more input needed".
-        _ => Failure::Incomplete { at: 0, needed: None },
-    }
-}
-
 /// A response of a Graph shape, decoded; `None` when the response is not one (it is then
 /// plain HTTP). A JSON body whose members are Graph's but whose values are wrong (a range
-/// `"5-3"`, a date without zone) is a Graph message, and an error.
+/// `"5-3"`, a date without zone) is a Graph message, and an error; so is a body that is not
+/// JSON at all under a JSON `Content-Type` (see the module docs).
 fn graph_response<'a>(input: &'a [u8], opts: &DecodeOptions) -> Option<Result<(Decoded<'a>, usize), Failure>> {
     match graph::Response::decode_at_eof(input, opts) {
         Ok((r, n)) => {
@@ -156,11 +231,12 @@ fn graph_response<'a>(input: &'a [u8], opts: &DecodeOptions) -> Option<Result<(D
             };
             shape.then_some(Ok((Decoded::GraphResponse(r), n)))
         }
-        Err(GraphError::Json(j))
-            if !matches!(j.kind, JsonErrorKind::Syntax | JsonErrorKind::TooDeep | JsonErrorKind::NotAnObject) =>
-        {
-            Some(Err(Failure::Json(j)))
-        }
+        Err(DecodeError::Invalid(m)) => match m.kind {
+            InvalidKind::Json(JsonErrorKind::Syntax) if declares_json(input) => Some(Err(Failure::Invalid(m))),
+            InvalidKind::Json(JsonErrorKind::Syntax | JsonErrorKind::TooDeep | JsonErrorKind::NotAnObject) => None,
+            InvalidKind::Json(_) => Some(Err(Failure::Invalid(m))),
+            _ => None,
+        },
         Err(_) => None,
     }
 }
@@ -176,15 +252,7 @@ pub(crate) fn graph_request(input: &[u8]) -> bool {
     let mut parts = line.split(|&b| b == b' ');
     let (Some(method), Some(target)) = (parts.next(), parts.next()) else { return false };
     let target = String::from_utf8_lossy(target);
-    let head_field = |name: &[u8]| -> Option<Vec<u8>> {
-        input
-            .split(|&b| b == b'\n')
-            .skip(1)
-            .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
-            .take_while(|l| !l.is_empty())
-            .find(|l| l.len() > name.len() && l[..name.len()].eq_ignore_ascii_case(name) && l[name.len()] == b':')
-            .map(|l| l[name.len() + 1..].to_ascii_lowercase())
-    };
+    let head_field = |name: &[u8]| head_field(input, name);
     if method == b"POST" && is_create_upload_session_target(&target) {
         return true;
     }
@@ -201,6 +269,26 @@ pub(crate) fn graph_request(input: &[u8]) -> bool {
         || t.contains(".up.1drv.com/")
         || ((host == "api.onedrive.com" || t.contains("api.onedrive.com/"))
             && (t.contains("/up/") || t.contains("/rup/")))
+}
+
+/// The value of the first field `name` in the head, lower-cased (untrimmed).
+fn head_field(input: &[u8], name: &[u8]) -> Option<Vec<u8>> {
+    input
+        .split(|&b| b == b'\n')
+        .skip(1)
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .take_while(|l| !l.is_empty())
+        .find(|l| l.len() > name.len() && l[..name.len()].eq_ignore_ascii_case(name) && l[name.len()] == b':')
+        .map(|l| l[name.len() + 1..].to_ascii_lowercase())
+}
+
+/// Whether the head's `Content-Type` is a JSON media type: `application/json`, or any type
+/// with the `+json` structured syntax suffix (RFC 6839 §3.1), parameters ignored.
+fn declares_json(input: &[u8]) -> bool {
+    let Some(value) = head_field(input, b"Content-Type") else { return false };
+    let media = value.split(|&b| b == b';').next().unwrap_or_default();
+    let media = media.trim_ascii();
+    media == b"application/json" || media.ends_with(b"+json")
 }
 
 /// The method: the bytes before the first space of the first line, if there is one.
@@ -251,4 +339,79 @@ fn precheck(input: &[u8]) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json_response(content_type: &str, body: &str) -> Vec<u8> {
+        format!("HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}", body.len())
+            .into_bytes()
+    }
+
+    #[test]
+    fn a_json_content_type_with_a_broken_body_is_an_error_at_the_offset() {
+        let opts = DecodeOptions::default();
+        for ct in
+            ["application/json", "application/json; charset=utf-8", "application/problem+json", "Application/JSON"]
+        {
+            let wire = json_response(ct, r#"{"value":1,}"#);
+            let at = wire.len() - 1; // serde_json stops at the `}` after the trailing comma
+            match decode(&wire, &opts) {
+                Err(Failure::Invalid(InvalidMessage { kind: InvalidKind::Json(JsonErrorKind::Syntax), offset })) => {
+                    assert_eq!(offset, at, "{ct}");
+                }
+                other => panic!("{ct}: {other:?}"),
+            }
+            let shown = decode(&wire, &opts).unwrap_err().to_string();
+            assert!(shown.starts_with(&format!("invalid JSON body at byte {at}")), "{shown}");
+        }
+    }
+
+    #[test]
+    fn a_broken_body_without_a_json_content_type_stays_plain_http() {
+        let opts = DecodeOptions::default();
+        for ct in ["text/plain", "application/jsonx", "text/html"] {
+            let wire = json_response(ct, r#"{"value":1,}"#);
+            assert_eq!(decode(&wire, &opts).unwrap().protocol(), "http", "{ct}");
+        }
+        // Valid JSON of no Graph shape is plain HTTP too.
+        let wire = json_response("application/json", r#"{"value":1}"#);
+        assert_eq!(decode(&wire, &opts).unwrap().protocol(), "http");
+    }
+
+    #[test]
+    fn a_forced_protocol_decodes_as_that_protocol() {
+        let opts = DecodeOptions::default();
+        // Valid JSON of no Graph shape: plain HTTP when recognized, Graph when forced.
+        let wire = json_response("application/json", r#"{"value":1}"#);
+        assert_eq!(decode_as(&wire, &opts, None).unwrap().protocol(), "http");
+        assert_eq!(decode_as(&wire, &opts, Some(Protocol::Graph)).unwrap().protocol(), "graph");
+        assert_eq!(decode_as(&wire, &opts, Some(Protocol::Http)).unwrap().protocol(), "http");
+        // Not an Ack: forcing BITS names what is missing.
+        match decode_as(&wire, &opts, Some(Protocol::Bits)) {
+            Err(Failure::Invalid(m)) => assert_eq!(m.kind, InvalidKind::MissingHeader("BITS-Packet-Type")),
+            other => panic!("{other:?}"),
+        }
+        // A Graph-shaped PUT read as plain HTTP, and a plain GET forced to Graph.
+        let put = b"PUT /up/x HTTP/1.1\r\nContent-Length: 3\r\nContent-Range: bytes 0-2/9\r\n\r\nabc";
+        assert_eq!(decode_as(put, &opts, None).unwrap().protocol(), "graph");
+        assert_eq!(decode_as(put, &opts, Some(Protocol::Http)).unwrap().protocol(), "http");
+        let get = b"GET /index.html HTTP/1.1\r\nHost: example.com\r\n\r\n";
+        assert_eq!(decode_as(get, &opts, None).unwrap().protocol(), "http");
+        assert_eq!(decode_as(get, &opts, Some(Protocol::Graph)).unwrap().protocol(), "graph");
+        // A BITS request forced to HTTP.
+        let ping = b"BITS_POST /u HTTP/1.1\r\nBITS-Packet-Type: Ping\r\nContent-Length: 0\r\n\r\n";
+        assert_eq!(decode_as(ping, &opts, None).unwrap().protocol(), "bits");
+        assert_eq!(decode_as(ping, &opts, Some(Protocol::Http)).unwrap().protocol(), "http");
+    }
+
+    #[test]
+    fn protocols_parse_from_their_names() {
+        for p in [Protocol::Bits, Protocol::Graph, Protocol::Http] {
+            assert_eq!(p.as_str().parse(), Ok(p));
+        }
+        assert!("BITS".parse::<Protocol>().is_err());
+    }
 }

@@ -13,7 +13,27 @@ use bits_codec::http1::{
 use bits_codec::{DecodeOptions, Encode};
 use serde::Deserialize;
 
-use crate::classify;
+use crate::leniency::LeniencyArgs;
+use crate::stdio::{InputArg, read_input, write_stdout};
+use crate::{Failure, classify};
+
+/// Arguments of `bits-codec encode`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = include_str!("help/encode.txt"))]
+pub(crate) struct Args {
+    #[command(flatten)]
+    input: InputArg,
+    /// The leniencies the check-by-decoding uses (as `decode` would with the same flags).
+    #[command(flatten)]
+    leniency: LeniencyArgs,
+}
+
+/// Encodes the JSON input and writes the wire bytes on standard output.
+pub(crate) fn run(args: Args) -> Result<(), Failure> {
+    let input = read_input(args.input.file.as_deref())?;
+    let wire = encode(&input, &args.leniency.options()).map_err(Failure::Invalid)?;
+    write_stdout(&wire)
+}
 
 /// The keys `encode` reads.
 #[derive(Debug, Deserialize)]

@@ -305,10 +305,12 @@ fn graph_rejections_name_the_byte_offset() {
 
 #[test]
 fn what_is_not_a_graph_shape_stays_plain_http() {
-    // Broken JSON is not a recognizable Graph answer: the tool shows it as plain HTTP (the
-    // library's `graph::Response` rejects it, see tests/graph_corpus.rs).
+    // A body that is not JSON under a JSON Content-Type is an error naming the offset, not
+    // plain HTTP (issue 12, item 9; the library's `graph::Response` rejects it too, see
+    // tests/graph_corpus.rs).
     let file = format!("{}/corpus/graph/invalid/drive-409-trailing-comma-v1.0.http", repo_root().display());
-    assert_eq!(decode_file(&file).0["protocol"], "http");
+    let err = assert_fails(&run(&["decode", &file], b""), 1);
+    assert!(err.contains("invalid JSON body at byte"), "{err}");
     for wire in [
         &b"GET /index.html HTTP/1.1\r\nHost: example.com\r\n\r\n"[..],
         b"DELETE /api/items/7 HTTP/1.1\r\nHost: example.com\r\n\r\n",
@@ -335,4 +337,21 @@ fn encode_checks_graph_json_by_decoding_it() {
     let mut no_method = put;
     no_method.as_object_mut().expect("object").remove("method");
     assert_fails(&run(&["encode"], no_method.to_string().as_bytes()), 1);
+}
+
+#[test]
+fn as_forces_the_protocol() {
+    let path = repo_root().join("corpus/captures/mcbup-4.1-00-create-session.http");
+    let file = path_str(&path);
+    let bits: Value = serde_json::from_slice(&run(&["decode", "--as", "bits", file], b"").stdout).unwrap();
+    assert_eq!(bits["protocol"], "bits");
+    let http: Value = serde_json::from_slice(&run(&["decode", "--as", "http", file], b"").stdout).unwrap();
+    assert_eq!(http["protocol"], "http");
+    assert!(http["packet_type"].is_null());
+    // A Graph request is not a BITS packet: forced, it is an error naming the offset.
+    let graph = repo_root().join("corpus/graph/drive-cancel-session.http");
+    let msg = assert_fails(&run(&["decode", "--as", "bits", path_str(&graph)], b""), 1);
+    assert!(msg.contains("byte"), "{msg}");
+    let out = run(&["decode", "--as", "ftp", file], b"");
+    assert_eq!(out.status.code(), Some(2));
 }

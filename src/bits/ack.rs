@@ -56,16 +56,23 @@ pub struct Ack<'a> {
     body: Cow<'a, [u8]>,
 }
 
+/// Offset of the status code in a status line: `HTTP-version SP` is 9 bytes.
+const STATUS_CODE_AT: usize = "HTTP/1.1 ".len();
+
 #[derive(Default)]
 pub(crate) struct AckSink<'a>(pub(crate) AckFields<'a>);
 
 impl<'a> FieldSink<'a> for AckSink<'a> {
     fn start(&mut self, start: &StartLine<'a>, opts: &DecodeOptions) -> Result<(), InvalidMessage> {
-        if let StartLine::Status { version, .. } = start
-            && *version != HttpVersion::Http11
-            && !opts.allow_http10
-        {
-            return Err(InvalidMessage { kind: InvalidKind::HttpVersion, offset: 0 });
+        if let StartLine::Status { version, code, .. } = start {
+            if *version != HttpVersion::Http11 && !opts.allow_http10 {
+                return Err(InvalidMessage { kind: InvalidKind::HttpVersion, offset: 0 });
+            }
+            // `101 Switching Protocols` ends HTTP/1.1 on the connection (RFC 9110 §15.2.2): no
+            // Ack can be one. The offset is the code's, after `HTTP/1.1 `.
+            if *code == Status::SWITCHING_PROTOCOLS.as_u16() {
+                return Err(InvalidMessage { kind: InvalidKind::UnexpectedStatus, offset: STATUS_CODE_AT });
+            }
         }
         Ok(())
     }
@@ -189,6 +196,10 @@ impl<'a> Ack<'a> {
     ///     b"HTTP/1.1 200 OK\r\nBITS-Packet-Type: Ack\r\nContent-Length: 0\r\n\r\n"
     /// );
     /// ```
+    ///
+    /// An Ack with `101 Switching Protocols` can be built but is refused by [`Ack::decode`]
+    /// (`InvalidKind::UnexpectedStatus`): after a 101 the connection no longer speaks HTTP/1.1
+    /// (RFC 9110 §15.2.2), so no Ack can carry it. Do not send one.
     pub fn new(status: Status) -> Self {
         let mut headers = Headers::new();
         headers.set_canonical("BITS-Packet-Type", FieldValue::from_static("Ack"));
@@ -383,6 +394,8 @@ impl<'a> Ack<'a> {
         self.reply_url.as_ref()
     }
     /// The error code, from `BITS-Error-Code` or `BITS-Error` (they must agree if both appear).
+    /// An empty `BITS-Error-Code` reads as absent: the Python BITS servers send one, and the
+    /// status, not this code, says whether the Ack is an error.
     pub fn error_code(&self) -> Option<HResult> {
         self.error_code
     }
@@ -390,7 +403,8 @@ impl<'a> Ack<'a> {
     pub fn error_header_name(&self) -> Option<ErrorHeaderName> {
         self.error_header_name
     }
-    /// `BITS-Error-Context`.
+    /// `BITS-Error-Context`. An empty value reads as absent (the Python BITS servers send
+    /// `BITS-Error-Context: ` on every Ping Ack); the line stays in [`headers`](Self::headers).
     pub fn error_context(&self) -> Option<ErrorContext> {
         self.error_context
     }
@@ -425,6 +439,34 @@ impl<'a> Ack<'a> {
             content_length: self.content_length,
             headers: self.headers.into_owned(),
             body: Cow::Owned(self.body.into_owned()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ack_with_status_101_is_refused_at_the_status_code() {
+        let wire = b"HTTP/1.1 101 Switching Protocols\r\nBITS-Packet-Type: Ack\r\nContent-Length: 0\r\n\r\n";
+        let e = Ack::decode(wire).unwrap_err();
+        let e = e.invalid_message().unwrap();
+        assert_eq!((e.kind, e.offset), (InvalidKind::UnexpectedStatus, 9));
+        assert_eq!(&wire[e.offset..e.offset + 3], b"101");
+    }
+
+    #[test]
+    fn an_ack_with_status_101_is_refused_before_its_headers_arrive() {
+        let e = Ack::decode(b"HTTP/1.1 101 Switching Protocols\r\nBITS-Pa").unwrap_err();
+        assert_eq!(e.invalid_message().map(|m| m.kind), Some(InvalidKind::UnexpectedStatus));
+    }
+
+    #[test]
+    fn an_ack_with_status_100_or_200_is_still_read() {
+        for status in ["100 Continue", "200 OK"] {
+            let wire = format!("HTTP/1.1 {status}\r\nBITS-Packet-Type: Ack\r\nContent-Length: 0\r\n\r\n");
+            assert!(Ack::decode(wire.as_bytes()).is_ok(), "{status}");
         }
     }
 }

@@ -146,6 +146,24 @@ fn supported_protocols(
     if any { Ok(()) } else { Err(invalid(InvalidKind::Guid, at)) }
 }
 
+/// `BITS-Error-Code: ` or `BITS-Error-Context: ` with nothing after the colon (but OWS) is read
+/// as if the header were absent: the typed accessor returns `None`, and the line stays in the
+/// header list so the Ack re-encodes byte for byte. This is the default, not an option.
+///
+/// Why: the Python BITS servers in use (built on `http.server`) send both headers on every Ack,
+/// and leave them empty on success, so every Ping Ack they send carries
+/// `BITS-Error-Context: ` (an empty value is a valid `field-value`, RFC 9110 §5.5). Refusing it
+/// would stop a client from ever pinging them. Accepting it cannot turn an error into a
+/// success: whether an Ack reports success is decided by its status code (each Ack section of
+/// [MC-BUP] §2.2 pairs a success status with the fields of a success, and an error status with
+/// `BITS-Error-Code` and `BITS-Error-Context`), so a missing code leaves an error status an
+/// error; and the emptiness of a value has nothing to do with framing, which `Content-Length`
+/// alone decides. A non-empty value that is not hex digits stays an error (`HexNumber`).
+#[inline(always)]
+fn empty_error_header_is_absent(v: &[u8]) -> bool {
+    v.is_empty()
+}
+
 /// The fields a BITS request types, collected as its head is read: slices of the input (or of
 /// a header map) and small values, each with the offset of its line. Only what a request
 /// carries, and nothing to drop but the protocol list: this is filled once per Fragment head,
@@ -225,6 +243,8 @@ impl<'a> AckFields<'a> {
                 set_once(&mut self.host_id_fallback_timeout, n, "BITS-Host-Id-Fallback-Timeout", line, opts)
             }
             K::BitsReplyUrl => set_once(&mut self.reply_url, v, "BITS-Reply-URL", line, opts),
+            // An empty error header is treated as absent; see `empty_error_header_is_absent`.
+            K::BitsErrorCode | K::BitsErrorContext if empty_error_header_is_absent(v) => Ok(()),
             K::BitsErrorCode => {
                 let n = hex_u32(v).map_err(|e| hex_error(e, "BITS-Error-Code", at))?;
                 set_once(&mut self.error_code, HResult(n), "BITS-Error-Code", line, opts)

@@ -2,18 +2,19 @@
 //! `http::request::Parts`, not bytes. The same typed view, with the same checks, is built from
 //! the parts; and every BITS message converts to `http::Request<()>` / `http::Response<()>`.
 //!
-//! Offsets in errors from a `HeaderMap` are the index of the offending field in the map's
-//! iteration order (there are no bytes to point into).
+//! Parts have no bytes to point into, so their errors name the part instead of an offset
+//! ([`PartsError`]).
 
 use alloc::borrow::Cow;
 use alloc::string::ToString;
 
 use super::{Ack, AckSink, BITS_POST, Request, RequestHead, RequestSink};
-use crate::error::{InvalidKind, InvalidMessage};
+use crate::error::InvalidKind;
 use crate::http1::head::{FieldSink, StartLine as RawStart};
-use crate::http1::interop::{decode_error, feed, invalid, to_http_version, version_of};
+use crate::http1::interop::{decode_error, feed, to_http_version, version_of};
 use crate::http1::values::{ReasonPhrase, RequestTarget};
 use crate::options::DecodeOptions;
+use crate::parts_error::{PartsError, PartsLocation};
 
 impl<'a> RequestHead<'a> {
     /// The typed view of a request a hyper/axum server received, with the checks
@@ -33,20 +34,23 @@ impl<'a> RequestHead<'a> {
     /// let head = RequestHead::from_http_parts(&parts, &DecodeOptions::default()).unwrap();
     /// assert_eq!(head.packet_type(), PacketType::Ping);
     /// ```
-    pub fn from_http_parts(parts: &'a http::request::Parts, opts: &DecodeOptions) -> Result<Self, InvalidMessage> {
-        let version = version_of(parts.version).ok_or(invalid(InvalidKind::HttpVersion, 0))?;
+    pub fn from_http_parts(parts: &'a http::request::Parts, opts: &DecodeOptions) -> Result<Self, PartsError> {
+        let start_error = |kind| PartsError::at_start_line(kind, true);
+        let version = version_of(parts.version).ok_or(start_error(InvalidKind::HttpVersion))?;
         let mut sink = RequestSink::default();
         let start = RawStart::Request { method: parts.method.as_str().as_bytes(), target: b"", version };
-        sink.start(&start, opts)?;
+        sink.start(&start, opts).map_err(|m| start_error(m.kind))?;
         // Origin-form borrows; an absolute-form URI is rebuilt as text.
         let target = match (parts.uri.scheme(), parts.uri.path_and_query()) {
             (None, Some(pq)) => Cow::Borrowed(pq.as_str()),
             _ => Cow::Owned(parts.uri.to_string()),
         };
-        let target = RequestTarget::new(target).map_err(|_| invalid(InvalidKind::RequestTarget, 0))?;
-        let (headers, content_length) = feed(&parts.headers, opts, &mut sink)?;
+        let target = RequestTarget::new(target).map_err(|_| start_error(InvalidKind::RequestTarget))?;
+        let at_header = |m| PartsError::at_header(m, &parts.headers);
+        let (headers, content_length) = feed(&parts.headers, opts, &mut sink).map_err(at_header)?;
         let end = headers.len();
-        RequestHead::from_collected(target, version, sink.0, headers, content_length, end).map_err(decode_error)
+        RequestHead::from_collected(target, version, sink.0, headers, content_length, end, opts)
+            .map_err(|e| at_header(decode_error(e)))
     }
 
     /// This head as an `http::Request<()>` (method `BITS_POST`, every header in order).
@@ -70,10 +74,10 @@ impl<'a> Request<'a> {
         parts: &'a http::request::Parts,
         body: &'a [u8],
         opts: &DecodeOptions,
-    ) -> Result<Self, InvalidMessage> {
+    ) -> Result<Self, PartsError> {
         let head = RequestHead::from_http_parts(parts, opts)?;
         if head.content_length() != body.len() as u64 {
-            return Err(invalid(InvalidKind::ContentLengthMismatch, parts.headers.len()));
+            return Err(PartsError::new(InvalidKind::ContentLengthMismatch, PartsLocation::Body));
         }
         Ok(Request::from_head_and_body(head, body))
     }
@@ -86,19 +90,21 @@ impl<'a> Ack<'a> {
         parts: &'a http::response::Parts,
         body: &'a [u8],
         opts: &DecodeOptions,
-    ) -> Result<Self, InvalidMessage> {
-        let version = version_of(parts.version).ok_or(invalid(InvalidKind::HttpVersion, 0))?;
+    ) -> Result<Self, PartsError> {
+        let start_error = |kind| PartsError::at_start_line(kind, false);
+        let version = version_of(parts.version).ok_or(start_error(InvalidKind::HttpVersion))?;
         let code = parts.status.as_u16();
         let mut sink = AckSink::default();
-        sink.start(&RawStart::Status { version, code, reason: b"" }, opts)?;
-        let (headers, content_length) = feed(&parts.headers, opts, &mut sink)?;
+        sink.start(&RawStart::Status { version, code, reason: b"" }, opts).map_err(|m| start_error(m.kind))?;
+        let at_header = |m| PartsError::at_header(m, &parts.headers);
+        let (headers, content_length) = feed(&parts.headers, opts, &mut sink).map_err(at_header)?;
         let end = headers.len();
-        let n = Ack::check(&sink.0, content_length, end, opts).map_err(decode_error)?;
+        let n = Ack::check(&sink.0, content_length, end, opts).map_err(|e| at_header(decode_error(e)))?;
         if n != body.len() as u64 {
-            return Err(invalid(InvalidKind::ContentLengthMismatch, end));
+            return Err(PartsError::new(InvalidKind::ContentLengthMismatch, PartsLocation::Body));
         }
         let reason = ReasonPhrase::unvalidated(parts.status.canonical_reason().unwrap_or("").as_bytes());
-        Ack::from_collected(version, code, reason, sink.0, headers, n, body).map_err(decode_error)
+        Ack::from_collected(version, code, reason, sink.0, headers, n, body).map_err(|e| at_header(decode_error(e)))
     }
 
     /// This Ack as an `http::Response<()>` (the reason phrase is not carried).

@@ -22,7 +22,7 @@ use crate::options::DecodeOptions;
 /// use bits_codec::bits::SharedRequest;
 /// let buf = Bytes::from_static(b"BITS_POST /u HTTP/1.1\r\nBITS-Packet-Type: Fragment\r\n\
 ///     BITS-Session-Id: s1\r\nContent-Range: bytes 0-1/2\r\nContent-Length: 2\r\n\r\nhi");
-/// let (shared, used) = SharedRequest::decode(&buf, &DecodeOptions::default()).unwrap();
+/// let (shared, used) = SharedRequest::from_bytes(&buf, &DecodeOptions::default()).unwrap();
 /// assert_eq!(used, buf.len());
 /// assert_eq!(shared.body(), Bytes::from_static(b"hi"));
 /// assert_eq!(shared.request().session_id().unwrap().as_str(), "s1");
@@ -35,8 +35,10 @@ pub struct SharedRequest {
 }
 
 impl SharedRequest {
-    /// Decode one request from the front of `buf`; `usize` is the bytes it used.
-    pub fn decode(buf: &Bytes, opts: &DecodeOptions) -> Result<(Self, usize), DecodeError> {
+    /// Decode one request from the front of `buf`; `usize` is the bytes it used. A
+    /// constructor of its own rather than [`Decode`]: it takes the `Bytes` handle (to keep a
+    /// share of it), not a borrowed slice.
+    pub fn from_bytes(buf: &Bytes, opts: &DecodeOptions) -> Result<(Self, usize), DecodeError> {
         let (req, used) = Request::decode_with(buf, opts)?;
         let body = used - req.body().len()..used;
         Ok((Self { bytes: buf.slice(..used), opts: *opts, body }, used))
@@ -46,7 +48,7 @@ impl SharedRequest {
     pub fn request(&self) -> Request<'_> {
         match Request::decode_with(&self.bytes, &self.opts) {
             Ok((r, _)) => r,
-            // Same bytes, same options: decoding is deterministic and succeeded in `decode`.
+            // Same bytes, same options: decoding is deterministic and succeeded in `from_bytes`.
             Err(e) => unreachable!("re-decoding a decoded request failed: {e}"),
         }
     }

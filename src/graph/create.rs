@@ -1,4 +1,7 @@
-//! The `createUploadSession` request bodies of the variants (digest §3.1, §4.1, §5.1, §6).
+//! The `createUploadSession` request bodies of the variants, as the Microsoft Graph pages
+//! "driveItem: createUploadSession", "attachment: createUploadSession" (Outlook),
+//! "printDocument: createUploadSession" (Universal Print) and "taskFileAttachment:
+//! createUploadSession" (To Do) define them in their "Request body" sections.
 
 use alloc::borrow::Cow;
 
@@ -7,8 +10,8 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use super::datetime::DateTimeOffset;
-use super::error::{JsonError, JsonErrorKind};
 use super::json::{self, BoolSeed, Ctx, DateSeed, Object, ObjectSeed, StrSeed, U64Seed};
+use crate::error::JsonErrorKind;
 
 /// The body of `POST …/createUploadSession`, one shape per variant:
 ///
@@ -24,15 +27,15 @@ use super::json::{self, BoolSeed, Ctx, DateSeed, Object, ObjectSeed, StrSeed, U6
 /// refused ([`JsonErrorKind::Shape`]).
 ///
 /// ```
-/// use bits_codec::Encode;
+/// use bits_codec::{Decode, Encode};
 /// use bits_codec::graph::{AttachmentItem, AttachmentType, CreateSessionBody};
 /// let body = br#"{"AttachmentItem":{"attachmentType":"file","name":"flower", "size":3483322}}"#;
-/// let CreateSessionBody::Attachment(a) = CreateSessionBody::from_json(body).unwrap() else { panic!() };
+/// let CreateSessionBody::Attachment(a) = CreateSessionBody::decode(body).unwrap().0 else { panic!() };
 /// assert_eq!((a.attachment_type(), a.name(), a.size()), (&AttachmentType::File, "flower", 3483322));
 ///
 /// let built = CreateSessionBody::Attachment(AttachmentItem::new(AttachmentType::File, "flower", 3483322));
 /// assert_eq!(built.to_vec(), br#"{"AttachmentItem":{"attachmentType":"file","name":"flower","size":3483322}}"#);
-/// assert!(CreateSessionBody::from_json(br#"{"item":{},"properties":{}}"#).is_err());
+/// assert!(CreateSessionBody::decode(br#"{"item":{},"properties":{}}"#).is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -50,7 +53,7 @@ pub enum CreateSessionBody<'a> {
 /// The driveItem body: `item` and `deferCommit`, both optional.
 ///
 /// ```
-/// use bits_codec::Encode;
+/// use bits_codec::{Decode, Encode};
 /// use bits_codec::graph::{
 ///     ConflictBehavior, CreateSessionBody, DateTimeOffset, DriveItemSessionRequest, DriveItemUploadableProperties,
 ///     FileSystemInfo,
@@ -67,7 +70,7 @@ pub enum CreateSessionBody<'a> {
 /// );
 /// // Timestamps are checked when built and when read.
 /// assert!(DateTimeOffset::new("2024-02-21 10:54:04").is_err());
-/// assert!(CreateSessionBody::from_json(br#"{"item":{"fileSystemInfo":{"createdDateTime":"yesterday"}}}"#).is_err());
+/// assert!(CreateSessionBody::decode(br#"{"item":{"fileSystemInfo":{"createdDateTime":"yesterday"}}}"#).is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DriveItemSessionRequest<'a> {
@@ -78,7 +81,9 @@ pub struct DriveItemSessionRequest<'a> {
 /// `driveItemUploadableProperties` with the `@microsoft.graph.conflictBehavior` annotation.
 ///
 /// `driveItemSource`, `mediaSource` and `@odata.type` are skipped when decoding and never
-/// written (`@odata.type` "does not work against the SPO endpoints", digest §3.1).
+/// written: the "driveItem: createUploadSession" page's "Request body" section says
+/// `@odata.type` "does not work against the SPO endpoints", so a request carrying it would
+/// fail against SharePoint.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DriveItemUploadableProperties<'a> {
     conflict_behavior: Option<ConflictBehavior<'a>>,
@@ -89,7 +94,8 @@ pub struct DriveItemUploadableProperties<'a> {
 }
 
 /// `fileSystemInfo`: client-side timestamps (strict RFC 3339; rejected by OneDrive for
-/// Business, ignored by OneDrive Personal, digest §3.1).
+/// Business, ignored by OneDrive Personal; the "driveItem: createUploadSession" page lists the
+/// member without saying which service honours it, so it is read and written as given).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct FileSystemInfo<'a> {
     created_date_time: Option<DateTimeOffset<'a>>,
@@ -102,7 +108,8 @@ pub struct FileSystemInfo<'a> {
 pub enum ConflictBehavior<'a> {
     /// `fail` (the documented default).
     Fail,
-    /// `replace` (the effective default, digest §3.1).
+    /// `replace` (what the service does when the member is absent, although the
+    /// "driveItem: createUploadSession" page names `fail` as the default).
     Replace,
     /// `rename`.
     Rename,
@@ -138,14 +145,14 @@ pub struct AttachmentItem<'a> {
 /// `printDocumentUploadProperties`: `documentName`, `contentType`, `size`, all required.
 ///
 /// ```
-/// use bits_codec::Encode;
+/// use bits_codec::{Decode, Encode};
 /// use bits_codec::graph::{CreateSessionBody, PrintDocumentUploadProperties};
 /// let p = PrintDocumentUploadProperties::new("TestFile.pdf", "application/pdf", 4533322);
 /// assert_eq!(
 ///     CreateSessionBody::PrintDocument(p).to_vec(),
 ///     br#"{"properties":{"documentName":"TestFile.pdf","contentType":"application/pdf","size":4533322}}"#
 /// );
-/// assert!(CreateSessionBody::from_json(br#"{"properties":{"documentName":"TestFile.pdf","size":1}}"#).is_err());
+/// assert!(CreateSessionBody::decode(br#"{"properties":{"documentName":"TestFile.pdf","size":1}}"#).is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrintDocumentUploadProperties<'a> {
@@ -159,11 +166,6 @@ fn owned(c: Option<Cow<'_, str>>) -> Option<Cow<'static, str>> {
 }
 
 impl<'a> CreateSessionBody<'a> {
-    /// Decode a JSON body (see the type for the shapes).
-    pub fn from_json(json: &'a [u8]) -> Result<Self, JsonError> {
-        json::run_object::<BodyFields<'a>>(json)
-    }
-
     /// A copy that owns its strings.
     pub fn into_owned(self) -> CreateSessionBody<'static> {
         match self {
@@ -558,6 +560,7 @@ impl Serialize for PrintDocumentUploadProperties<'_> {
 }
 
 json::encode_as_json!(CreateSessionBody);
+json::decode_as_json_object!(CreateSessionBody => BodyFields);
 
 // ---------------------------------------------------------------------------------------------
 // Decoding
@@ -730,7 +733,9 @@ impl<'de> Object<'de> for PrintFields<'de> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codec::Decode;
     use crate::codec::Encode;
+    use crate::graph::json::json_error;
 
     #[test]
     fn the_c1_body_is_93_bytes() {
@@ -749,33 +754,35 @@ mod tests {
             br#"{"item":{"@microsoft.graph.conflictBehavior":"replace","name":"big.bin"},"deferCommit":false}"#
         );
         assert_eq!((v.len(), body.encoded_len()), (93, 93));
-        assert_eq!(CreateSessionBody::from_json(&v).unwrap(), body);
+        assert_eq!(CreateSessionBody::decode(&v).unwrap().0, body);
     }
 
     #[test]
     fn each_variant_by_its_member() {
-        let d = CreateSessionBody::from_json(
-            br#"{"item":{"@microsoft.graph.conflictBehavior":"rename"},"deferCommit":true}"#,
-        );
+        let d =
+            CreateSessionBody::decode(br#"{"item":{"@microsoft.graph.conflictBehavior":"rename"},"deferCommit":true}"#)
+                .map(|(v, _)| v);
         let CreateSessionBody::DriveItem(d) = d.unwrap() else { panic!() };
         assert_eq!(d.defer_commit(), Some(true));
         assert_eq!(d.item().unwrap().conflict_behavior(), Some(&ConflictBehavior::Rename));
-        assert!(matches!(CreateSessionBody::from_json(b"{}"), Ok(CreateSessionBody::DriveItem(_))));
-        let p = CreateSessionBody::from_json(
+        assert!(matches!(CreateSessionBody::decode(b"{}").map(|(v, _)| v), Ok(CreateSessionBody::DriveItem(_))));
+        let p = CreateSessionBody::decode(
             br#"{"properties":{"documentName":"TestFile.pdf","contentType":"application/pdf","size":4533322}}"#,
-        );
+        )
+        .map(|(v, _)| v);
         assert!(matches!(p, Ok(CreateSessionBody::PrintDocument(ref p)) if p.size() == 4_533_322));
-        let t = CreateSessionBody::from_json(
+        let t = CreateSessionBody::decode(
             br#"{"attachmentInfo":{"@odata.type":"microsoft.graph.attachmentInfo","attachmentType":"file","name":"flower","size":3483322}}"#,
-        );
+        ).map(|(v, _)| v);
         assert!(matches!(t, Ok(CreateSessionBody::TaskAttachment(_))));
-        let a = CreateSessionBody::from_json(br#"{"attachmentItem":{"attachmentType":"file","name":"f","size":1}}"#);
+        let a = CreateSessionBody::decode(br#"{"attachmentItem":{"attachmentType":"file","name":"f","size":1}}"#)
+            .map(|(v, _)| v);
         assert!(matches!(a, Ok(CreateSessionBody::Attachment(_))));
     }
 
     #[test]
     fn refuses_missing_required_members_and_mixed_shapes() {
-        let kind = |j: &str| CreateSessionBody::from_json(j.as_bytes()).unwrap_err().kind;
+        let kind = |j: &str| json_error(CreateSessionBody::decode(j.as_bytes()).unwrap_err()).kind;
         assert_eq!(
             kind(r#"{"AttachmentItem":{"attachmentType":"file","name":"f"}}"#),
             JsonErrorKind::MissingKey("size")

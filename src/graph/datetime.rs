@@ -6,7 +6,8 @@ use core::fmt;
 
 use serde::{Serialize, Serializer};
 
-use super::error::{JsonError, JsonErrorKind};
+use super::json::JsonError;
+use crate::error::{InvalidMessage, JsonErrorKind};
 
 /// Longest year accepted: 9 digits (the OpenAPI pattern says `[0-9]{4,}`; 9 keeps every
 /// computation in 64 bits).
@@ -23,7 +24,9 @@ const MAX_FRACTION_DIGITS: usize = 12;
 /// ```
 ///
 /// Months 01–12, days that exist in that month (leap years included), hours 00–23, minutes
-/// and seconds 00–59. Every value of digest §2.3 is accepted: 3 or 7 fraction digits (Graph
+/// and seconds 00–59. Every timestamp the Graph documentation pages show is accepted
+/// ("driveItem: createUploadSession", "attachment: createUploadSession", "printDocument:
+/// createUploadSession", "uploadSession resource type"): 3 or 7 fraction digits (Graph
 /// trims trailing zeros, so 0–7 occur), `Z` or `+00:00`. The zone-less `innerError.date`
 /// (`2019-11-21T13:57:37`) is *not* one: that member is kept as plain text.
 ///
@@ -216,8 +219,14 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 }
 
 impl<'a> DateTimeOffset<'a> {
-    /// Check `s` without building anything. The error's offset is the first bad byte of `s`.
-    pub fn validate(s: &str) -> Result<(), JsonError> {
+    /// Check `s` without building anything. The error is
+    /// [`InvalidKind::Json`](crate::InvalidKind::Json)`(`[`DateTime`](JsonErrorKind::DateTime)`)`
+    /// with the offset of the first bad byte of `s`.
+    pub fn validate(s: &str) -> Result<(), InvalidMessage> {
+        Self::check(s).map_err(InvalidMessage::from)
+    }
+
+    pub(crate) fn check(s: &str) -> Result<(), JsonError> {
         if is_common_and_valid(s.as_bytes()) {
             return Ok(());
         }
@@ -225,7 +234,7 @@ impl<'a> DateTimeOffset<'a> {
     }
 
     /// Build from a borrowed or owned string, validated (see the type's grammar).
-    pub fn new(s: impl Into<Cow<'a, str>>) -> Result<Self, JsonError> {
+    pub fn new(s: impl Into<Cow<'a, str>>) -> Result<Self, InvalidMessage> {
         let s = s.into();
         Self::validate(&s)?;
         Ok(Self(s))
@@ -307,8 +316,8 @@ impl<'a> DateTimeOffset<'a> {
 }
 
 impl<'a> TryFrom<&'a str> for DateTimeOffset<'a> {
-    type Error = JsonError;
-    fn try_from(s: &'a str) -> Result<Self, JsonError> {
+    type Error = InvalidMessage;
+    fn try_from(s: &'a str) -> Result<Self, InvalidMessage> {
         Self::new(s)
     }
 }

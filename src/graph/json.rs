@@ -1,16 +1,16 @@
 //! The JSON machinery every Graph body shares, over `serde`:
 //!
-//! - two readers behind one [`Document`] trait: the [`fast`] reader, which answers every real
-//!   body, and `serde_json` (after a nesting pre-scan, [`check_depth`]), the reference that
-//!   decides every error kind and offset (see [`run`]); both bound nesting to
-//!   [`MAX_JSON_DEPTH`];
+//! - one reader, `serde_json` (after a nesting pre-scan, [`check_depth`], that bounds nesting
+//!   to [`MAX_JSON_DEPTH`]), driven through the [`Document`] trait (see [`run`]). A Graph body
+//!   is read once per fragment of at least 320 KiB, so a faster hand-written reader would save
+//!   no user anything measurable and every body type would have to be kept right twice;
 //! - members matched ASCII case-insensitively (`nextExpectedRanges` / `NextExpectedRanges`,
 //!   `innerError` / `innererror`, `AttachmentItem` / `attachmentItem`), unknown members and
 //!   `@…` annotations skipped, a member given twice refused;
 //! - strings borrowed from the input (`Cow::Borrowed`) unless an escape forces a copy;
 //! - typed errors: a visitor that rejects a value records its [`JsonErrorKind`] and offset in
-//!   the shared [`Ctx`] (serde errors can only carry text), and [`run`] turns that back into a
-//!   [`JsonError`];
+//!   the shared [`Ctx`] (serde errors can only carry text), and [`run`] turns that back into
+//!   [`InvalidKind::Json`] with its offset;
 //! - exact-length compact encoding through a counting writer.
 
 use alloc::borrow::Cow;
@@ -24,15 +24,11 @@ use bytes::BufMut;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
-use super::MAX_JSON_DEPTH;
 use super::datetime::DateTimeOffset;
-use super::error::{JsonError, JsonErrorKind};
 use super::range_spec::RangeSpec;
+use crate::error::{DecodeError, InvalidKind, InvalidMessage, JsonErrorKind};
 use crate::http1::syntax::{word_at, word_partial};
-
-#[cfg(test)]
-mod differential;
-mod fast;
+use crate::limits::MAX_JSON_DEPTH;
 
 /// Shared state of one decode: the input (to turn borrowed strings into offsets), the first
 /// typed failure, and the member being read (to name a type error).
@@ -67,13 +63,15 @@ impl<'de> Ctx<'de> {
         self.field.set(key);
     }
 
-    fn convert(&self, e: &serde_json::Error) -> JsonError {
+    fn convert(&self, e: &serde_json::Error) -> DecodeError {
+        use serde_json::error::Category;
         let pos = position(self.base, e.line(), e.column());
         match self.failure.get() {
-            Some((kind, at)) => JsonError::new(kind, at.unwrap_or(pos)),
+            Some((kind, at)) => invalid(kind, at.unwrap_or(pos)),
             None => match e.classify() {
-                serde_json::error::Category::Data => JsonError::new(JsonErrorKind::Type(self.field.get()), pos),
-                _ => JsonError::new(JsonErrorKind::Syntax, pos),
+                Category::Data => invalid(JsonErrorKind::Type(self.field.get()), pos),
+                Category::Eof => DecodeError::INCOMPLETE,
+                Category::Syntax | Category::Io => invalid(JsonErrorKind::Syntax, pos),
             },
         }
     }
@@ -93,7 +91,7 @@ fn position(input: &[u8], line: usize, column: usize) -> usize {
 
 /// Refuse JSON nested deeper than [`MAX_JSON_DEPTH`], before any recursion: one pass over the
 /// bytes, strings skipped, nothing allocated. (Syntax is `serde_json`'s business.)
-pub(crate) fn check_depth(input: &[u8]) -> Result<(), JsonError> {
+pub(crate) fn check_depth(input: &[u8]) -> Result<(), DecodeError> {
     let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
     for (i, &b) in input.iter().enumerate() {
         if in_string {
@@ -110,7 +108,7 @@ pub(crate) fn check_depth(input: &[u8]) -> Result<(), JsonError> {
             b'{' | b'[' => {
                 depth += 1;
                 if depth > MAX_JSON_DEPTH {
-                    return Err(JsonError::new(JsonErrorKind::TooDeep, i));
+                    return Err(invalid(JsonErrorKind::TooDeep, i));
                 }
             }
             b'}' | b']' => depth = depth.saturating_sub(1),
@@ -120,8 +118,8 @@ pub(crate) fn check_depth(input: &[u8]) -> Result<(), JsonError> {
     Ok(())
 }
 
-/// A JSON document type, read the same way from either deserializer: the [`fast`] reader or
-/// `serde_json`.
+/// A JSON document type, read from `serde_json`'s deserializer (the trait keeps each type's
+/// reading generic over [`Deserializer`], so a body type is written once, as seeds and visitors).
 pub(crate) trait Document<'de> {
     /// The decoded value.
     type Value: PartialEq + fmt::Debug;
@@ -129,40 +127,54 @@ pub(crate) trait Document<'de> {
     fn read<D: Deserializer<'de>>(ctx: &Ctx<'de>, d: D) -> Result<Self::Value, D::Error>;
 }
 
-/// Decode one JSON document `T`: the [`fast`] reader first; if it gives up (an escape to copy,
-/// an unusual number, any error), the `serde_json` path with its depth pre-scan, which decides
-/// every error kind and offset. Both paths accept the same inputs with the same values.
-// `fuzzing` is the cfg cargo-fuzz sets (declared in Cargo.toml `[lints.rust]`).
-pub(crate) fn run<'de, T: Document<'de>>(input: &'de [u8]) -> Result<T::Value, JsonError> {
-    let fast = run_fast::<T>(input);
-    // Under cargo-fuzz every decode is also a differential test of the two paths.
-    #[cfg(fuzzing)]
-    if let Some(v) = &fast {
-        assert_eq!(Ok(v), run_serde::<T>(input).as_ref(), "fast and serde_json paths disagree on {input:?}");
-    }
-    match fast {
-        Some(v) => Ok(v),
-        None => run_serde::<T>(input),
-    }
-}
-
-/// The fast path: `None` when the [`fast`] reader gives up on `input`.
-#[inline]
-fn run_fast<'de, T: Document<'de>>(input: &'de [u8]) -> Option<T::Value> {
-    let mut reader = fast::Reader::new(input)?;
-    let ctx = Ctx::new(input);
-    T::read(&ctx, &mut reader).and_then(|v| reader.end().map(|()| v)).ok()
-}
-
-/// The reference path: depth pre-scan, `serde_json`, then nothing but whitespace may follow.
-#[cold]
-#[inline(never)]
-fn run_serde<'de, T: Document<'de>>(input: &'de [u8]) -> Result<T::Value, JsonError> {
+/// Decode one JSON document `T` that fills `input`: the depth pre-scan, `serde_json` with
+/// strings borrowed from `input`, then nothing but whitespace may follow.
+///
+/// A document cut short (`serde_json`'s end-of-input category: `{"a":1`, `"ab`, nothing at
+/// all) is [`DecodeError::Incomplete`]: more bytes could still make it valid. A body inside a
+/// message is complete by its framing; [`in_message`] turns that into a syntax error there.
+pub(crate) fn run<'de, T: Document<'de>>(input: &'de [u8]) -> Result<T::Value, DecodeError> {
     check_depth(input)?;
     let ctx = Ctx::new(input);
     let mut de = serde_json::Deserializer::from_slice(input);
     let value = T::read(&ctx, &mut de).and_then(|v| de.end().map(|()| v));
     value.map_err(|e| ctx.convert(&e))
+}
+
+/// A JSON value's failure before it has a place in a message: what, and the offset within
+/// the text read (a range item, a timestamp). [`Ctx::fail`] moves it to the body's frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct JsonError {
+    pub(crate) kind: JsonErrorKind,
+    pub(crate) offset: usize,
+}
+
+impl JsonError {
+    pub(crate) const fn new(kind: JsonErrorKind, offset: usize) -> Self {
+        Self { kind, offset }
+    }
+}
+
+impl From<JsonError> for InvalidMessage {
+    fn from(e: JsonError) -> Self {
+        Self { kind: InvalidKind::Json(e.kind), offset: e.offset }
+    }
+}
+
+/// A JSON failure of `kind` at `offset`.
+pub(crate) fn invalid(kind: JsonErrorKind, offset: usize) -> DecodeError {
+    DecodeError::invalid(InvalidKind::Json(kind), offset)
+}
+
+/// The error of a JSON body that starts at `body_at` in a message and is `body_len` bytes
+/// long, from the error of the body decoded alone: offsets move by `body_at`, and a body that
+/// ends too soon is a syntax error at its end (the message's framing says no more bytes
+/// belong to it).
+pub(crate) fn in_message(e: DecodeError, body_at: usize, body_len: usize) -> DecodeError {
+    match e {
+        DecodeError::Invalid(m) => DecodeError::invalid(m.kind, m.offset + body_at),
+        _ => invalid(JsonErrorKind::Syntax, body_at + body_len),
+    }
 }
 
 /// A document that is any JSON value, skipped (to tell valid JSON from a syntax error).
@@ -190,12 +202,12 @@ impl<'de, T: Object<'de>> Document<'de> for ObjectDocument<T> {
 }
 
 /// Decode a document whose top level must be the object `T`.
-pub(crate) fn run_object<'de, T: Object<'de>>(input: &'de [u8]) -> Result<T::Output, JsonError> {
+pub(crate) fn run_object<'de, T: Object<'de>>(input: &'de [u8]) -> Result<T::Output, DecodeError> {
     let first = input.iter().position(|b| !b" \t\r\n".contains(b));
     if let Some(at) = first.filter(|&at| input[at] != b'{') {
         // Valid JSON of another kind is "not an object"; anything else is a syntax error.
         run::<AnyValue>(input)?;
-        return Err(JsonError::new(JsonErrorKind::NotAnObject, at));
+        return Err(invalid(JsonErrorKind::NotAnObject, at));
     }
     run::<ObjectDocument<T>>(input)
 }
@@ -496,7 +508,7 @@ impl<'de> DeserializeSeed<'de> for DateSeed<'_, 'de> {
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         let ctx = self.0;
         let Some(s) = StrSeed.deserialize(d)? else { return Ok(None) };
-        match DateTimeOffset::validate(&s) {
+        match DateTimeOffset::check(&s) {
             Ok(()) => Ok(Some(DateTimeOffset::from_validated(s))),
             Err(e) => Err(ctx.fail(e.kind, ctx.offset_of(&s).map(|at| at + e.offset))),
         }
@@ -549,7 +561,7 @@ impl<'de> Visitor<'de> for RangeItemSeed<'_, 'de> {
         f.write_str("a range string")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<RangeSpec, E> {
-        RangeSpec::decode(v).map_err(|e| self.0.fail(e.kind, self.0.offset_of(v).map(|at| at + e.offset)))
+        RangeSpec::read(v).map_err(|e| self.0.fail(e.kind, self.0.offset_of(v).map(|at| at + e.offset)))
     }
 }
 
@@ -597,6 +609,59 @@ macro_rules! encode_as_json {
 }
 pub(crate) use encode_as_json;
 
+/// A JSON document decoded alone (a body already cut out of its message, a file): the whole
+/// input is the document, so `consumed` is `input.len()`. A body longer than
+/// [`DecodeOptions::max_body_len`](crate::DecodeOptions::max_body_len) is refused before it is
+/// read.
+pub(crate) fn decode_document<'de, T: Document<'de>>(
+    input: &'de [u8],
+    opts: &crate::options::DecodeOptions,
+) -> Result<(T::Value, usize), DecodeError> {
+    if opts.max_body_len.is_some_and(|max| input.len() as u64 > max) {
+        return Err(DecodeError::invalid(InvalidKind::BodyTooLarge, 0));
+    }
+    run::<T>(input).map(|v| (v, input.len()))
+}
+
+/// [`decode_document`] for a document whose top level must be the object `T`.
+pub(crate) fn decode_object<'de, T: Object<'de>>(
+    input: &'de [u8],
+    opts: &crate::options::DecodeOptions,
+) -> Result<(T::Output, usize), DecodeError> {
+    if opts.max_body_len.is_some_and(|max| input.len() as u64 > max) {
+        return Err(DecodeError::invalid(InvalidKind::BodyTooLarge, 0));
+    }
+    run_object::<T>(input).map(|v| (v, input.len()))
+}
+
+/// `impl Decode` for a body type whose top level is the JSON object read by `$fields`.
+macro_rules! decode_as_json_object {
+    ($($ty:ident => $fields:ident),*) => {$(
+        /// Decodes the JSON document that fills the input (`consumed` is the input's length);
+        /// a document cut short is [`DecodeError::Incomplete`](crate::DecodeError::Incomplete),
+        /// any other failure [`InvalidKind::Json`](crate::InvalidKind::Json) at the offending
+        /// byte.
+        impl<'a> $crate::codec::Decode<'a> for $ty<'a> {
+            fn decode_with(
+                input: &'a [u8],
+                opts: &$crate::options::DecodeOptions,
+            ) -> Result<(Self, usize), $crate::error::DecodeError> {
+                $crate::graph::json::decode_object::<$fields<'a>>(input, opts)
+            }
+        }
+    )*};
+}
+pub(crate) use decode_as_json_object;
+
+/// The JSON failure inside `e` (tests: the kind and offset in one comparable value).
+#[cfg(test)]
+pub(crate) fn json_error(e: DecodeError) -> JsonError {
+    match e.invalid_message() {
+        Some(&InvalidMessage { kind: InvalidKind::Json(kind), offset }) => JsonError::new(kind, offset),
+        _ => panic!("not a JSON error: {e:?}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -607,7 +672,7 @@ mod tests {
         let deep = "[".repeat(MAX_JSON_DEPTH) + &"]".repeat(MAX_JSON_DEPTH);
         assert!(check_depth(deep.as_bytes()).is_ok());
         let deeper = "[".repeat(MAX_JSON_DEPTH + 1);
-        assert_eq!(check_depth(deeper.as_bytes()), Err(JsonError::new(JsonErrorKind::TooDeep, MAX_JSON_DEPTH)));
+        assert_eq!(check_depth(deeper.as_bytes()), Err(invalid(JsonErrorKind::TooDeep, MAX_JSON_DEPTH)));
         assert!(check_depth(br#"{"a\"{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{":1}"#).is_ok());
     }
 

@@ -10,7 +10,7 @@
 //! ([`RangeSet`], [`FragmentPlanner`]).
 //!
 //! ```
-//! use bits_codec::Encode;
+//! use bits_codec::{Decode, Encode};
 //! use bits_codec::graph::{FragmentPlanner, Outcome, RangeSet, Request, Response, Variant};
 //! use bits_codec::http1::RequestTarget;
 //!
@@ -49,12 +49,13 @@ mod response;
 mod response_body;
 mod upload_session;
 
+pub use crate::error::JsonErrorKind;
 pub use create::{
     AttachmentItem, AttachmentType, ConflictBehavior, CreateSessionBody, DriveItemSessionRequest,
     DriveItemUploadableProperties, FileSystemInfo, PrintDocumentUploadProperties,
 };
 pub use datetime::DateTimeOffset;
-pub use error::{GraphError, JsonError, JsonErrorKind, RangeError};
+pub use error::RangeError;
 pub use odata_error::{InnerError, ODataError};
 pub use plan::{DRIVE_ITEM_FRAGMENT_MULTIPLE, FragmentPlanner, Fragments, RangeSet, Variant};
 pub use range_spec::RangeSpec;
@@ -62,11 +63,5 @@ pub use request::{Operation, Request, is_create_upload_session_target};
 pub use response::{Outcome, Response, RetryAfter};
 pub use response_body::{CompletedItem, ResponseBody};
 pub use upload_session::UploadSession;
-
-/// Deepest nesting of JSON objects and arrays a body may have: 32 levels (the deepest real
-/// body, a driveItem with hashes, has 3; `serde_json`'s own limit is 128). Counted as the body
-/// is read (and by a scan before `serde_json` reads it), so recursion is bounded whatever the
-/// input.
-pub const MAX_JSON_DEPTH: usize = 32;
 
 pub use crate::machines::graph_client as client;

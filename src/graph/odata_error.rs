@@ -1,4 +1,5 @@
-//! [`ODataError`]: Graph's error body (digest §2.5).
+//! [`ODataError`]: Graph's error body, as the Microsoft Graph page "Microsoft Graph error
+//! responses and resource types" defines it.
 
 use alloc::borrow::Cow;
 use alloc::boxed::Box;
@@ -7,8 +8,8 @@ use serde::de::{self, MapAccess};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
-use super::error::{JsonError, JsonErrorKind};
 use super::json::{self, Ctx, Object, ObjectSeed, StrSeed};
+use crate::error::JsonErrorKind;
 
 /// The OData error body every Graph failure carries:
 ///
@@ -17,20 +18,22 @@ use super::json::{self, Ctx, Object, ObjectSeed, StrSeed};
 ///           "innererror":{"code":"fragmentOverlap"}}}
 /// ```
 ///
-/// `code` is required (it may be `""`, digest §2.5); `message` is optional; the inner error is
+/// `code` is required (the errors page calls it "always returned"; real answers send `""`,
+/// which is kept); `message` is optional; the inner error is
 /// read under either spelling (`innerError` from the Graph gateway, `innererror` from
 /// OneDrive/SharePoint) and nests recursively (bounded by
-/// [`MAX_JSON_DEPTH`](super::MAX_JSON_DEPTH)). Extra members (`details`, `target`, …) are
+/// [`MAX_JSON_DEPTH`](crate::limits::MAX_JSON_DEPTH)). Extra members (`details`, `target`, …) are
 /// skipped. Branch on the codes, never on the message: "apps should loop through all the error
 /// codes available and use the most detailed one" ([`most_specific_code`](Self::most_specific_code)).
 ///
 /// Encoding writes `{"error":{"code","message","innerError"}}` (the gateway's spelling).
 ///
 /// ```
+/// use bits_codec::Decode;
 /// use bits_codec::graph::{InnerError, ODataError};
 /// let body = br#"{"error":{"code":"invalidRange","message":"Uploaded fragment overlaps with existing data.",
 ///                 "innererror":{"code":"fragmentOverlap"}}}"#;
-/// let e = ODataError::from_json(body).unwrap();
+/// let e = ODataError::decode(body).unwrap().0;
 /// assert_eq!(e.code(), "invalidRange");
 /// assert_eq!(e.most_specific_code(), "fragmentOverlap");
 ///
@@ -38,7 +41,7 @@ use super::json::{self, Ctx, Object, ObjectSeed, StrSeed};
 ///     .with_inner_error(InnerError::new().with_code("expiredToken"));
 /// assert_eq!(built.codes().collect::<Vec<_>>(), ["unauthenticated", "expiredToken"]);
 /// // A doc example with a trailing comma is not JSON.
-/// assert!(ODataError::from_json(br#"{"error":{"code":"nameAlreadyExists","message":"m",}}"#).is_err());
+/// assert!(ODataError::decode(br#"{"error":{"code":"nameAlreadyExists","message":"m",}}"#).is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ODataError<'a> {
@@ -53,12 +56,13 @@ pub struct ODataError<'a> {
 /// is not a [`DateTimeOffset`](super::DateTimeOffset).
 ///
 /// ```
+/// use bits_codec::Decode;
 /// use bits_codec::graph::{InnerError, ODataError};
 /// let inner = InnerError::new().with_code("throttledRequest").with_date("2021-11-30T12:17:46");
 /// let e = ODataError::new("activityLimitReached", "The request has been throttled").with_inner_error(inner);
 /// assert_eq!(e.inner_error().and_then(InnerError::date), Some("2021-11-30T12:17:46"));
 /// // An inner error must be an object.
-/// assert!(ODataError::from_json(br#"{"error":{"code":"x","innerError":"y"}}"#).is_err());
+/// assert!(ODataError::decode(br#"{"error":{"code":"x","innerError":"y"}}"#).is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct InnerError<'a> {
@@ -83,11 +87,6 @@ impl<'a> ODataError<'a> {
     /// An error with `code` only.
     pub fn with_code(code: impl Into<Cow<'a, str>>) -> Self {
         Self { code: code.into(), message: None, inner_error: None }
-    }
-
-    /// Decode a JSON document `{"error":{…}}`.
-    pub fn from_json(json: &'a [u8]) -> Result<Self, JsonError> {
-        json::run_object::<Envelope<'a>>(json)
     }
 
     /// Set the inner error.
@@ -251,6 +250,7 @@ impl Serialize for InnerError<'_> {
 }
 
 json::encode_as_json!(ODataError);
+json::decode_as_json_object!(ODataError => Envelope);
 
 /// The document: `{"error": …}`.
 #[derive(Default)]
@@ -318,32 +318,34 @@ impl<'de> Object<'de> for InnerFields<'de> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codec::Decode;
     use crate::codec::Encode;
+    use crate::graph::json::json_error;
 
     #[test]
     fn reads_both_spellings_and_nesting_in_any_order() {
-        let e = ODataError::from_json(
+        let e = ODataError::decode(
             br#"{"error":{"innerError":{"code":"expiredToken"},"code":"unauthenticated","message":"The access token has expired."}}"#,
-        )
+        ).map(|(v, _)| v)
         .unwrap();
         assert_eq!(e.codes().collect::<Vec<_>>(), ["unauthenticated", "expiredToken"]);
-        let e = ODataError::from_json(
+        let e = ODataError::decode(
             br#"{"error":{"code":"nameAlreadyExists","message":"Relationship name already exists under the parent","innererror":{"code":"itemAlreadyExists","innererror":{"code":"relationshipNameAlreadyExists"}}}}"#,
-        )
+        ).map(|(v, _)| v)
         .unwrap();
         assert_eq!(e.most_specific_code(), "relationshipNameAlreadyExists");
-        let e = ODataError::from_json(br#"{"error":{"code":"","message":"The request entity's media type 'text/plain' is not supported for this resource."}}"#).unwrap();
+        let e = ODataError::decode(br#"{"error":{"code":"","message":"The request entity's media type 'text/plain' is not supported for this resource."}}"#).unwrap().0;
         assert_eq!(e.code(), "");
     }
 
     #[test]
     fn requires_error_and_code() {
-        assert_eq!(ODataError::from_json(b"{}").unwrap_err().kind, JsonErrorKind::MissingKey("error"));
+        assert_eq!(json_error(ODataError::decode(b"{}").unwrap_err()).kind, JsonErrorKind::MissingKey("error"));
         assert_eq!(
-            ODataError::from_json(br#"{"error":{"message":"m"}}"#).unwrap_err().kind,
+            json_error(ODataError::decode(br#"{"error":{"message":"m"}}"#).unwrap_err()).kind,
             JsonErrorKind::MissingKey("code")
         );
-        assert_eq!(ODataError::from_json(br#"{"error":"x"}"#).unwrap_err().kind, JsonErrorKind::Type("error"));
+        assert_eq!(json_error(ODataError::decode(br#"{"error":"x"}"#).unwrap_err()).kind, JsonErrorKind::Type("error"));
     }
 
     #[test]
@@ -358,6 +360,6 @@ mod tests {
         );
         let v = e.to_vec();
         assert_eq!(v.len(), e.encoded_len());
-        assert_eq!(ODataError::from_json(&v).unwrap(), e);
+        assert_eq!(ODataError::decode(&v).unwrap().0, e);
     }
 }

@@ -8,10 +8,14 @@ use super::range_spec::RangeSpec;
 use crate::http1::content_range::ContentRange;
 
 /// 320 KiB: every driveItem fragment except the last "MUST be a multiple of 320 KiB (327,680
-/// bytes)" (digest §3.2).
+/// bytes)" (the "driveItem: createUploadSession" page, "Upload bytes to the upload session":
+/// other sizes can make the upload fail once the file is committed).
 pub const DRIVE_ITEM_FRAGMENT_MULTIPLE: u64 = 327_680;
 
-/// The upload-session variants, with the rules that differ between them (digest §7).
+/// The upload-session variants, with the rules that differ between them (fragment size
+/// limits, range forms, completion answers), each from its own Graph page:
+/// "driveItem: createUploadSession", "attachment: createUploadSession",
+/// "taskFileAttachment: createUploadSession" and "printDocument: createUploadSession".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Variant {
@@ -90,7 +94,8 @@ impl Variant {
 /// disjoint, inclusive ranges.
 ///
 /// [`apply`](Self::apply) replaces the set with a server's `nextExpectedRanges` (the server is
-/// authoritative: a fragment it partly kept shows as an unaligned start, digest §2.2), clamping
+/// authoritative: a fragment it partly kept shows as an unaligned start,
+/// OneDrive/onedrive-api-docs#75), clamping
 /// an end at or past the file size to the last byte (the Print doc's `"78929-4533322"` for a
 /// 4,533,322-byte file) and merging overlapping items. An empty list means every byte arrived.
 /// [`mark_received`](Self::mark_received) removes a fragment the server acknowledged.
@@ -209,7 +214,7 @@ impl RangeSet {
 ///
 /// ```
 /// use bits_codec::graph::{FragmentPlanner, RangeSet, Variant};
-/// // Digest §8 C2–C4: a 10,000,000-byte file in 3 × 320 KiB fragments.
+/// // The canonical fragment, progress and completion examples: a 10,000,000-byte file in 3 × 320 KiB fragments.
 /// let planner = FragmentPlanner::new(Variant::DriveItem, 983_040).unwrap();
 /// let set = RangeSet::new(10_000_000).unwrap();
 /// let plan: Vec<_> = planner.plan(&set).collect();

@@ -6,9 +6,9 @@ use alloc::vec::Vec;
 use bytes::BufMut;
 
 use super::create::CreateSessionBody;
-use super::error::GraphError;
 use super::fields::{GraphSink, Side, add_extra, set_host, set_managed};
-use crate::codec::Encode;
+use super::json;
+use crate::codec::{Decode, Encode};
 use crate::error::{DecodeError, InvalidKind, ValidationError};
 use crate::http1::content_range::ContentRange;
 use crate::http1::encode::{request_head, request_head_len};
@@ -26,8 +26,8 @@ use crate::options::DecodeOptions;
 /// | [`UploadFragment`](Self::UploadFragment) | `PUT` with `Content-Range` |
 /// | [`SessionStatus`](Self::SessionStatus) | `GET` |
 /// | [`CancelSession`](Self::CancelSession) | `DELETE` |
-/// | [`Commit`](Self::Commit) | any other `POST` without a body (deferred commit, digest §3.5) |
-/// | [`Other`](Self::Other) | anything else (the explicit-commit `PUT` of digest §3.6, …) |
+/// | [`Commit`](Self::Commit) | any other `POST` without a body (the deferred commit of the "driveItem: createUploadSession" page, "Completing a file") |
+/// | [`Other`](Self::Other) | anything else (the explicit-commit `PUT` with a driveItem body on that page, …) |
 ///
 /// The `uploadUrl` is opaque, so `GET` and `DELETE` are classified by method alone: a caller
 /// that decodes with [`Request`] says it speaks Graph.
@@ -90,8 +90,10 @@ fn classify(method: &[u8], target: &[u8], has_range: bool, content_length: Optio
     }
 }
 
-/// Managed headers of each operation, in the order built messages write them (digest §8: C1
-/// `Content-Type, Content-Length`; C2 `Content-Length, Content-Range, Content-Type`).
+/// Managed headers of each operation, in the order built messages write them: the order of the
+/// "driveItem: createUploadSession" page's examples (`Content-Type, Content-Length` on the
+/// create request; `Content-Length, Content-Range` on a fragment, then `Content-Type`, which
+/// Outlook's page requires).
 fn managed(op: Operation) -> &'static [&'static str] {
     match op {
         Operation::CreateUploadSession => &["Content-Type", "Content-Length"],
@@ -109,7 +111,7 @@ fn managed(op: Operation) -> &'static [&'static str] {
 /// of the variants. Every header is kept in wire order.
 ///
 /// ```
-/// use bits_codec::Encode;
+/// use bits_codec::{Decode, Encode};
 /// use bits_codec::graph::{Operation, Request};
 /// use bits_codec::http1::ContentRange;
 ///
@@ -165,7 +167,9 @@ impl<'a> Checked<'a> {
         let operation = classify(method.as_bytes(), target.as_bytes(), sink.content_range.is_some(), cl);
         match operation {
             Operation::UploadFragment => {
-                // "Content-Length = last-first+1 = exact body byte count" (digest §2.4).
+                // The fragment's `Content-Length` is the range's length: RFC 9110 §14.4 makes
+                // `Content-Range` name the bytes the content carries, and the "driveItem:
+                // createUploadSession" page's own wrong example (21 for 27 bytes) is refused.
                 let (n, cl_at) =
                     content_length.ok_or(DecodeError::invalid(InvalidKind::MissingHeader("Content-Length"), end_at))?;
                 let range = sink.content_range;
@@ -188,10 +192,11 @@ impl<'a> Checked<'a> {
     }
 
     /// Add the body (`body_at`: its offset in the input, for JSON error offsets).
-    pub(crate) fn finish(self, body: &'a [u8], body_at: usize) -> Result<Request<'a>, GraphError> {
+    pub(crate) fn finish(self, body: &'a [u8], body_at: usize) -> Result<Request<'a>, DecodeError> {
         let create_body = match self.operation {
             Operation::CreateUploadSession if !body.is_empty() => {
-                Some(CreateSessionBody::from_json(body).map_err(|e| e.shifted(body_at))?)
+                let (b, _) = CreateSessionBody::decode(body).map_err(|e| json::in_message(e, body_at, body.len()))?;
+                Some(b)
             }
             _ => None,
         };
@@ -212,20 +217,17 @@ impl<'a> Checked<'a> {
     }
 }
 
-impl<'a> Request<'a> {
-    /// Decode one request from the front of `input` with the strict default options.
-    pub fn decode(input: &'a [u8]) -> Result<(Self, usize), GraphError> {
-        Self::decode_with(input, &DecodeOptions::default())
-    }
-
-    /// Decode one request; `Ok((request, consumed))`. A head that cannot become valid is an
-    /// error as soon as it is complete (before the body arrives); a JSON body is read once it
-    /// is complete.
-    pub fn decode_with(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), GraphError> {
+/// Decodes one request from the front of the input; `Ok((request, consumed))`. A head that
+/// cannot become valid is an error as soon as it is complete (before the body arrives); a
+/// JSON body is read once it is complete, and its failures are
+/// [`InvalidKind::Json`](crate::InvalidKind::Json) at offsets counted from the request's first
+/// byte.
+impl<'a> Decode<'a> for Request<'a> {
+    fn decode_with(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), DecodeError> {
         let mut sink = GraphSink::new(Side::Request);
         let h = head::head(input, Direction::Request, opts, &mut sink)?;
         let StartLine::Request { method, target, version } = h.start else {
-            return Err(DecodeError::invalid(InvalidKind::RequestLine, 0).into());
+            return Err(DecodeError::invalid(InvalidKind::RequestLine, 0));
         };
         let headers = Headers::from_wire(h.block, h.count);
         let cl_at = h.content_length.map_or(h.end_at, |(_, at)| at);
@@ -241,7 +243,9 @@ impl<'a> Request<'a> {
         let (body, used) = head::body(input, h.len, Framing::Length(checked.body_len()), false, opts, cl_at)?;
         Ok((checked.finish(body, h.len)?, used))
     }
+}
 
+impl<'a> Request<'a> {
     fn build(method: &'static str, target: RequestTarget<'a>, operation: Operation) -> Self {
         Self {
             method: RequestMethod::unvalidated(method),
@@ -314,7 +318,10 @@ impl<'a> Request<'a> {
 
     /// `PUT {uploadUrl}` carrying `body` as the bytes `range` names, with `Content-Length`,
     /// `Content-Range: bytes first-last/total` and `Content-Type: application/octet-stream`
-    /// (required by Outlook and To Do, harmless elsewhere; digest §12). Fails if the body's
+    /// (Outlook and To Do require it: the "attachment: createUploadSession" and
+    /// "taskFileAttachment: createUploadSession" pages send it on every fragment; harmless
+    /// elsewhere).
+    /// Fails if the body's
     /// length is not the range's. Do not add `Authorization` (except for To Do): the URL is
     /// pre-authenticated and a token can earn a 401.
     ///

@@ -5,13 +5,13 @@ use alloc::vec::Vec;
 
 use bytes::BufMut;
 
-use super::error::{GraphError, JsonError};
 use super::fields::{GraphSink, Side, add_extra, is_json_media_type, set_managed};
+use super::json;
 use super::odata_error::ODataError;
 use super::request::decimal;
 use super::response_body::{CompletedItem, ResponseBody};
 use super::upload_session::UploadSession;
-use crate::codec::Encode;
+use crate::codec::{Decode, Encode};
 use crate::error::{DecodeError, InvalidKind, ValidationError};
 use crate::http1::encode::{status_head, status_head_len};
 use crate::http1::head::{self, Direction, StartLine};
@@ -20,8 +20,10 @@ use crate::http1::syntax::{NumberError, decimal_u64};
 use crate::http1::values::{FieldName, FieldValue, HttpVersion, ReasonPhrase, Status};
 use crate::options::DecodeOptions;
 
-/// Managed headers of built responses, in the order they are written (digest §8 C3
-/// `Content-Type, Content-Length`; C5 `Location, Content-Length`).
+/// Managed headers of built responses, in the order they are written: the order the Graph
+/// pages' examples show (`Content-Type, Content-Length` on the "driveItem: createUploadSession"
+/// progress answer; `Location, Content-Length` on the "attachment: createUploadSession"
+/// completion).
 const MANAGED: &[&str] = &["Location", "Retry-After", "Content-Type", "Content-Length"];
 
 /// `Retry-After` (RFC 9110 §10.2.3): seconds, or an HTTP date.
@@ -65,9 +67,12 @@ impl<'a> RetryAfter<'a> {
     }
 }
 
-/// What a response means for the client, by content first and status second (digest §0 point
-/// 6, §12 parser point 2): a 201 whose body is still a session is progress, a 200 with a
-/// driveItem is completion, a 200 with an error body is a failure.
+/// What a response means for the client, by content first and status second: a 201 whose
+/// body is still a session is progress, a 200 with a driveItem is completion, a 200 with an
+/// error body is a failure. The status alone misleads because the services disagree: the
+/// "driveItem: createUploadSession" page completes with `201`/`200` and a driveItem, Outlook
+/// ("attachment: createUploadSession") with `201` and `Location` and no body, and real
+/// OneDrive answers have carried a session under `201`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Outcome<'r> {
@@ -102,6 +107,7 @@ pub enum Outcome<'r> {
 /// [`decode_at_eof`](Self::decode_at_eof) takes every remaining byte.
 ///
 /// ```
+/// use bits_codec::Decode;
 /// use bits_codec::graph::{Outcome, RangeSpec, Response};
 /// let wire = b"HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 82\r\n\r\n\
 ///              {\"expirationDateTime\":\"2015-01-29T09:21:55.523Z\",\"nextExpectedRanges\":[\"983040-\"]}";
@@ -129,7 +135,7 @@ pub(crate) fn classify_body<'a>(
     body: &'a [u8],
     content_type: Option<&FieldValue<'_>>,
     body_at: usize,
-) -> Result<ResponseBody<'a>, JsonError> {
+) -> Result<ResponseBody<'a>, DecodeError> {
     if body.is_empty() {
         return Ok(ResponseBody::Empty);
     }
@@ -140,34 +146,40 @@ pub(crate) fn classify_body<'a>(
     if !json {
         return Ok(ResponseBody::Opaque);
     }
-    ResponseBody::from_json(body).map_err(|e| e.shifted(body_at))
+    ResponseBody::decode(body).map(|(v, _)| v).map_err(|e| json::in_message(e, body_at, body.len()))
+}
+
+/// Decodes one response from the front of the input; `Ok((response, consumed))`. A response
+/// without `Content-Length` (and not one that never has a body) is
+/// [`DecodeError::Incomplete`] here, since its body runs to the end of the connection: read it
+/// to the end and call [`Response::decode_at_eof`]. JSON body failures are
+/// [`InvalidKind::Json`] at offsets counted from the response's first byte.
+impl<'a> Decode<'a> for Response<'a> {
+    fn decode_with(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), DecodeError> {
+        Self::decode_inner(input, opts, false)
+    }
 }
 
 impl<'a> Response<'a> {
-    /// Decode one response from the front of `input` with the strict default options.
-    pub fn decode(input: &'a [u8]) -> Result<(Self, usize), GraphError> {
-        Self::decode_with(input, &DecodeOptions::default())
-    }
-
-    /// Decode one response; `Ok((response, consumed))`.
-    pub fn decode_with(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), GraphError> {
-        Self::decode_inner(input, opts, false)
-    }
-
     /// Decode a response that ends where `input` ends (a file, or a closed connection): one
-    /// without `Content-Length` takes every remaining byte as its body.
-    pub fn decode_at_eof(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), GraphError> {
+    /// without `Content-Length` takes every remaining byte as its body (RFC 9112 §6.3, rule 8:
+    /// a response without framing headers ends when the connection closes).
+    ///
+    /// This is a method beside [`Decode`] rather than a [`DecodeOptions`] switch because it
+    /// says something about the input (nothing follows it), not about how strictly to read
+    /// it; [`Decode::decode_with`] is the call for a live connection.
+    pub fn decode_at_eof(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), DecodeError> {
         Self::decode_inner(input, opts, true)
     }
 
-    fn decode_inner(input: &'a [u8], opts: &DecodeOptions, at_eof: bool) -> Result<(Self, usize), GraphError> {
+    fn decode_inner(input: &'a [u8], opts: &DecodeOptions, at_eof: bool) -> Result<(Self, usize), DecodeError> {
         if input.len() < 5 && b"HTTP/".starts_with(input) {
-            return Err(GraphError::Incomplete { needed: None });
+            return Err(DecodeError::INCOMPLETE);
         }
         let mut sink = GraphSink::new(Side::Response);
         let h = head::head(input, Direction::Response, opts, &mut sink)?;
         let StartLine::Status { version, code, reason } = h.start else {
-            return Err(DecodeError::invalid(InvalidKind::StatusLine, 0).into());
+            return Err(DecodeError::invalid(InvalidKind::StatusLine, 0));
         };
         let cl_at = h.content_length.map_or(h.end_at, |(_, at)| at);
         let (body, used) = head::body(input, h.len, h.framing(), at_eof, opts, cl_at)?;
@@ -194,7 +206,7 @@ impl<'a> Response<'a> {
         content_length: Option<u64>,
         body: &'a [u8],
         body_at: usize,
-    ) -> Result<Self, GraphError> {
+    ) -> Result<Self, DecodeError> {
         let content_type = sink.content_type;
         let kind = classify_body(body, content_type.as_ref(), body_at)?;
         Ok(Self {
@@ -312,11 +324,11 @@ impl<'a> Response<'a> {
     /// assert!(matches!(r.outcome(), Outcome::Completed(_)));
     /// assert!(Response::json(Status::new(409).unwrap(), br#"{"error":{"code":"x",}}"#).is_err());
     /// ```
-    pub fn json(status: Status, body: &'a [u8]) -> Result<Self, GraphError> {
+    pub fn json(status: Status, body: &'a [u8]) -> Result<Self, DecodeError> {
         if status.forbids_body() {
-            return Err(DecodeError::invalid(InvalidKind::BodyNotAllowed, 0).into());
+            return Err(DecodeError::invalid(InvalidKind::BodyNotAllowed, 0));
         }
-        let kind = ResponseBody::from_json(body)?;
+        let (kind, _) = ResponseBody::decode(body).map_err(|e| json::in_message(e, 0, body.len()))?;
         let mut r = Self::build(status);
         r.set("Content-Type", FieldValue::from_static("application/json"));
         r.content_type = Some(FieldValue::from_static("application/json"));
@@ -327,8 +339,8 @@ impl<'a> Response<'a> {
         Ok(r)
     }
 
-    /// `201 Created` with `Location` and no body: the Outlook and To Do completion (digest §4.2,
-    /// §8 C5).
+    /// `201 Created` with `Location` and no body: the Outlook and To Do completion (the
+    /// "attachment: createUploadSession" and "taskFileAttachment: createUploadSession" pages).
     ///
     /// ```
     /// use bits_codec::Encode;
@@ -490,11 +502,9 @@ impl Encode for Response<'_> {
 /// The framing of a response read from `http` parts: `Content-Length`, when present, must be
 /// the body's length.
 #[cfg_attr(not(feature = "http"), allow(dead_code))] // the `http` crate views
-pub(crate) fn check_length(content_length: Option<(u64, usize)>, body: &[u8], end: usize) -> Result<(), GraphError> {
+pub(crate) fn check_length(content_length: Option<(u64, usize)>, body: &[u8], end: usize) -> Result<(), DecodeError> {
     match content_length {
-        Some((n, _)) if n != body.len() as u64 => {
-            Err(DecodeError::invalid(InvalidKind::ContentLengthMismatch, end).into())
-        }
+        Some((n, _)) if n != body.len() as u64 => Err(DecodeError::invalid(InvalidKind::ContentLengthMismatch, end)),
         _ => Ok(()),
     }
 }

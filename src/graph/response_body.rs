@@ -1,5 +1,7 @@
-//! [`ResponseBody`]: what a Graph answer's body is, decided by its content (digest §12
-//! parser point 2), and [`CompletedItem`], the created resource.
+//! [`ResponseBody`]: what a Graph answer's body is, decided by its content rather than its
+//! status (the "driveItem: createUploadSession" page answers the last fragment with `201` or
+//! `200` and a driveItem, but real services also send `201` with a session body), and
+//! [`CompletedItem`], the created resource.
 
 use alloc::borrow::Cow;
 use alloc::vec::Vec;
@@ -10,7 +12,6 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use super::datetime::DateTimeOffset;
-use super::error::JsonError;
 use super::json::{self, Ctx, DateSeed, Object, ObjectSeed, RangesSeed, StrSeed, U64Seed};
 use super::odata_error::{ErrorFields, ODataError};
 use super::range_spec::RangeSpec;
@@ -88,7 +89,9 @@ impl Serialize for CompletedItem<'_> {
 
 json::encode_as_json!(CompletedItem);
 
-/// The body of a Graph response, classified by content, in the order of digest §12:
+/// The body of a Graph response, classified by content, in this order (an error member wins,
+/// since the "Microsoft Graph error responses and resource types" page makes `error` the
+/// whole meaning of a body that has it; a session is progress even under `201`):
 ///
 /// 1. a top-level `error` member: [`Error`](Self::Error), whatever else is there (OneDrive for
 ///    Business once answered 200 with an error body);
@@ -101,12 +104,13 @@ json::encode_as_json!(CompletedItem);
 /// is [`Opaque`](Self::Opaque) (an HTML page from a proxy, say) and is not parsed.
 ///
 /// ```
+/// use bits_codec::Decode;
 /// use bits_codec::graph::ResponseBody;
-/// let b = ResponseBody::from_json(br#"{"expirationDateTime":"2021-09-21T07:02:17.624Z","nextExpectedRanges":["10485760-15334441"]}"#);
+/// let b = ResponseBody::decode(br#"{"expirationDateTime":"2021-09-21T07:02:17.624Z","nextExpectedRanges":["10485760-15334441"]}"#).map(|(v, _)| v);
 /// assert!(matches!(b, Ok(ResponseBody::Session(_))));
-/// let b = ResponseBody::from_json(br#"{"id":"912310013A123","name":"largefile.vhd","size":128,"file":{}}"#);
+/// let b = ResponseBody::decode(br#"{"id":"912310013A123","name":"largefile.vhd","size":128,"file":{}}"#).map(|(v, _)| v);
 /// assert!(matches!(b, Ok(ResponseBody::Item(ref i)) if i.size() == Some(128)));
-/// assert!(ResponseBody::from_json(br#"{"error":{"code":"x","message":"y",}}"#).is_err());
+/// assert!(ResponseBody::decode(br#"{"error":{"code":"x","message":"y",}}"#).is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -126,11 +130,6 @@ pub enum ResponseBody<'a> {
 }
 
 impl<'a> ResponseBody<'a> {
-    /// Classify a JSON document. Non-empty input only: an empty body is not JSON.
-    pub fn from_json(json: &'a [u8]) -> Result<Self, JsonError> {
-        json::run::<TopDocument>(json)
-    }
-
     /// The session, if the body is one.
     pub fn session(&self) -> Option<&UploadSession<'a>> {
         match self {
@@ -278,14 +277,27 @@ impl<'de> Object<'de> for TopFields<'de> {
     }
 }
 
+/// Classifies the JSON document that fills the input (`consumed` is the input's length): an
+/// empty input is not JSON, and like any document cut short it is
+/// [`DecodeError::Incomplete`](crate::DecodeError::Incomplete).
+impl<'a> crate::codec::Decode<'a> for ResponseBody<'a> {
+    fn decode_with(
+        input: &'a [u8],
+        opts: &crate::options::DecodeOptions,
+    ) -> Result<(Self, usize), crate::error::DecodeError> {
+        json::decode_document::<TopDocument>(input, opts)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codec::Decode;
 
     #[test]
     fn classifies_by_content() {
         fn c(j: &str) -> ResponseBody<'_> {
-            ResponseBody::from_json(j.as_bytes()).unwrap()
+            ResponseBody::decode(j.as_bytes()).unwrap().0
         }
         assert!(matches!(c(r#"{"error":{"code":"x"},"nextExpectedRanges":[]}"#), ResponseBody::Error(_)));
         assert!(matches!(c(r#"{"id":"1","nextExpectedRanges":["0-"]}"#), ResponseBody::Session(_)));

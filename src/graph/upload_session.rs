@@ -1,4 +1,5 @@
-//! [`UploadSession`]: the `microsoft.graph.uploadSession` object (digest §2.1).
+//! [`UploadSession`]: the `microsoft.graph.uploadSession` object (the Microsoft Graph page
+//! "uploadSession resource type").
 
 use alloc::borrow::Cow;
 use alloc::vec::Vec;
@@ -8,7 +9,6 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use super::datetime::DateTimeOffset;
-use super::error::JsonError;
 use super::json::{self, Ctx, DateSeed, Object, RangesSeed, StrSeed};
 use super::range_spec::RangeSpec;
 
@@ -22,7 +22,8 @@ use super::range_spec::RangeSpec;
 ///
 /// Every member is optional on input: `uploadUrl` is usually absent after the first answer,
 /// `nextExpectedRanges` is absent from the driveItem create example and from the 2015 progress
-/// answers (digest §2.2), and may be `[]` ("all received, awaiting commit"). Members match
+/// answers (OneDrive/onedrive-api-docs#41), and may be `[]` ("all received, awaiting
+/// commit"). Members match
 /// ASCII case-insensitively (`ExpirationDateTime`, `NextExpectedRanges` from Outlook, To Do and
 /// 21Vianet); `null` is the same as absent; unknown members and annotations other than
 /// `@odata.context` are skipped. Strings are borrowed from the input unless a JSON escape
@@ -33,12 +34,12 @@ use super::range_spec::RangeSpec;
 /// members left out.
 ///
 /// ```
-/// use bits_codec::Encode;
+/// use bits_codec::{Decode, Encode};
 /// use bits_codec::graph::{DateTimeOffset, RangeSpec, UploadSession};
 ///
 /// let body = br#"{"@odata.context":"https://outlook.office.com/api/v2.0/$metadata#Users",
 ///   "ExpirationDateTime":"2019-09-25T01:09:30.7671707Z","NextExpectedRanges":["2097152"]}"#;
-/// let s = UploadSession::from_json(body).unwrap();
+/// let s = UploadSession::decode(body).unwrap().0;
 /// assert_eq!(s.next_expected_ranges(), Some(&[RangeSpec::open(2097152)][..]));
 /// assert_eq!(s.upload_url(), None);
 ///
@@ -46,7 +47,7 @@ use super::range_spec::RangeSpec;
 ///     .with_expiration_date_time(DateTimeOffset::new("2015-01-29T09:21:55.523Z").unwrap())
 ///     .with_next_expected_ranges(vec![RangeSpec::open(983040)]);
 /// assert_eq!(built.to_vec(), br#"{"expirationDateTime":"2015-01-29T09:21:55.523Z","nextExpectedRanges":["983040-"]}"#);
-/// assert!(UploadSession::from_json(br#"{"nextExpectedRanges":["5-3"]}"#).is_err());
+/// assert!(UploadSession::decode(br#"{"nextExpectedRanges":["5-3"]}"#).is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct UploadSession<'a> {
@@ -81,11 +82,6 @@ impl<'a> UploadSession<'a> {
     /// A session with no member set (`{}`).
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Decode a JSON document that is an upload session.
-    pub fn from_json(json: &'a [u8]) -> Result<Self, JsonError> {
-        json::run_object::<SessionObject<'a>>(json)
     }
 
     /// Set `uploadUrl` (opaque: replay it byte for byte).
@@ -147,6 +143,7 @@ impl<'a> UploadSession<'a> {
 }
 
 json::encode_as_json!(UploadSession);
+json::decode_as_json_object!(UploadSession => SessionObject);
 
 #[derive(Default)]
 pub(crate) struct SessionObject<'a>(UploadSession<'a>);
@@ -172,14 +169,17 @@ impl<'de> Object<'de> for SessionObject<'de> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codec::Decode;
     use crate::codec::Encode;
-    use crate::graph::error::JsonErrorKind;
+    use crate::error::JsonErrorKind;
+    use crate::graph::json::JsonError;
+    use crate::graph::json::json_error;
 
     #[test]
     fn camel_and_pascal_keys_and_null() {
-        let s = UploadSession::from_json(
+        let s = UploadSession::decode(
             br#"{"ExpirationDateTime":"2022-06-09T10:45:27.4324526Z","NextExpectedRanges":["2097152"],"uploadurl":null}"#,
-        )
+        ).map(|(v, _)| v)
         .unwrap();
         assert_eq!(s.expiration_date_time().unwrap().as_str(), "2022-06-09T10:45:27.4324526Z");
         assert_eq!(s.next_expected_ranges(), Some(&[RangeSpec::open(2_097_152)][..]));
@@ -188,16 +188,16 @@ mod tests {
 
     #[test]
     fn strings_borrow_unless_escaped() {
-        let s = UploadSession::from_json(br#"{"uploadUrl":"https://h/up/x"}"#).unwrap();
+        let s = UploadSession::decode(br#"{"uploadUrl":"https://h/up/x"}"#).unwrap().0;
         assert!(matches!(s.upload_url, Some(Cow::Borrowed(_))));
-        let s = UploadSession::from_json(br#"{"uploadUrl":"https:\/\/h\/up\/x"}"#).unwrap();
+        let s = UploadSession::decode(br#"{"uploadUrl":"https:\/\/h\/up\/x"}"#).unwrap().0;
         assert!(matches!(s.upload_url, Some(Cow::Owned(_))));
         assert_eq!(s.upload_url(), Some("https://h/up/x"));
     }
 
     #[test]
     fn typed_errors_point_into_the_input() {
-        let err = |j: &str| UploadSession::from_json(j.as_bytes()).unwrap_err();
+        let err = |j: &str| json_error(UploadSession::decode(j.as_bytes()).unwrap_err());
         assert_eq!(err(r#"{"nextExpectedRanges":["0-","9-3"]}"#), JsonError::new(JsonErrorKind::RangeOrder, 31));
         assert_eq!(err(r#"{"expirationDateTime":"2019-11-21T13:57:37"}"#).kind, JsonErrorKind::DateTime);
         assert_eq!(err(r#"{"expirationDateTime":"2019-11-21T13:57:37"}"#).offset, 23 + 19);
@@ -215,7 +215,8 @@ mod tests {
 
     #[test]
     fn skips_unknown_members_of_any_shape() {
-        let s = UploadSession::from_json(br#"{"a":{"b":[1,{"c":null}]},"@odata.type":"x","nextExpectedRanges":[]}"#)
+        let s = UploadSession::decode(br#"{"a":{"b":[1,{"c":null}]},"@odata.type":"x","nextExpectedRanges":[]}"#)
+            .map(|(v, _)| v)
             .unwrap();
         assert_eq!(s.next_expected_ranges(), Some(&[][..]));
     }
@@ -228,6 +229,6 @@ mod tests {
             .with_next_expected_ranges(vec![RangeSpec::open(1), RangeSpec::closed(5, 9).unwrap()]);
         let v = s.to_vec();
         assert_eq!(v.len(), s.encoded_len());
-        assert_eq!(UploadSession::from_json(&v).unwrap(), s);
+        assert_eq!(UploadSession::decode(&v).unwrap().0, s);
     }
 }

@@ -1,5 +1,6 @@
-//! The HTTP/1.1 head grammar (RFC 9112 §2–§5), written with `nom` streaming combinators so
-//! that a truncated head is `Incomplete`, never an error.
+//! The HTTP/1.1 head (RFC 9112 §2–§5): the start-line rules of [`super::parse`], then the
+//! field lines, with the same streaming contract (a truncated head is `Incomplete`, never an
+//! error).
 //!
 //! One pass over the head: the start line, then each field line is checked, classified against
 //! the known-header table, and handed to a [`FieldSink`] (the BITS or plain-HTTP collector).
@@ -13,55 +14,15 @@
 //! field-line   = field-name ":" OWS field-value OWS CRLF
 //! ```
 
-use nom::bytes::streaming::{take, take_while};
-use nom::{Err as NomErr, IResult, Needed, Offset, Parser};
+use nom::Offset;
 
-use super::breaks::Breaks;
 use super::names::KnownHeader;
-use super::syntax::{NumberError, all_tchar, decimal_u64, is_field_byte, is_ows, is_tchar, trim_ows, visible_len};
-use super::values::HttpVersion;
+pub(crate) use super::parse::StartLine;
+use super::parse::{self, request_line, status_line, to_decode_error, value_error};
+use super::scan::Breaks;
+use super::syntax::{all_tchar, is_ows, is_tchar, trim_ows};
 use crate::error::{DecodeError, InvalidKind, InvalidMessage};
-use crate::limits::{MAX_TARGET_LEN, MAX_VALUE_LEN};
 use crate::options::DecodeOptions;
-
-/// nom's error for this crate: where, and which class of problem.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct PError<'a> {
-    pub(crate) input: &'a [u8],
-    pub(crate) kind: InvalidKind,
-}
-
-impl<'a> nom::error::ParseError<&'a [u8]> for PError<'a> {
-    fn from_error_kind(input: &'a [u8], _: nom::error::ErrorKind) -> Self {
-        // Every call site names its own kind through `expect`; this is only the placeholder.
-        Self { input, kind: InvalidKind::RequestLine }
-    }
-    fn append(_: &'a [u8], _: nom::error::ErrorKind, other: Self) -> Self {
-        other
-    }
-}
-
-pub(crate) type PResult<'a, O> = IResult<&'a [u8], O, PError<'a>>;
-
-fn fail<'a, O>(input: &'a [u8], kind: InvalidKind) -> PResult<'a, O> {
-    Err(NomErr::Error(PError { input, kind }))
-}
-
-/// The start line of a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum StartLine<'a> {
-    /// RequestMethod and target are ASCII (a token; visible bytes), checked by the grammar.
-    Request {
-        method: &'a [u8],
-        target: &'a [u8],
-        version: HttpVersion,
-    },
-    Status {
-        version: HttpVersion,
-        code: u16,
-        reason: &'a [u8],
-    },
-}
 
 /// One validated header line, handed to a [`FieldSink`].
 #[derive(Debug, Clone, Copy)]
@@ -115,106 +76,6 @@ pub(crate) struct Head<'a> {
     pub(crate) canonical: bool,
 }
 
-/// `CRLF`, or a bare `LF` when allowed. `other` is the class of any other byte found here.
-fn line_end<'a>(input: &'a [u8], opts: &DecodeOptions, other: InvalidKind) -> PResult<'a, ()> {
-    match input {
-        [b'\r', b'\n', rest @ ..] => Ok((rest, ())),
-        [b'\r'] | [] => Err(NomErr::Incomplete(Needed::Unknown)),
-        [b'\r', ..] => fail(input, InvalidKind::BareCr),
-        [b'\n', rest @ ..] if opts.allow_bare_lf => Ok((rest, ())),
-        [b'\n', ..] => fail(input, InvalidKind::BareLf),
-        _ => fail(input, other),
-    }
-}
-
-fn sp<'a>(input: &'a [u8], kind: InvalidKind) -> PResult<'a, ()> {
-    match input {
-        [b' ', rest @ ..] => Ok((rest, ())),
-        [] => Err(NomErr::Incomplete(Needed::new(1))),
-        _ => fail(input, kind),
-    }
-}
-
-/// `HTTP-version = "HTTP/" DIGIT "." DIGIT`; only 1.1 and 1.0 exist for this codec. A prefix
-/// that no version can complete is invalid at once, not incomplete.
-fn http_version(input: &[u8]) -> PResult<'_, HttpVersion> {
-    const V11: &[u8] = b"HTTP/1.1";
-    const V10: &[u8] = b"HTTP/1.0";
-    match input.get(..8) {
-        Some(v) if v == V11 => Ok((&input[8..], HttpVersion::Http11)),
-        Some(v) if v == V10 => Ok((&input[8..], HttpVersion::Http10)),
-        None if V11.starts_with(input) || V10.starts_with(input) => {
-            Err(NomErr::Incomplete(Needed::new(8 - input.len())))
-        }
-        _ => fail(input, InvalidKind::HttpVersion),
-    }
-}
-
-/// `request-line = method SP request-target SP HTTP-version CRLF`
-pub(crate) fn request_line<'a>(input: &'a [u8], opts: &DecodeOptions) -> PResult<'a, StartLine<'a>> {
-    // `BITS_POST ` is recognised in two compares (it is every BITS request's method). Any other
-    // method is a token, so visible ASCII: find its end by words, then check that its few
-    // bytes are tchar.
-    let m = match input.get(..10) {
-        Some(b"BITS_POST ") => 9,
-        _ => {
-            let m = visible_len(input);
-            if !all_tchar(&input[..m]) {
-                let p = input[..m].iter().position(|&b| !is_tchar(b)).unwrap_or(m);
-                return fail(&input[p..], InvalidKind::Method);
-            }
-            m
-        }
-    };
-    let rest = match input.get(m) {
-        Some(b' ') if m > 0 => &input[m + 1..],
-        None => return Err(NomErr::Incomplete(Needed::new(1))),
-        Some(_) => return fail(&input[m..], InvalidKind::Method),
-    };
-    let n = visible_len(rest);
-    if n == rest.len() {
-        return Err(NomErr::Incomplete(Needed::new(1)));
-    }
-    if n == 0 {
-        return fail(rest, InvalidKind::RequestTarget);
-    }
-    if n > MAX_TARGET_LEN {
-        return fail(&rest[MAX_TARGET_LEN..], InvalidKind::RequestTarget);
-    }
-    let (rest, ()) = sp(&rest[n..], InvalidKind::RequestTarget)?;
-    let (rest, version) = http_version(rest)?;
-    let (rest, ()) = line_end(rest, opts, InvalidKind::HttpVersion)?;
-    Ok((rest, StartLine::Request { method: &input[..m], target: &input[m + 1..m + 1 + n], version }))
-}
-
-/// `status-line = HTTP-version SP status-code [ SP reason-phrase ] CRLF`
-///
-/// The reason may be empty and its SP may be missing (`HTTP/1.1 200\r\n`): no reader depends on
-/// the reason, and reading it either way is not ambiguous.
-pub(crate) fn status_line<'a>(input: &'a [u8], opts: &DecodeOptions) -> PResult<'a, StartLine<'a>> {
-    let (rest, version) = http_version(input)?;
-    let (rest, ()) = sp(rest, InvalidKind::StatusLine)?;
-    // Check the digits that have arrived before waiting for the rest.
-    let arrived = &rest[..rest.len().min(3)];
-    if !arrived.iter().all(u8::is_ascii_digit) || arrived.first() == Some(&b'0') {
-        return fail(rest, InvalidKind::StatusLine);
-    }
-    let (after, code) = take(3usize).parse(rest)?;
-    let code = code.iter().fold(0u16, |n, &d| n * 10 + u16::from(d - b'0'));
-    let (rest, reason) = match after {
-        [b' ', r @ ..] => {
-            let (rest, reason) = take_while(is_field_byte).parse(r)?;
-            if reason.len() > MAX_VALUE_LEN {
-                return fail(&reason[MAX_VALUE_LEN..], InvalidKind::ReasonPhrase);
-            }
-            let (rest, ()) = line_end(rest, opts, InvalidKind::ReasonPhrase)?;
-            (rest, reason)
-        }
-        _ => (line_end(after, opts, InvalidKind::StatusLine)?.0, &after[..0]),
-    };
-    Ok((rest, StartLine::Status { version, code, reason }))
-}
-
 /// The exact reading of a field name that is neither known nor all tchar (RFC 9110 §5.1): the
 /// name runs to the first non-`tchar`, which must be the colon found at `colon` (a line with
 /// no colon ends where its input ends). `Ok` if the name is a valid token followed by `:`;
@@ -242,14 +103,6 @@ fn line_end_slow(after: &[u8], opts: &DecodeOptions) -> Result<bool, Result<Inva
         [b'\r', ..] => Err(Ok(InvalidKind::BareCr)),
         [b'\n', ..] => Err(Ok(InvalidKind::BareLf)),
         _ => Err(Ok(InvalidKind::ControlByte)),
-    }
-}
-
-fn to_decode_error(input: &[u8], e: NomErr<PError<'_>>) -> DecodeError {
-    match e {
-        NomErr::Incomplete(Needed::Size(n)) => DecodeError::Incomplete { needed: Some(n) },
-        NomErr::Incomplete(Needed::Unknown) => DecodeError::INCOMPLETE,
-        NomErr::Error(pe) | NomErr::Failure(pe) => DecodeError::invalid(pe.kind, input.offset(pe.input)),
     }
 }
 
@@ -413,10 +266,7 @@ pub(crate) fn framing_field(
     match known {
         Some(KnownHeader::TransferEncoding) => Err(DecodeError::invalid(InvalidKind::TransferEncoding, line_at)),
         Some(KnownHeader::ContentLength) => {
-            let n = decimal_u64(value).map_err(|e| match e {
-                NumberError::Syntax(i) => DecodeError::invalid(InvalidKind::Number("Content-Length"), value_at + i),
-                NumberError::Overflow => DecodeError::invalid(InvalidKind::NumberOverflow("Content-Length"), value_at),
-            })?;
+            let (_, n) = parse::content_length(value).map_err(|e| value_error(value, value_at, e))?;
             match *content_length {
                 Some((prev, _)) if prev != n => {
                     Err(DecodeError::invalid(InvalidKind::ConflictingHeader("Content-Length"), line_at))

@@ -62,11 +62,32 @@ pub struct Message<'a> {
     body: Cow<'a, [u8]>,
 }
 
-/// Plain messages check framing only (in `head`); this sink accepts every field.
-pub(crate) struct PlainSink;
-impl FieldSink<'_> for PlainSink {
-    fn field(&mut self, _: &head::FieldLine<'_>, _: &DecodeOptions) -> Result<(), crate::InvalidMessage> {
+/// Plain messages check framing (in `head`) and one field rule of their own: a request carries
+/// at most one `Host` line. RFC 9112 §3.2: a server "MUST respond with a 400 (Bad Request)
+/// status code to any HTTP/1.1 request message that ... contains more than one Host header
+/// field line", since two readers may each pick a different one (a smuggling shape). The rule
+/// is the one BITS requests apply ([`head::set_once`]): `ConflictingHeader` for two values,
+/// `DuplicateHeader` for the same value twice unless
+/// [`DecodeOptions::allow_identical_duplicates`] is set. A response may repeat any field.
+#[derive(Debug, Default)]
+pub(crate) struct PlainSink<'a> {
+    request: bool,
+    host: Option<&'a [u8]>,
+}
+
+impl<'a> FieldSink<'a> for PlainSink<'a> {
+    fn start(&mut self, start: &head::StartLine<'a>, _: &DecodeOptions) -> Result<(), crate::InvalidMessage> {
+        self.request = matches!(start, head::StartLine::Request { .. });
         Ok(())
+    }
+    fn field(&mut self, line: &head::FieldLine<'a>, opts: &DecodeOptions) -> Result<(), crate::InvalidMessage> {
+        if self.request && line.known == Some(KnownHeader::Host) {
+            head::set_once(&mut self.host, line.value, KnownHeader::Host.as_str(), line, opts)?;
+        }
+        Ok(())
+    }
+    fn known_only(&self) -> bool {
+        true
     }
 }
 
@@ -104,7 +125,7 @@ impl<'a> Message<'a> {
     /// Decode a message that ends where `input` ends (a file, or a connection that closed): a
     /// response without `Content-Length` takes every remaining byte as its body.
     pub fn decode_at_eof(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), DecodeError> {
-        Self::decode_inner(input, opts, &mut PlainSink, true).map(|(m, used, _)| (m, used))
+        Self::decode_inner(input, opts, &mut PlainSink::default(), true).map(|(m, used, _)| (m, used))
     }
 
     /// Set a header in canonical position (replacing one of the same name), within the limits.
@@ -194,7 +215,7 @@ impl<'a> Message<'a> {
 
 impl<'a> Decode<'a> for Message<'a> {
     fn decode_with(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), DecodeError> {
-        Self::decode_inner(input, opts, &mut PlainSink, false).map(|(m, used, _)| (m, used))
+        Self::decode_inner(input, opts, &mut PlainSink::default(), false).map(|(m, used, _)| (m, used))
     }
 }
 
@@ -248,5 +269,31 @@ mod tests {
         let wire = b"HTTP/1.1 204 No Content\r\n\r\nNEXT";
         let (m, used) = Message::decode(wire).unwrap();
         assert_eq!((m.body().len(), used), (0, wire.len() - 4));
+    }
+
+    #[test]
+    fn a_request_with_two_host_lines_is_refused_at_the_second() {
+        let wire = b"GET / HTTP/1.1\r\nHost: a.example\r\nAccept: */*\r\nHost: b.example\r\n\r\n";
+        let e = Message::decode(wire).unwrap_err();
+        let e = e.invalid_message().unwrap();
+        assert_eq!(e.kind, InvalidKind::ConflictingHeader("Host"));
+        assert_eq!(e.offset, wire.windows(6).rposition(|w| w == b"Host: ").unwrap());
+    }
+
+    #[test]
+    fn a_request_with_the_same_host_twice_is_a_duplicate_unless_allowed() {
+        let wire = b"GET / HTTP/1.1\r\nHost: a.example\r\nhost: a.example\r\n\r\n";
+        let e = Message::decode(wire).unwrap_err();
+        let e = e.invalid_message().unwrap();
+        assert_eq!((e.kind, e.offset), (InvalidKind::DuplicateHeader("Host"), 33));
+        let opts = DecodeOptions::default().allow_identical_duplicates(true);
+        assert!(Message::decode_with(wire, &opts).is_ok());
+    }
+
+    #[test]
+    fn a_request_with_one_host_and_a_response_with_two_are_accepted() {
+        assert!(Message::decode(b"GET / HTTP/1.1\r\nHost: a.example\r\n\r\n").is_ok());
+        let wire = b"HTTP/1.1 204 No Content\r\nHost: a\r\nHost: b\r\n\r\n";
+        assert!(Message::decode(wire).is_ok());
     }
 }

@@ -1,7 +1,6 @@
 //! The HTTP/1.1 layer both protocols share: head grammar, header list, validated values,
 //! `Content-Range`, plain messages, and interop with the `http` crate.
 
-mod breaks;
 pub(crate) mod content_range;
 pub(crate) mod encode;
 pub(crate) mod head;
@@ -10,6 +9,8 @@ pub(crate) mod headers;
 pub(crate) mod interop;
 mod message;
 pub(crate) mod names;
+pub(crate) mod parse;
+pub(crate) mod scan;
 pub(crate) mod syntax;
 pub(crate) mod values;
 

@@ -361,6 +361,8 @@ impl AsRef<[u8]> for FieldValue<'_> {
 pub struct Status(u16);
 
 impl Status {
+    /// 101 Switching Protocols.
+    pub const SWITCHING_PROTOCOLS: Self = Self(101);
     /// 200 OK.
     pub const OK: Self = Self(200);
     /// 201 Created.

@@ -11,10 +11,11 @@
 //!
 //! - **Resynchronisation**: after any Fragment Ack with status 200 or 416, the next offset is
 //!   `BITS-Received-Content-Range`, lower or higher than what was sent (the spec's pseudo-code
-//!   forgets the equal case; digest §5.2). 416 without it, or a value above the total, is an
-//!   invalid Ack (digest §7 A8, A19). More than 16 Acks in a row that move the offset nowhere
+//!   forgets the equal case). 416 without it, or a value above the total, is an invalid Ack:
+//!   the client could only guess where to go on. More than 16 Acks in a row that move the offset nowhere
 //!   past where it was fail the upload ([`ClientError::NoProgress`]).
-//! - **413** (an Ack, or a plain HTTP 413 from request filtering or a proxy): the next
+//! - **413** (an Ack, or a plain HTTP 413 from request filtering or a proxy, or a 2xx Ack
+//!   carrying `BG_E_TOO_LARGE` and no next offset, as Python servers send): the next
 //!   fragments are half the size of the refused one, never below
 //!   [`ClientConfig::min_fragment_len`] (5 KiB, as Windows); a refused fragment already at the
 //!   floor fails the upload.
@@ -22,6 +23,9 @@
 //!   Create-Session and the upload again from byte 0 ([MC-BUP] §3.1.5.2.1), at most
 //!   [`ClientConfig::max_restarts`] times. On Cancel-Session it means the session is gone:
 //!   cancelled.
+//! - **Unframed 5xx answers** to a Fragment (no `BITS-Packet-Type`, no `Content-Length`, read
+//!   to close or a timeout with [`Response::decode_at_eof`]): a new session, as for
+//!   `BG_E_SESSION_NOT_FOUND` (see [`Client::handle_response`]).
 //! - **Retries**: 5xx on Close-Session or Cancel-Session is retried, 4xx is not (Learn, Ack for
 //!   Close-Session); a lost connection or a missing answer ([`Client::transport_failed`]) resends
 //!   the same request (a resent Create-Session may leave an orphan session on the server, for
@@ -30,32 +34,32 @@
 //! - **Host-Id**: after a Create-Session Ack with `BITS-Host-Id`, every later request goes to
 //!   that host ([`Transmit::endpoint`]), first a Ping. The value may be `host`, `host:port`,
 //!   `[v6]`, `[v6]:port` or a bare IPv6 address; only the host is replaced, and the port only
-//!   if one is given (digest §7 A25). [`Client::fall_back_to_origin`] goes back to the
+//!   if one is given (a Host-Id names another host of the same server farm: the scheme, and
+//!   the port unless the Host-Id has one, stay the destination's). [`Client::fall_back_to_origin`] goes back to the
 //!   destination's host when the caller's fallback timer expires.
 //! - **Reply URL**: resolved by [`resolve_reply_url`] against the *original* destination URL
 //!   (the reply GET in the [MC-BUP] §4.2 trace goes to the origin host, not the Host-Id host).
-//! - **Answers**: any 2xx counts as success (200 or 201, digest §7 A20); `BITS-Session-Id`, if
+//! - **Answers**: any 2xx counts as success (IIS answers 200, other servers 201: RFC 9110
+//!   §15.3 makes every 2xx a success); `BITS-Session-Id`, if
 //!   an Ack carries one, must name this session; a success answer without
-//!   `BITS-Packet-Type: Ack` is invalid (`BG_E_INVALID_SERVER_RESPONSE`, digest §7 A15); 1xx
-//!   interim answers are skipped (A30).
+//!   `BITS-Packet-Type: Ack` is invalid (`BG_E_INVALID_SERVER_RESPONSE`: a proxy's or error page's
+//!   200 must not pass for an Ack); 1xx interim answers are skipped (RFC 9110 §15.2: the final
+//!   answer follows).
 //! - **0-byte files** go Create-Session → Close-Session with no fragment (an empty range cannot
 //!   be written); whether that works depends on the server (see
 //!   [`ServerConfig::allow_empty_upload`](crate::bits::server::ServerConfig::allow_empty_upload)).
 
-use alloc::borrow::ToOwned;
 use alloc::string::String;
-use alloc::vec::Vec;
 use core::fmt;
 
+use super::retry::{Attempts, Restarts, Stalls};
+use super::url::{self, Endpoint, Url};
 use crate::bits::{Ack, ErrorContext, Guid, HResult, ProtocolList, Request, SessionId};
 use crate::http1::{ContentRange, FieldValue, Message, RequestTarget, StartLine, Status};
 use crate::{Decode, DecodeError, DecodeOptions, InvalidKind, ValidationError};
 
 /// The longest `BITS-Reply-URL` a client accepts ([MC-BUP] §2.2.1.2: 2,200 characters).
 pub const MAX_REPLY_URL_LEN: usize = 2200;
-
-/// Fragment Acks in a row that bring no progress before the client gives up.
-const MAX_STALLS: u32 = 16;
 
 /// The client's settings.
 ///
@@ -122,7 +126,7 @@ impl ClientConfig {
     }
 
     /// Send `Content-Name` (the local file name) on Create-Session, every Fragment and
-    /// Close-Session, as the Windows client does (digest D8).
+    /// Close-Session, as the Windows client does (the [MC-BUP] §4 traces show it).
     pub fn content_name(mut self, name: FieldValue<'static>) -> Self {
         self.content_name = Some(name);
         self
@@ -155,138 +159,8 @@ impl ClientConfig {
     }
 }
 
-/// Where requests go: scheme, host and port.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Endpoint {
-    secure: bool,
-    host: String,
-    port: Option<u16>,
-}
-
-impl Endpoint {
-    /// The host name or address, without IPv6 brackets (what a resolver or `connect` takes).
-    pub fn host(&self) -> &str {
-        &self.host
-    }
-
-    /// The port: the explicit one, else 80 (http) or 443 (https).
-    pub fn port(&self) -> u16 {
-        self.port.unwrap_or(if self.secure { 443 } else { 80 })
-    }
-
-    /// The port, if the URL or the Host-Id gave one.
-    pub fn explicit_port(&self) -> Option<u16> {
-        self.port
-    }
-
-    /// `true` for https.
-    pub fn is_https(&self) -> bool {
-        self.secure
-    }
-
-    /// The `Host` header value: the host (IPv6 in brackets) and `:port` if one was given.
-    pub fn host_header(&self) -> String {
-        let mut s = String::with_capacity(self.host.len() + 8);
-        if self.host.contains(':') {
-            s.push('[');
-            s.push_str(&self.host);
-            s.push(']');
-        } else {
-            s.push_str(&self.host);
-        }
-        if let Some(p) = self.port {
-            s.push(':');
-            s.push_str(&p.to_string());
-        }
-        s
-    }
-
-    fn scheme(&self) -> &'static str {
-        if self.secure { "https" } else { "http" }
-    }
-}
-
-/// A parsed `http(s)://authority/path?query` URL (the fragment dropped).
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Url {
-    endpoint: Endpoint,
-    /// Path and query, starting with `/`.
-    target: String,
-    /// The same, as a request target.
-    request_target: RequestTarget<'static>,
-}
-
-impl Url {
-    fn parse(url: &str) -> Option<Self> {
-        let (scheme, rest) = url.split_once("://")?;
-        let secure = if scheme.eq_ignore_ascii_case("http") {
-            false
-        } else if scheme.eq_ignore_ascii_case("https") {
-            true
-        } else {
-            return None;
-        };
-        let cut = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let (authority, tail) = rest.split_at(cut);
-        let (host, port) = parse_authority(authority, true)?;
-        let tail = tail.split('#').next().unwrap_or("");
-        let target = match tail.as_bytes().first() {
-            Some(b'/') => tail.to_owned(),
-            _ => alloc::format!("/{tail}"),
-        };
-        let request_target = RequestTarget::new(target.clone()).ok()?;
-        Some(Self { endpoint: Endpoint { secure, host, port }, target, request_target })
-    }
-
-    fn origin(&self) -> String {
-        alloc::format!("{}://{}", self.endpoint.scheme(), self.endpoint.host_header())
-    }
-
-    fn path(&self) -> &str {
-        self.target.split('?').next().unwrap_or("/")
-    }
-}
-
-/// `host`, `host:port`, `[v6]`, `[v6]:port`, and (with `bare_v6`) a bare IPv6 address.
-fn parse_authority(s: &str, url: bool) -> Option<(String, Option<u16>)> {
-    if s.contains('@') {
-        return None; // userinfo: never sent by BITS, and a classic spoofing shape
-    }
-    let (host, port) = if let Some(rest) = s.strip_prefix('[') {
-        let (v6, after) = rest.split_once(']')?;
-        if v6.is_empty() || !v6.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.') {
-            return None;
-        }
-        let port = match after {
-            "" => None,
-            p => Some(p.strip_prefix(':')?),
-        };
-        (v6, port)
-    } else if s.bytes().filter(|&b| b == b':').count() >= 2 && !url {
-        // A bare IPv6 address as a Host-Id value (no port possible).
-        if !s.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.') {
-            return None;
-        }
-        (s, None)
-    } else {
-        match s.split_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (s, None),
-        }
-    };
-    let ok_char = |b: u8| b.is_ascii_alphanumeric() || b"-._~%!$&'()*+,;=:".contains(&b);
-    if host.is_empty() || !host.bytes().all(ok_char) {
-        return None;
-    }
-    let port = match port {
-        None | Some("") => None,
-        Some(p) if p.bytes().all(|b| b.is_ascii_digit()) => Some(p.parse::<u16>().ok()?),
-        Some(_) => return None,
-    };
-    Some((host.to_owned(), port))
-}
-
-/// Resolve a `BITS-Reply-URL` into the absolute URL to download the reply from (digest §7 A27).
+/// Resolve a `BITS-Reply-URL` into the absolute URL to download the reply from (IIS sends a
+/// relative Windows path, as the [MC-BUP] §4.2 trace shows).
 ///
 /// An absolute `http(s)` URL is used as it is. Anything else is IIS's relative form: `\`
 /// becomes `/`, bytes a URI path cannot hold (`{`, `}`, space, …) are percent-encoded, and
@@ -314,107 +188,18 @@ pub fn resolve_reply_url(destination: &str, reply_url: &str) -> Result<String, C
 }
 
 fn resolve_against(base: &Url, reply_url: &str) -> Result<String, ClientError> {
-    const BAD: ClientError = ClientError::InvalidAck("BITS-Reply-URL");
+    const BAD: ClientError = ClientError::InvalidResponse("BITS-Reply-URL");
     if reply_url.is_empty() || reply_url.len() > MAX_REPLY_URL_LEN {
         return Err(BAD);
     }
-    if let Some(abs) = Url::parse(reply_url) {
-        return Ok(alloc::format!("{}{}", abs.origin(), abs.target));
+    if let Some(abs) = Url::parse(reply_url).filter(|u| RequestTarget::new(u.target.as_str()).is_ok()) {
+        return Ok(abs.to_absolute());
     }
-    // A scheme other than http(s) (`C:` included): not a URL this client can fetch.
-    if let Some((scheme, _)) = reply_url.split_once(':') {
-        let is_scheme = scheme.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
-            && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
-        if is_scheme && !scheme.contains(['/', '\\']) {
-            return Err(BAD);
-        }
+    // Another scheme (`C:` included), or an http(s) URL with bytes a request cannot carry.
+    if url::has_scheme(reply_url) {
+        return Err(BAD);
     }
-    let r = encode_reference(reply_url);
-    let r = r.split('#').next().unwrap_or("");
-    let (r_path, r_query) = match r.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (r, None),
-    };
-    if let Some(net) = r_path.strip_prefix("//") {
-        // A network-path reference: another authority, same scheme.
-        let cut = net.find('/').unwrap_or(net.len());
-        let (authority, path) = net.split_at(cut);
-        let url = alloc::format!("{}://{}{}", base.endpoint.scheme(), authority, with_query(path, r_query));
-        return Url::parse(&url).map(|u| alloc::format!("{}{}", u.origin(), u.target)).ok_or(BAD);
-    }
-    let (path, query) = if r_path.is_empty() {
-        let base_query = base.target.split_once('?').map(|(_, q)| q);
-        (String::from(base.path()), r_query.or(base_query))
-    } else if r_path.starts_with('/') {
-        (remove_dot_segments(r_path), r_query)
-    } else {
-        let base_path = base.path();
-        let dir = &base_path[..base_path.rfind('/').map_or(0, |i| i + 1)];
-        (remove_dot_segments(&alloc::format!("{dir}{r_path}")), r_query)
-    };
-    let path = if path.is_empty() { String::from("/") } else { path };
-    Ok(alloc::format!("{}{}", base.origin(), with_query(&path, query)))
-}
-
-fn with_query(path: &str, query: Option<&str>) -> String {
-    match query {
-        Some(q) => alloc::format!("{path}?{q}"),
-        None => String::from(path),
-    }
-}
-
-/// `\` → `/`; percent-encode every byte outside `unreserved / sub-delims / ":" / "@" / "/" /
-/// "?" / "#"`, and a `%` not followed by two hex digits.
-fn encode_reference(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = String::with_capacity(s.len() + 8);
-    for (i, &c) in b.iter().enumerate() {
-        let keep = c.is_ascii_alphanumeric()
-            || b"-._~!$&'()*+,;=:@/?#".contains(&c)
-            || (c == b'%' && b.get(i + 1..i + 3).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)));
-        if c == b'\\' {
-            out.push('/');
-        } else if keep {
-            out.push(char::from(c));
-        } else {
-            out.push_str(&alloc::format!("%{c:02X}"));
-        }
-    }
-    out
-}
-
-/// RFC 3986 §5.2.4.
-fn remove_dot_segments(path: &str) -> String {
-    let mut out: Vec<&str> = Vec::new();
-    let absolute = path.starts_with('/');
-    let segments: Vec<&str> = path.split('/').collect();
-    let last = segments.len().saturating_sub(1);
-    let mut trailing_slash = false;
-    for (i, seg) in segments.iter().enumerate() {
-        if i == 0 && absolute {
-            continue;
-        }
-        match *seg {
-            "." => trailing_slash = i == last,
-            ".." => {
-                out.pop();
-                trailing_slash = i == last;
-            }
-            s => {
-                out.push(s);
-                trailing_slash = false;
-            }
-        }
-    }
-    let mut s = String::with_capacity(path.len());
-    if absolute {
-        s.push('/');
-    }
-    s.push_str(&out.join("/"));
-    if trailing_slash && !s.ends_with('/') {
-        s.push('/');
-    }
-    s
+    url::resolve(base, &url::percent_encode_reference(reply_url)).ok_or(BAD)
 }
 
 /// Why an upload failed.
@@ -439,7 +224,7 @@ pub enum ClientError {
     },
     /// An answer that breaks the protocol, naming the header at fault
     /// (`BG_E_INVALID_SERVER_RESPONSE`).
-    InvalidAck(&'static str),
+    InvalidResponse(&'static str),
     /// 401 or 407 again after the request was resent with credentials.
     AuthRequired(Status),
     /// 413 for a fragment already at the minimum size.
@@ -461,8 +246,8 @@ impl ClientError {
             Self::Server { status, .. } | Self::Http { status } | Self::AuthRequired(status) => {
                 HResult::from_http_status(status.as_u16())
             }
-            Self::FragmentTooLarge => HResult::from_http_status(413),
-            Self::InvalidAck(_) | Self::NoProgress => HResult::BG_E_INVALID_SERVER_RESPONSE,
+            Self::FragmentTooLarge => HResult::from_http_status(Status::CONTENT_TOO_LARGE.as_u16()),
+            Self::InvalidResponse(_) | Self::NoProgress => HResult::BG_E_INVALID_SERVER_RESPONSE,
             Self::TooManyRestarts => HResult::BG_E_SESSION_NOT_FOUND,
             Self::InvalidUrl => HResult::E_INVALIDARG,
             Self::RetriesExhausted => HResult(0x8007_05B4), // HRESULT_FROM_WIN32(ERROR_TIMEOUT)
@@ -485,7 +270,7 @@ impl fmt::Display for ClientError {
                 Ok(())
             }
             Self::Http { status } => write!(f, "the server answered {status} without a BITS Ack"),
-            Self::InvalidAck(h) => write!(f, "invalid Ack: {h} missing, malformed or inconsistent"),
+            Self::InvalidResponse(h) => write!(f, "invalid Ack: {h} missing, malformed or inconsistent"),
             Self::AuthRequired(s) => write!(f, "authentication still required ({s}) after sending credentials"),
             Self::FragmentTooLarge => f.write_str("413 for a fragment already at the minimum size"),
             Self::TooManyRestarts => f.write_str("the server lost the session too many times"),
@@ -499,6 +284,7 @@ impl core::error::Error for ClientError {}
 
 /// The request a [`Transmit`] asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TransmitKind {
     /// Ping.
     Ping,
@@ -522,7 +308,6 @@ pub struct Transmit {
     kind: TransmitKind,
     endpoint: Endpoint,
     target: RequestTarget<'static>,
-    host: FieldValue<'static>,
     session_id: Option<SessionId<'static>>,
     protocols: ProtocolList,
     content_name: Option<FieldValue<'static>>,
@@ -579,7 +364,8 @@ impl Transmit {
             TransmitKind::CloseSession => Request::close_session(target, session()?),
             TransmitKind::CancelSession => Request::cancel_session(target, session()?),
         };
-        r = r.with_host(self.host.clone());
+        // The authority was checked when the URL or Host-Id was read: a valid field value.
+        r = r.with_host(FieldValue::from_vec(self.endpoint.authority().as_bytes().to_vec())?);
         let named =
             matches!(self.kind, TransmitKind::CreateSession | TransmitKind::Fragment(_) | TransmitKind::CloseSession);
         if let (true, Some(name)) = (named, &self.content_name) {
@@ -591,6 +377,7 @@ impl Transmit {
 
 /// What the caller does next (from [`Client::poll`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Step {
     /// Send this request, then hand its answer back.
     Transmit(Transmit),
@@ -621,30 +408,32 @@ pub enum Event {
     },
     /// A Ping was answered.
     Pinged,
-    /// The server has every byte before `acknowledged`, as the client expected.
+    /// The server has every byte before `received`, as the client expected.
     Progress {
-        /// `BITS-Received-Content-Range`.
-        acknowledged: u64,
+        /// `BITS-Received-Content-Range`: the bytes the server has.
+        received: u64,
     },
-    /// The server expects another offset than the client did: the client continues there.
+    /// The server has another number of bytes than the client expected: the client continues
+    /// from the server's.
     Resynced {
         /// The offset the client expected to continue from.
         expected: u64,
-        /// The offset the server asked for.
-        server: u64,
+        /// `BITS-Received-Content-Range`: the bytes the server has, where the client goes on.
+        received: u64,
     },
     /// 413: fragments are now this long.
     FragmentShrunk {
         /// The new fragment size.
         len: u64,
     },
-    /// The server has the whole file.
-    UploadComplete {
+    /// The server has every byte of the file; the session is still open (the reply download,
+    /// then Close-Session, follow).
+    AllBytesReceived {
         /// The resolved reply URL, in upload-reply mode.
         reply_url: Option<String>,
     },
-    /// Close-Session acknowledged: done.
-    Closed,
+    /// Close-Session acknowledged: the server committed the file, and the upload is done.
+    Committed,
     /// Cancel-Session acknowledged (or the session was already gone).
     Cancelled,
     /// The server lost the session: the upload starts again with Create-Session.
@@ -661,6 +450,7 @@ pub enum Event {
 
 /// An answer from a BITS server: an Ack, or plain HTTP (proxies, auth challenges, error pages).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Response<'a> {
     /// A BITS Ack.
     Ack(Ack<'a>),
@@ -668,11 +458,11 @@ pub enum Response<'a> {
     Http(Message<'a>),
 }
 
-impl<'a> Response<'a> {
-    /// Decode one answer: an [`Ack`] if it has `BITS-Packet-Type`, else a plain [`Message`]
-    /// (whose body is framed by `Content-Length`; without one it is incomplete until
-    /// [`Message::decode_at_eof`]). The `(value, consumed)` contract of [`Decode`].
-    pub fn decode_with(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), DecodeError> {
+/// Decode one answer: an [`Ack`] if it has `BITS-Packet-Type`, else a plain [`Message`]
+/// (whose body is framed by `Content-Length`; without one it is incomplete until
+/// [`Message::decode_at_eof`]).
+impl<'a> Decode<'a> for Response<'a> {
+    fn decode_with(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), DecodeError> {
         match Ack::decode_with(input, opts) {
             Ok((ack, used)) => Ok((Self::Ack(ack), used)),
             Err(DecodeError::Invalid(m)) if m.kind == InvalidKind::MissingHeader("BITS-Packet-Type") => {
@@ -681,7 +471,38 @@ impl<'a> Response<'a> {
             Err(e) => Err(e),
         }
     }
+}
 
+impl<'a> Response<'a> {
+    /// Decode an answer that ended with the connection (the peer closed it, or the caller's
+    /// read timed out): an [`Ack`] as [`decode_with`](Decode::decode_with) reads it, else a plain
+    /// [`Message`] whose body, without `Content-Length`, is everything received
+    /// ([`Message::decode_at_eof`]). See [`Client::handle_response`] for what the client makes
+    /// of such an unframed answer.
+    pub fn decode_at_eof(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), DecodeError> {
+        match Ack::decode_with(input, opts) {
+            Ok((ack, used)) => Ok((Self::Ack(ack), used)),
+            Err(DecodeError::Invalid(m)) if m.kind == InvalidKind::MissingHeader("BITS-Packet-Type") => {
+                Message::decode_at_eof(input, opts).map(|(m, used)| (Self::Http(m), used))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `true` for a plain HTTP answer with neither `Content-Length` nor `Transfer-Encoding`:
+    /// its body ends only when the connection does (RFC 9112 §6.3, rule 8), so it was read to
+    /// close or to a timeout, and the connection cannot carry another request.
+    pub fn is_unframed(&self) -> bool {
+        match self {
+            Self::Ack(_) => false,
+            Self::Http(m) => {
+                m.headers().get("Content-Length").is_none() && m.headers().get("Transfer-Encoding").is_none()
+            }
+        }
+    }
+}
+
+impl Response<'_> {
     /// The status code.
     pub fn status(&self) -> Status {
         match self {
@@ -739,6 +560,7 @@ enum Phase {
 pub struct Client {
     config: ClientConfig,
     destination: Url,
+    target: RequestTarget<'static>,
     endpoint: Endpoint,
     total: u64,
     phase: Phase,
@@ -751,9 +573,9 @@ pub struct Client {
     cancel_requested: bool,
     auth_challenge: Option<Status>,
     reply_url: Option<String>,
-    retries: u32,
-    restarts: u32,
-    stalls: u32,
+    retries: Attempts,
+    restarts: Restarts,
+    stalls: Stalls,
 }
 
 impl Client {
@@ -761,11 +583,13 @@ impl Client {
     /// percent-encoded).
     pub fn new(config: ClientConfig, destination: &str, total: u64) -> Result<Self, ClientError> {
         let destination = Url::parse(destination).ok_or(ClientError::InvalidUrl)?;
+        let target = RequestTarget::new(destination.target.clone()).map_err(|_| ClientError::InvalidUrl)?;
         Ok(Self {
             fragment_len: config.fragment_len,
             config,
             endpoint: destination.endpoint.clone(),
             destination,
+            target,
             total,
             phase: Phase::Create,
             in_flight: None,
@@ -776,9 +600,9 @@ impl Client {
             cancel_requested: false,
             auth_challenge: None,
             reply_url: None,
-            retries: 0,
-            restarts: 0,
-            stalls: 0,
+            retries: Attempts::default(),
+            restarts: Restarts::default(),
+            stalls: Stalls::default(),
         })
     }
 
@@ -807,13 +631,10 @@ impl Client {
             Phase::Cancel => TransmitKind::CancelSession,
         };
         self.in_flight = Some(kind);
-        let host = FieldValue::from_vec(self.endpoint.host_header().into_bytes())
-            .unwrap_or_else(|_| FieldValue::from_static("invalid"));
         Step::Transmit(Transmit {
             kind,
             endpoint: self.endpoint.clone(),
-            target: self.destination.request_target.clone(),
-            host,
+            target: self.target.clone(),
             session_id: self.session_id.clone(),
             protocols: self.config.protocols.clone(),
             content_name: self.config.content_name.clone(),
@@ -830,10 +651,33 @@ impl Client {
         self.after(event)
     }
 
-    /// Hand back any answer ([`Response::decode_with`]).
+    /// Hand back any answer (decoded with [`Decode`], or with [`Response::decode_at_eof`] when
+    /// the connection ended or the caller's read timed out before a framed answer came).
+    ///
+    /// **An unframed error answer to a Fragment** ([`Response::is_unframed`]: no
+    /// `BITS-Packet-Type`, no `Content-Length`, a 5xx status) starts a new session, as
+    /// `BG_E_SESSION_NOT_FOUND` does ([`Event::Restarted`], counted against
+    /// [`ClientConfig::max_restarts`]). Servers built on Python's `http.server` answer a gap
+    /// (where [MC-BUP] §3.2.5.3.2 says 416 with the next offset) with a bare `500` carrying
+    /// only `BITS-Error-Code`/`BITS-Error-Context`, keep the connection open so the answer
+    /// ends at the caller's timeout, and have forgotten the session by the time the client
+    /// reconnects: resending the Fragment or pinging cannot resynchronise with a session the
+    /// server no longer has, and giving up would strand an upload a new session completes.
+    /// The caller must close the connection after such an answer (where its body ends is
+    /// unknowable) and send the next [`Transmit`] on a new one. Unframed answers to other
+    /// requests are handled by their status, as framed ones.
     pub fn handle_response(&mut self, response: &Response<'_>) -> Event {
         match response {
             Response::Ack(ack) => self.handle_ack(ack),
+            Response::Http(_)
+                if response.is_unframed()
+                    && is_server_error(response.status())
+                    && matches!(self.in_flight, Some(TransmitKind::Fragment(_))) =>
+            {
+                self.in_flight = None;
+                let event = self.restart();
+                self.after(event)
+            }
             Response::Http(_) => self.handle_http_status(response.status()),
         }
     }
@@ -841,20 +685,19 @@ impl Client {
     /// Hand back a plain HTTP answer (no `BITS-Packet-Type`) by its status.
     pub fn handle_http_status(&mut self, status: Status) -> Event {
         if status.as_u16() < 200 {
-            return Event::Ignored; // 1xx interim (digest §7 A30): the real answer follows
+            return Event::Ignored; // 1xx interim (RFC 9110 §15.2): the real answer follows
         }
         let Some(sent) = self.in_flight.take() else {
             return Event::Ignored;
         };
-        let code = status.as_u16();
-        let event = if code == 401 || code == 407 {
+        let event = if status == Status::UNAUTHORIZED || status == Status::PROXY_AUTHENTICATION_REQUIRED {
             self.on_auth(status)
-        } else if let (413, TransmitKind::Fragment(range)) = (code, sent) {
+        } else if let (Status::CONTENT_TOO_LARGE, TransmitKind::Fragment(range)) = (status, sent) {
             // IIS request filtering and proxies refuse large bodies with a plain 413.
             self.shrink(range)
         } else if status.is_success() {
-            self.fail(ClientError::InvalidAck("BITS-Packet-Type"))
-        } else if code >= 500 && matches!(sent, TransmitKind::CloseSession | TransmitKind::CancelSession) {
+            self.fail(ClientError::InvalidResponse("BITS-Packet-Type"))
+        } else if is_server_error(status) && matches!(sent, TransmitKind::CloseSession | TransmitKind::CancelSession) {
             self.retry()
         } else {
             self.fail(ClientError::Http { status })
@@ -903,8 +746,8 @@ impl Client {
         if !matches!(self.phase, Phase::Failed(_)) {
             return false;
         }
-        self.retries = 0;
-        self.stalls = 0;
+        self.retries.reset();
+        self.stalls.progressed();
         self.auth_challenge = None;
         self.phase = match (&self.session_id, self.cancel_requested) {
             (None, _) => Phase::Create,
@@ -946,7 +789,7 @@ impl Client {
     }
 
     /// The bytes the server has acknowledged (the next fragment starts here).
-    pub fn offset(&self) -> u64 {
+    pub fn received(&self) -> u64 {
         self.offset
     }
 
@@ -972,15 +815,14 @@ impl Client {
 
     fn on_ack(&mut self, sent: TransmitKind, ack: &Ack<'_>) -> Event {
         let status = ack.status();
-        let code = status.as_u16();
-        // An Ack naming a session must name this one (digest §7 A10).
+        // An Ack naming a session must name this one: another session's Ack answers someone else.
         if !matches!(sent, TransmitKind::CreateSession | TransmitKind::Ping)
             && let (Some(ours), Some(theirs)) = (&self.session_id, ack.session_id())
             && !ours.matches(theirs)
         {
-            return self.fail(ClientError::InvalidAck("BITS-Session-Id"));
+            return self.fail(ClientError::InvalidResponse("BITS-Session-Id"));
         }
-        if code == 401 || code == 407 {
+        if status == Status::UNAUTHORIZED || status == Status::PROXY_AUTHENTICATION_REQUIRED {
             return self.on_auth(status);
         }
         if !status.is_success() && ack.error_code() == Some(HResult::BG_E_SESSION_NOT_FOUND) {
@@ -995,49 +837,60 @@ impl Client {
             TransmitKind::CreateSession if status.is_success() => self.on_created(ack),
             TransmitKind::Ping if status.is_success() => {
                 self.ping_pending = false;
-                self.retries = 0;
+                self.retries.reset();
                 Event::Pinged
             }
-            TransmitKind::Fragment(range) if status.is_success() || code == 416 => self.on_fragment_ack(range, ack),
-            TransmitKind::Fragment(range) if code == 413 => self.shrink(range),
+            // A 2xx Fragment Ack that carries BG_E_TOO_LARGE and no next offset is a refusal
+            // of the fragment's size, not a success: Python servers answer a fragment over
+            // their limit that way where [MC-BUP] §3.2.5.3 says 413. The client does what it
+            // does for a 413 (shrink); reading it as success would need the next offset the
+            // Ack does not give, and failing would strand an upload smaller fragments finish.
+            TransmitKind::Fragment(range)
+                if status.is_success()
+                    && ack.error_code() == Some(HResult::BG_E_TOO_LARGE)
+                    && ack.received_content_range().is_none() =>
+            {
+                self.shrink(range)
+            }
+            TransmitKind::Fragment(range) if status.is_success() || status == Status::RANGE_NOT_SATISFIABLE => {
+                self.on_fragment_ack(range, ack)
+            }
+            TransmitKind::Fragment(range) if status == Status::CONTENT_TOO_LARGE => self.shrink(range),
             TransmitKind::CloseSession if status.is_success() => {
                 self.phase = Phase::Done;
-                Event::Closed
+                Event::Committed
             }
             TransmitKind::CancelSession if status.is_success() => {
                 self.phase = Phase::Cancelled;
                 Event::Cancelled
             }
-            TransmitKind::CloseSession | TransmitKind::CancelSession if code >= 500 => self.retry(),
+            TransmitKind::CloseSession | TransmitKind::CancelSession if is_server_error(status) => self.retry(),
             _ => self.fail(ClientError::Server { status, code: ack.error_code(), context: ack.error_context() }),
         }
     }
 
     fn on_created(&mut self, ack: &Ack<'_>) -> Event {
         let Some(id) = ack.session_id() else {
-            return self.fail(ClientError::InvalidAck("BITS-Session-Id"));
+            return self.fail(ClientError::InvalidResponse("BITS-Session-Id"));
         };
         if !ack.protocol().is_some_and(|p| self.config.protocols.contains(p)) {
-            return self.fail(ClientError::InvalidAck("BITS-Protocol"));
+            return self.fail(ClientError::InvalidResponse("BITS-Protocol"));
         }
-        // Only identity is defined; absent means identity (digest §7 A22).
+        // Only identity is defined ([MC-BUP] §2.2.3); absent means identity.
         if let Some(ae) = ack.headers().get("Accept-Encoding") {
             let identity = ae.value.split(|&b| b == b',').any(|t| t.trim_ascii().eq_ignore_ascii_case(b"identity"));
             if !identity {
-                return self.fail(ClientError::InvalidAck("Accept-Encoding"));
+                return self.fail(ClientError::InvalidResponse("Accept-Encoding"));
             }
         }
         let mut has_host_id = false;
         if let Some(host_id) = ack.host_id() {
-            let parsed = host_id.to_str().and_then(|v| parse_authority(v, false));
+            let parsed = host_id.to_str().and_then(|v| url::parse_authority(v, true));
             let Some((host, port)) = parsed else {
-                return self.fail(ClientError::InvalidAck("BITS-Host-Id"));
+                return self.fail(ClientError::InvalidResponse("BITS-Host-Id"));
             };
-            let endpoint = Endpoint {
-                secure: self.destination.endpoint.secure,
-                host,
-                port: port.or(self.destination.endpoint.port),
-            };
+            let origin = &self.destination.endpoint;
+            let endpoint = Endpoint::new(origin.is_https(), host, port.or(origin.explicit_port()));
             self.endpoint = endpoint.clone();
             self.host_id = Some((endpoint, ack.host_id_fallback_timeout()));
             self.ping_pending = self.config.ping_after_host_id;
@@ -1046,37 +899,34 @@ impl Client {
         let id = id.clone().into_owned();
         self.session_id = Some(id.clone());
         self.offset = 0;
-        self.retries = 0;
+        self.retries.reset();
         self.phase = if self.total == 0 { Phase::Close } else { Phase::Fragments };
         Event::SessionCreated { session_id: id, host_id: has_host_id }
     }
 
     fn on_fragment_ack(&mut self, range: ContentRange, ack: &Ack<'_>) -> Event {
         let Some(next) = ack.received_content_range() else {
-            return self.fail(ClientError::InvalidAck("BITS-Received-Content-Range"));
+            return self.fail(ClientError::InvalidResponse("BITS-Received-Content-Range"));
         };
         if next > self.total {
-            return self.fail(ClientError::InvalidAck("BITS-Received-Content-Range"));
+            return self.fail(ClientError::InvalidResponse("BITS-Received-Content-Range"));
         }
-        self.retries = 0;
+        self.retries.reset();
         let before = self.offset;
         self.offset = next;
         if next > before {
-            self.stalls = 0;
-        } else {
-            self.stalls += 1;
-            if self.stalls > MAX_STALLS {
-                return self.fail(ClientError::NoProgress);
-            }
+            self.stalls.progressed();
+        } else if self.stalls.stalled() {
+            return self.fail(ClientError::NoProgress);
         }
         if next == self.total {
             let reply = ack.reply_url().map(|u| u.as_bytes()).filter(|u| !u.is_empty());
             let resolved = match reply {
                 Some(bytes) => match core::str::from_utf8(bytes).ok().map(|u| resolve_against(&self.destination, u)) {
                     Some(Ok(url)) => Some(url),
-                    _ => return self.fail(ClientError::InvalidAck("BITS-Reply-URL")),
+                    _ => return self.fail(ClientError::InvalidResponse("BITS-Reply-URL")),
                 },
-                None if self.config.expect_reply => return self.fail(ClientError::InvalidAck("BITS-Reply-URL")),
+                None if self.config.expect_reply => return self.fail(ClientError::InvalidResponse("BITS-Reply-URL")),
                 None => None,
             };
             self.reply_url.clone_from(&resolved);
@@ -1084,12 +934,12 @@ impl Client {
                 Some(url) => Phase::FetchReply(url.clone()),
                 None => Phase::Close,
             };
-            return Event::UploadComplete { reply_url: resolved };
+            return Event::AllBytesReceived { reply_url: resolved };
         }
         if next == range.end() && ack.status().is_success() {
-            Event::Progress { acknowledged: next }
+            Event::Progress { received: next }
         } else {
-            Event::Resynced { expected: range.end(), server: next }
+            Event::Resynced { expected: range.end(), received: next }
         }
     }
 
@@ -1112,22 +962,20 @@ impl Client {
     }
 
     fn restart(&mut self) -> Event {
-        self.restarts += 1;
-        if self.restarts > self.config.max_restarts {
+        if self.restarts.restart(self.config.max_restarts) {
             return self.fail(ClientError::TooManyRestarts);
         }
         self.session_id = None;
         self.offset = 0;
-        self.stalls = 0;
-        self.retries = 0;
+        self.stalls.progressed();
+        self.retries.reset();
         self.reply_url = None;
         self.phase = Phase::Create;
         Event::Restarted
     }
 
     fn retry(&mut self) -> Event {
-        self.retries += 1;
-        if self.retries > self.config.max_retries {
+        if self.retries.fail(self.config.max_retries) {
             return self.fail(ClientError::RetriesExhausted);
         }
         Event::Retrying
@@ -1155,29 +1003,7 @@ impl Client {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn removes_dot_segments_as_rfc_3986_does() {
-        // RFC 3986 §5.4.1 / §5.4.2 examples (paths only).
-        assert_eq!(remove_dot_segments("/b/c/./../../g"), "/g");
-        assert_eq!(remove_dot_segments("/b/c/../.."), "/");
-        assert_eq!(remove_dot_segments("/b/c/."), "/b/c/");
-        assert_eq!(remove_dot_segments("/b/c/g/"), "/b/c/g/");
-        assert_eq!(remove_dot_segments("/../../g"), "/g");
-    }
-
-    #[test]
-    fn parses_host_id_forms() {
-        assert_eq!(parse_authority("FRANKCAO8", false), Some(("FRANKCAO8".into(), None)));
-        assert_eq!(parse_authority("node:8080", false), Some(("node".into(), Some(8080))));
-        assert_eq!(parse_authority("[::1]:81", false), Some(("::1".into(), Some(81))));
-        assert_eq!(parse_authority("fe80::1", false), Some(("fe80::1".into(), None)));
-        assert_eq!(parse_authority("fe80::1", true), None);
-        assert_eq!(parse_authority("node:99999", false), None);
-        assert_eq!(parse_authority("user@node", false), None);
-        assert_eq!(parse_authority("a b", false), None);
-    }
+/// 5xx (RFC 9110 §15.6): the server failed, the request may succeed if sent again.
+fn is_server_error(status: Status) -> bool {
+    status.as_u16() >= 500
 }

@@ -5,7 +5,7 @@
 //! storage (open a session's temporary entity, write a slice of the body at an offset, commit,
 //! discard). The caller owns sockets, files, clocks and randomness; the machine owns the rules.
 //!
-//! Decisions where [MC-BUP] and the Learn pages are silent or disagree (digest §7, §10), each
+//! Decisions where [MC-BUP] and the Learn pages are silent or disagree, each
 //! pinned by a test in `tests/bits_server.rs`:
 //!
 //! | case | answer |
@@ -16,23 +16,23 @@
 //! | The final fragment again, after the upload is whole (its Ack was lost) | 200 re-Ack with the total and the same `BITS-Reply-URL`, under either policy |
 //! | Fragment, Close or Cancel for an unknown session | 500 + `BG_E_SESSION_NOT_FOUND` + 0x5 |
 //! | Total length changed mid-session | 400 + `E_INVALIDARG` + 0x5 |
-//! | Total above [`ServerConfig::max_upload_size`] | 500 + `BG_E_TOO_LARGE` + 0x5 |
-//! | Fragment body above [`ServerConfig::max_fragment_size`] | 413 + `E_INVALIDARG` + 0x5 (as a decode error `BodyTooLarge` is answered) |
+//! | Total above [`ServerConfig::max_upload_len`] | 500 + `BG_E_TOO_LARGE` + 0x5 |
+//! | Fragment body above [`ServerConfig::max_fragment_len`] | 413 + `E_INVALIDARG` + 0x5 (as a decode error `BodyTooLarge` is answered) |
 //! | Create-Session without a common protocol | 400 + `E_INVALIDARG` + 0x5 |
-//! | Close-Session on a whole upload | 200, [`Action::Commit`]: the entity is committed at Close, as [MC-BUP] §3.2.5.2.7 says (not at the last fragment, as the Learn page on Cancel-Session implies: digest D7) |
+//! | Close-Session on a whole upload | 200, [`Action::Commit`]: the entity is committed at Close, as [MC-BUP] §3.2.5.2.7 says (not at the last fragment, as the Learn page on Cancel-Session implies: the specification is normative) |
 //! | Close-Session before the last byte | 400 + `E_INVALIDARG` + 0x5 and [`Action::Discard`]: "you cannot upload a partial file" (Learn, Close-Session); an error rather than 200, so that no client mistakes a deleted upload for a stored one |
 //! | Close-Session with no fragment at all (a 0-byte file: an empty range cannot be written) | commits an empty entity if [`ServerConfig::allow_empty_upload`] and no Fragment (not even a refused one) named the session, else as the row above |
 //! | Close or Cancel for a session already closed or cancelled | 500 + `BG_E_SESSION_NOT_FOUND` + 0x5 (the session is gone; this stops a client's Close/Cancel retries and changes nothing) |
 //! | Cancel-Session after the last byte but before Close | 200 and [`Action::Discard`]: nothing was committed yet |
 //! | Ping, any time, with or without a session id | 200, no lookup, no state change |
 //! | Create-Session carrying a `BITS-Session-Id` | the header is ignored; a new session is made |
-//! | A request that does not decode | [`Server::reject`]: [`Ack::for_invalid_request`] (status by [`InvalidKind::http_status`](crate::InvalidKind::http_status), `E_INVALIDARG`, 0x5) |
-//! | `BITS-Session-Id` on Acks | sent on every Ack for a request that named a session, errors included (digest §7 A10); [`ServerConfig::echo_session_id`]`(false)` omits it where IIS does |
+//! | A request that does not decode | [`Server::reject`]: [`Ack::for_invalid_request`] (status by [`InvalidKind::http_status`], `E_INVALIDARG`, 0x5) |
+//! | `BITS-Session-Id` on Acks | sent on every Ack for a request that named a session, errors included (a client checks that an Ack names its session); [`ServerConfig::echo_session_id`]`(false)` omits it where IIS does |
 //!
 //! Session ids come from a generator the caller injects (this crate has no random source); a
 //! session id is a GUID ([MC-BUP] §3.2.5.2.4), and a request naming an id that is not
 //! GUID-shaped names no session. Ids compare by GUID value, so case and braces do not matter
-//! (digest §7 A11).
+//! (a GUID is a number; clients differ in how they spell it).
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
@@ -44,13 +44,15 @@ use crate::bits::{
     Ack, ErrorContext, ErrorHeaderName, Guid, HResult, ProtocolList, RequestHead, RequestKind, SessionId,
 };
 use crate::http1::{ContentRange, FieldValue, Status};
-use crate::{InvalidMessage, ValidationError};
+use crate::{InvalidKind, ValidationError};
 
 /// How many fresh ids [`Server`] asks its generator for before giving up on a Create-Session.
 const ID_ATTEMPTS: usize = 16;
 
-/// What the server does with a Fragment that overlaps bytes it already has (digest §7 A18, D6).
+/// What the server does with a Fragment that overlaps bytes it already has ([MC-BUP]
+/// §3.2.5.2.6 and the Learn Fragment page disagree; both readings are offered).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum OverlapPolicy {
     /// Write only the part after the bytes already received and answer 200 with the new
     /// offset; a fragment wholly before it is re-Acked (200) and not written. The Learn
@@ -69,8 +71,8 @@ pub enum OverlapPolicy {
 /// use bits_codec::http1::FieldValue;
 /// let config = ServerConfig::default()
 ///     .overlap_policy(OverlapPolicy::Reject416)
-///     .max_upload_size(Some(100 << 20))
-///     .max_fragment_size(Some(13 << 20))
+///     .max_upload_len(Some(100 << 20))
+///     .max_fragment_len(Some(13 << 20))
 ///     .host_id(FieldValue::from_static("node7.example.com"), Some(110))
 ///     .upload_reply(r"BITS-Sessions\Replies\", r"\responsefile.bin")
 ///     .unwrap();
@@ -80,8 +82,8 @@ pub enum OverlapPolicy {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerConfig {
     overlap: OverlapPolicy,
-    max_upload_size: Option<u64>,
-    max_fragment_size: Option<u64>,
+    max_upload_len: Option<u64>,
+    max_fragment_len: Option<u64>,
     protocols: ProtocolList,
     host_id: Option<(FieldValue<'static>, Option<u32>)>,
     reply: Option<(String, String)>,
@@ -96,8 +98,8 @@ impl Default for ServerConfig {
     fn default() -> Self {
         Self {
             overlap: OverlapPolicy::default(),
-            max_upload_size: None,
-            max_fragment_size: None,
+            max_upload_len: None,
+            max_fragment_len: None,
             protocols: ProtocolList::one(Guid::BITS_1_5_UPLOAD),
             host_id: None,
             reply: None,
@@ -117,8 +119,8 @@ impl ServerConfig {
 
     /// The largest upload (the `Content-Range` total) accepted; above it, 500 +
     /// `BG_E_TOO_LARGE` (IIS `BITSMaximumUploadSize`). `None`: no limit.
-    pub fn max_upload_size(mut self, max: Option<u64>) -> Self {
-        self.max_upload_size = max;
+    pub fn max_upload_len(mut self, max: Option<u64>) -> Self {
+        self.max_upload_len = max;
         self
     }
 
@@ -126,8 +128,8 @@ impl ServerConfig {
     /// fragments ([MC-BUP] §3.1.5.2.4). `None`: no limit. (Decode with
     /// [`DecodeOptions::max_body_len`](crate::DecodeOptions::max_body_len) as well so an
     /// oversized body is refused from its head.)
-    pub fn max_fragment_size(mut self, max: Option<u64>) -> Self {
-        self.max_fragment_size = max;
+    pub fn max_fragment_len(mut self, max: Option<u64>) -> Self {
+        self.max_fragment_len = max;
         self
     }
 
@@ -159,7 +161,7 @@ impl ServerConfig {
     /// Accept a Close-Session on a session that received no fragment as the upload of an
     /// empty file ([`Action::Commit`] with length 0). [MC-BUP] cannot express an empty range
     /// (`last-byte-pos >= first-byte-pos`), so a 0-byte upload is a session with no fragment;
-    /// no source says what Windows does (digest §10 item 3). Default `false`: refused like any
+    /// no source says what Windows does. Default `false`: refused like any
     /// Close before the last byte.
     pub fn allow_empty_upload(mut self, allow: bool) -> Self {
         self.allow_empty_upload = allow;
@@ -167,14 +169,15 @@ impl ServerConfig {
     }
 
     /// Echo `BITS-Session-Id` on the Acks for Fragment, Close, Cancel (and Ping, if it named
-    /// one), errors included (default `true`, digest §7 A10). `false` omits it as IIS does on
+    /// one), errors included (default `true`, so a client can match the Ack to its session). `false` omits it as IIS does on
     /// those Acks; the Create-Session Ack always carries it.
     pub fn echo_session_id(mut self, echo: bool) -> Self {
         self.echo_session_id = echo;
         self
     }
 
-    /// Which header name(s) carry error codes (default `BITS-Error-Code`, digest §7 A6).
+    /// Which header name(s) carry error codes (default `BITS-Error-Code`, the name in the Learn
+    /// docs and in the servers that exist; [MC-BUP] writes `BITS-Error`).
     pub fn error_header(mut self, name: ErrorHeaderName) -> Self {
         self.error_header = name;
         self
@@ -427,12 +430,25 @@ impl Server {
         }
     }
 
-    /// The Ack for a request that did not decode: [`Ack::for_invalid_request`], with the
-    /// configured error header. Nothing about any session changes. The connection's framing
-    /// is lost after such a request: close it after sending.
-    pub fn reject(&self, e: &InvalidMessage) -> Ack<'static> {
-        let status = e.kind.http_status();
-        error(&self.config, status, HResult::E_INVALIDARG)
+    /// The Ack for a request that did not decode, by what was wrong: the status of
+    /// [`InvalidKind::http_status`], `E_INVALIDARG` and context 0x5 (as
+    /// [`Ack::for_invalid_request`]), with the configured error header. The same for bytes
+    /// ([`InvalidMessage::kind`](crate::InvalidMessage::kind), which also has the byte offset
+    /// to log) and for `http` parts ([`PartsError::kind`](crate::PartsError::kind), which names
+    /// the part). Nothing about any session changes. The connection's framing is lost after
+    /// such a request: close it after sending.
+    ///
+    /// ```
+    /// use bits_codec::bits::RequestHead;
+    /// use bits_codec::bits::server::{Server, ServerConfig, sequential_ids};
+    /// use bits_codec::{Decode, DecodeError};
+    /// let server = Server::new(ServerConfig::default(), sequential_ids(1));
+    /// let Err(DecodeError::Invalid(e)) = RequestHead::decode(b"BITS_POST /u HTTP/1.1\r\nContent-Length: x\r\n\r\n")
+    /// else { panic!() };
+    /// assert_eq!(server.reject(e.kind).status().as_u16(), 400);
+    /// ```
+    pub fn reject(&self, kind: InvalidKind) -> Ack<'static> {
+        error(&self.config, kind.http_status(), HResult::E_INVALIDARG)
     }
 
     /// The Ack to send when the caller could not carry out `action` (disk full, notification
@@ -569,12 +585,12 @@ impl Server {
                 return Reply::ack(error_for(config, id, Status::BAD_REQUEST, HResult::E_INVALIDARG));
             }
             Some(_) => {}
-            None if config.max_upload_size.is_some_and(|max| range.total() > max) => {
+            None if config.max_upload_len.is_some_and(|max| range.total() > max) => {
                 return Reply::ack(error_for(config, id, Status::INTERNAL_SERVER_ERROR, HResult::BG_E_TOO_LARGE));
             }
             None => {}
         }
-        if config.max_fragment_size.is_some_and(|max| range.len() > max) {
+        if config.max_fragment_len.is_some_and(|max| range.len() > max) {
             return Reply::ack(error_for(config, id, Status::CONTENT_TOO_LARGE, HResult::E_INVALIDARG));
         }
         s.total = Some(range.total());
@@ -585,7 +601,7 @@ impl Server {
             (Status::RANGE_NOT_SATISFIABLE, None)
         } else if end <= expected {
             // Nothing new. The final fragment again (its Ack was lost) is re-Acked under
-            // either policy (digest §7 A18); other stale fragments follow the policy.
+            // either policy (its first Ack may have been lost); other stale fragments follow the policy.
             let reack = end == total || config.overlap == OverlapPolicy::TrimAndAccept;
             (if reack { Status::OK } else { Status::RANGE_NOT_SATISFIABLE }, None)
         } else if first == expected || config.overlap == OverlapPolicy::TrimAndAccept {

@@ -1,5 +1,7 @@
-//! A sans-IO Microsoft Graph upload client: the resumable-upload rules of the digest (§1, §3,
-//! §9), without any I/O.
+//! A sans-IO Microsoft Graph upload client: the resumable-upload rules of the Graph
+//! documentation ("Upload large files with an upload session",
+//! <https://learn.microsoft.com/en-us/graph/api/driveitem-createuploadsession>, and its
+//! Outlook, To Do and Universal Print counterparts), without any I/O.
 //!
 //! [`Client`] walks one upload through `POST …/createUploadSession` → `PUT` fragments
 //! (cut by the [`FragmentPlanner`]) → completion, with a status `GET` whenever its view of the
@@ -10,24 +12,26 @@
 //! flight at a time. The machine has no clock: when the server asks for a pause, `poll`
 //! returns [`Step::Wait`] until the caller has slept and called [`Client::waited`].
 //!
-//! The rules, where the digest leaves room (each pinned by a test in `tests/graph_client.rs`):
+//! The rules, where the documentation leaves room (each pinned by a test in `tests/graph_client.rs`):
 //!
 //! - **The server's view wins.** Every `nextExpectedRanges` replaces what the client thought
 //!   was missing ([`RangeSet::apply`]), so a fragment the server kept in part (an unaligned
 //!   start), or one it stored although its answer was lost, is never sent twice.
 //! - **Lost answer** ([`Client::transport_failed`]) or **5xx/429 on a fragment**: a status
 //!   `GET`, then on from what it says — never a blind resend, which would earn a 416
-//!   `fragmentOverlap` when the bytes were stored (digest §3.2, §11). A lost answer to any
+//!   `fragmentOverlap` when the bytes were stored (the documentation's "Resuming an in-progress
+//!   upload"). A lost answer to any
 //!   other request sends that request again. Both count against
 //!   [`ClientConfig::max_retries`] (consecutive failures).
-//! - **416**: a status `GET`, then on from the server's ranges (Microsoft's advice, digest §3.2).
+//! - **416**: a status `GET`, then on from the server's ranges (Microsoft's advice, "Handle upload
+//!   errors").
 //! - **429, 503 and every other 5xx**: [`Event::Wait`] with `Retry-After` in seconds; without
 //!   one (or with an HTTP date, which this clock-less machine cannot read) an exponential
 //!   back-off ([`ClientConfig::backoff`], 1 s doubling to 32 s). A `Retry-After` longer than
 //!   [`ClientConfig::max_wait`] (300 s) fails the upload ([`ClientError::Throttled`]); the
 //!   caller may [`resume`](Client::resume) later.
 //! - **404, or an error with the inner code `uploadSessionNotFound`**: the session is gone; a
-//!   new `createUploadSession` and the whole file again (digest §3.2: "starting the entire
+//!   new `createUploadSession` and the whole file again (the documentation: "starting the entire
 //!   upload over"), every later request going to the *new* `uploadUrl`, at most
 //!   [`ClientConfig::max_restarts`] times. Except when the bytes that end the upload (or the
 //!   commit) were sent and their answer was lost: a Graph session disappears once complete, so
@@ -60,7 +64,7 @@
 //!   request) only for To Do ([`Variant::authorizes_upload_url`], overridable). To Do's
 //!   fragments go to `{uploadUrl}/content`. A lost answer to the create resends it (an orphan
 //!   session may remain on the server until it expires).
-//! - **0-byte files** cannot use an upload session (digest §2.4: `Content-Range` needs a total
+//! - **0-byte files** cannot use an upload session (RFC 9110 §14.4: `Content-Range` needs a total
 //!   above 0): [`Client::new`] refuses them ([`ClientError::EmptyFile`]); use a simple
 //!   upload.
 
@@ -69,15 +73,14 @@ use alloc::string::{String, ToString};
 use core::fmt;
 use core::time::Duration;
 
+use super::retry::{Attempts, Backoff, Restarts, Stalls};
+use super::url::{Endpoint, Url};
 use crate::ValidationError;
 use crate::graph::{
     CompletedItem, CreateSessionBody, DateTimeOffset, FragmentPlanner, ODataError, Operation, Outcome, RangeSet,
     RangeSpec, Request, Response, RetryAfter, UploadSession, Variant,
 };
 use crate::http1::{ContentRange, FieldName, FieldValue, RequestTarget, Status};
-
-/// Answers in a row that leave as many bytes missing before the client gives up.
-const MAX_STALLS: u32 = 16;
 
 /// The smallest fragment a 413 shrinks to (for variants without a 320 KiB rule).
 const MIN_SHRUNK_FRAGMENT: u64 = 64 * 1024;
@@ -105,8 +108,7 @@ pub struct ClientConfig {
     max_retries: u32,
     max_restarts: u32,
     max_wait: Duration,
-    backoff_base: Duration,
-    backoff_max: Duration,
+    backoff: Backoff,
 }
 
 impl Default for ClientConfig {
@@ -119,8 +121,7 @@ impl Default for ClientConfig {
             max_retries: 5,
             max_restarts: 3,
             max_wait: Duration::from_secs(300),
-            backoff_base: Duration::from_secs(1),
-            backoff_max: Duration::from_secs(32),
+            backoff: Backoff { base: Duration::from_secs(1), max: Duration::from_secs(32) },
         }
     }
 }
@@ -162,87 +163,9 @@ impl ClientConfig {
     /// The first back-off delay (after a 5xx or 429 without `Retry-After`) and its cap; each
     /// retry in a row doubles it.
     pub fn backoff(mut self, base: Duration, max: Duration) -> Self {
-        self.backoff_base = base;
-        self.backoff_max = max;
+        self.backoff = Backoff { base, max };
         self
     }
-}
-
-/// Where a request goes: scheme, host and port, read from an absolute URL.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Endpoint {
-    https: bool,
-    host: String,
-    port: Option<u16>,
-    authority: String,
-}
-
-impl Endpoint {
-    /// The host name or address, without IPv6 brackets (what a resolver or `connect` takes).
-    pub fn host(&self) -> &str {
-        &self.host
-    }
-    /// The port: the explicit one, else 80 (http) or 443 (https).
-    pub fn port(&self) -> u16 {
-        self.port.unwrap_or(if self.https { 443 } else { 80 })
-    }
-    /// The port, if the URL gave one.
-    pub fn explicit_port(&self) -> Option<u16> {
-        self.port
-    }
-    /// `true` for https.
-    pub fn is_https(&self) -> bool {
-        self.https
-    }
-    /// The authority as the URL spells it (the `Host` header value).
-    pub fn authority(&self) -> &str {
-        &self.authority
-    }
-}
-
-/// Split an absolute `http(s)` URL into its endpoint and its origin-form target (path and
-/// query as written; `/` if empty; the fragment dropped). `None` for anything else, and for a
-/// URL with userinfo.
-fn split_url(url: &str) -> Option<(Endpoint, String)> {
-    let (scheme, rest) = url.split_once("://")?;
-    let https = if scheme.eq_ignore_ascii_case("https") {
-        true
-    } else if scheme.eq_ignore_ascii_case("http") {
-        false
-    } else {
-        return None;
-    };
-    let cut = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(cut);
-    if authority.contains('@') {
-        return None;
-    }
-    let (host, port) = match authority.strip_prefix('[') {
-        Some(v6) => {
-            let (h, after) = v6.split_once(']')?;
-            let ok = !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
-            (ok.then_some(h)?, after.strip_prefix(':'))
-        }
-        None => match authority.split_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (authority, None),
-        },
-    };
-    let host_ok = |b: u8| b.is_ascii_alphanumeric() || b"-._~%!$&'()*+,;=:".contains(&b);
-    if host.is_empty() || !host.bytes().all(host_ok) {
-        return None;
-    }
-    let port = match port {
-        None | Some("") => None,
-        Some(p) if p.bytes().all(|b| b.is_ascii_digit()) => Some(p.parse::<u16>().ok()?),
-        Some(_) => return None,
-    };
-    let tail = tail.split('#').next().unwrap_or("");
-    let target = match tail.as_bytes().first() {
-        Some(b'/') => tail.to_string(),
-        _ => alloc::format!("/{tail}"),
-    };
-    Some((Endpoint { https, host: host.to_string(), port, authority: authority.to_string() }, target))
 }
 
 /// `target` with `/content` appended to its path (before any query): To Do's fragment target.
@@ -273,7 +196,7 @@ pub enum ClientError {
     FragmentLen(u64),
     /// An answer that breaks the flow, naming what is wrong (`uploadUrl`,
     /// `nextExpectedRanges`, `createUploadSession`).
-    InvalidAnswer(&'static str),
+    InvalidResponse(&'static str),
     /// An error answer this client does not retry.
     Server {
         /// The status.
@@ -321,7 +244,7 @@ impl fmt::Display for ClientError {
                 write!(f, "the server or the create body says {declared} bytes, the file has {total}")
             }
             Self::FragmentLen(n) => write!(f, "fragment length {n} is not allowed for this variant"),
-            Self::InvalidAnswer(what) => write!(f, "invalid answer: {what} missing, malformed or inconsistent"),
+            Self::InvalidResponse(what) => write!(f, "invalid answer: {what} missing, malformed or inconsistent"),
             Self::Server { status, code, inner_code } => {
                 write!(f, "the server answered {status}")?;
                 if let Some(c) = code {
@@ -350,17 +273,18 @@ impl core::error::Error for ClientError {}
 
 /// The request a [`Transmit`] asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TransmitKind {
     /// `POST …/createUploadSession` (the caller's request, as given).
     CreateSession,
     /// `PUT {uploadUrl}`: send the file's bytes `range.first()..=range.last()`.
     Fragment(ContentRange),
     /// `GET {uploadUrl}`: the session's status.
-    Status,
+    SessionStatus,
     /// `POST {uploadUrl}` with no body: the deferred commit.
     Commit,
     /// `DELETE {uploadUrl}`: cancel.
-    Cancel,
+    CancelSession,
 }
 
 /// The next request to send.
@@ -420,7 +344,7 @@ impl Transmit {
             (TransmitKind::CreateSession, Some(create)) => return Ok((**create).clone()),
             (TransmitKind::Fragment(range), _) => Request::upload_fragment(target, range, body)?,
             (TransmitKind::Commit, _) => Request::commit(target)?,
-            (TransmitKind::Cancel, _) => Request::cancel_session(target),
+            (TransmitKind::CancelSession, _) => Request::cancel_session(target),
             _ => Request::session_status(target),
         };
         if let Some(h) = &self.host {
@@ -435,6 +359,7 @@ impl Transmit {
 
 /// What the caller does next (from [`Client::poll`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Step {
     /// Send this request, then hand its answer back.
     Transmit(Transmit),
@@ -473,8 +398,8 @@ pub enum Event {
     /// A 2xx without ranges (or without a known body): a status `GET` follows (after a status
     /// `GET`: the client goes on from its own view).
     RangesUnknown,
-    /// Every byte arrived and nothing is committed: the commit `POST` follows.
-    AwaitingCommit,
+    /// The server has every byte and committed nothing yet: the commit `POST` follows.
+    AllBytesReceived,
     /// 429 or 5xx: sleep `delay` ([`Step::Wait`]), then the request again (a status `GET`
     /// after a fragment).
     Wait {
@@ -492,8 +417,8 @@ pub enum Event {
     },
     /// The session was lost (404): a new one, and the whole file again.
     Restarted,
-    /// The upload is complete ([`Client::completion`]).
-    Completed,
+    /// The server committed the file: the upload is done ([`Client::completion`]).
+    Committed,
     /// The session was deleted (or was already gone).
     Cancelled,
     /// Nothing changed (a 1xx interim answer, or an answer with no request in flight).
@@ -552,6 +477,7 @@ struct Session {
 /// answer. Here the server's answers are written out, as a socket would deliver them.
 ///
 /// ```
+/// use bits_codec::Decode;
 /// use bits_codec::graph::client::{Client, ClientConfig, Step, TransmitKind};
 /// use bits_codec::graph::{Request, Response};
 /// use bits_codec::http1::{ContentRange, RequestTarget};
@@ -600,9 +526,9 @@ pub struct Client {
     cancel_requested: bool,
     maybe_completed: bool,
     completion: Option<Completion>,
-    retries: u32,
-    restarts: u32,
-    stalls: u32,
+    retries: Attempts,
+    restarts: Restarts,
+    stalls: Stalls,
 }
 
 impl Client {
@@ -642,7 +568,7 @@ impl Client {
             .get("Authorization")
             .and_then(|f| FieldValue::from_vec(f.value.to_vec()).ok())
             .filter(|_| config.authorize_upload_url.unwrap_or(variant.authorizes_upload_url()));
-        let create_endpoint = split_url(create.target().as_str()).map(|(e, _)| e);
+        let create_endpoint = Url::parse(create.target().as_str()).map(|u| u.endpoint);
         let missing = RangeSet::new(total).map_err(|_| ClientError::EmptyFile)?;
         Ok(Self {
             config,
@@ -662,9 +588,9 @@ impl Client {
             cancel_requested: false,
             maybe_completed: false,
             completion: None,
-            retries: 0,
-            restarts: 0,
-            stalls: 0,
+            retries: Attempts::default(),
+            restarts: Restarts::default(),
+            stalls: Stalls::default(),
         })
     }
 
@@ -684,9 +610,9 @@ impl Client {
                 Some(range) => TransmitKind::Fragment(range),
                 None => TransmitKind::Commit,
             },
-            Phase::Status => TransmitKind::Status,
+            Phase::Status => TransmitKind::SessionStatus,
             Phase::Commit => TransmitKind::Commit,
-            Phase::Cancel => TransmitKind::Cancel,
+            Phase::Cancel => TransmitKind::CancelSession,
         };
         let transmit = match (kind, &self.session) {
             (TransmitKind::CreateSession, _) | (_, None) => Transmit {
@@ -757,8 +683,8 @@ impl Client {
         if !matches!(self.phase, Phase::Failed(_)) {
             return false;
         }
-        self.retries = 0;
-        self.stalls = 0;
+        self.retries.reset();
+        self.stalls.progressed();
         self.wait = None;
         self.phase = match (&self.session, self.cancel_requested) {
             (None, _) => Phase::Create,
@@ -824,18 +750,17 @@ impl Client {
 
     fn on_response(&mut self, sent: TransmitKind, resp: &Response<'_>) -> Event {
         let status = resp.status();
-        let code = status.as_u16();
         let error = resp.odata_error();
-        let gone =
-            code == 404 || error.is_some_and(|e| e.codes().any(|c| c.eq_ignore_ascii_case("uploadSessionNotFound")));
+        let gone = status == Status::NOT_FOUND
+            || error.is_some_and(|e| e.codes().any(|c| c.eq_ignore_ascii_case("uploadSessionNotFound")));
         if gone && sent != TransmitKind::CreateSession {
-            if sent == TransmitKind::Cancel {
+            if sent == TransmitKind::CancelSession {
                 self.phase = Phase::Cancelled;
                 return Event::Cancelled;
             }
             return self.session_lost();
         }
-        if code == 429 || code >= 500 {
+        if status == Status::TOO_MANY_REQUESTS || status.as_u16() >= 500 {
             return self.back_off(sent, status, resp.retry_after());
         }
         let outcome = resp.outcome();
@@ -843,17 +768,17 @@ impl Client {
             TransmitKind::CreateSession => match outcome {
                 Outcome::SessionCreated(s) => self.on_created(s),
                 Outcome::Failed(e) => self.fail(ClientError::server(status, e)),
-                _ => self.fail(ClientError::InvalidAnswer("uploadUrl")),
+                _ => self.fail(ClientError::InvalidResponse("uploadUrl")),
             },
-            TransmitKind::Cancel => match outcome {
+            TransmitKind::CancelSession => match outcome {
                 Outcome::Failed(e) => self.fail(ClientError::server(status, e)),
                 _ => {
                     self.phase = Phase::Cancelled;
                     Event::Cancelled
                 }
             },
-            TransmitKind::Fragment(_) if code == 416 => {
-                self.retries = 0;
+            TransmitKind::Fragment(_) if status == Status::RANGE_NOT_SATISFIABLE => {
+                self.retries.reset();
                 self.maybe_completed = false;
                 if let Some(e) = self.stall() {
                     return e;
@@ -861,7 +786,7 @@ impl Client {
                 self.phase = Phase::Status;
                 Event::RangeRejected
             }
-            TransmitKind::Fragment(range) if code == 413 => self.shrink(range),
+            TransmitKind::Fragment(range) if status == Status::CONTENT_TOO_LARGE => self.shrink(range),
             _ => self.on_session_answer(sent, status, outcome),
         }
     }
@@ -898,10 +823,10 @@ impl Client {
 
     fn on_created(&mut self, s: &UploadSession<'_>) -> Event {
         let Some(url) = s.upload_url() else {
-            return self.fail(ClientError::InvalidAnswer("uploadUrl"));
+            return self.fail(ClientError::InvalidResponse("uploadUrl"));
         };
-        let Some((endpoint, target)) = split_url(url) else {
-            return self.fail(ClientError::InvalidAnswer("uploadUrl"));
+        let Some(Url { endpoint, target }) = Url::parse(url) else {
+            return self.fail(ClientError::InvalidResponse("uploadUrl"));
         };
         let fragment_target =
             if self.variant == Variant::TaskAttachment { content_target(&target) } else { target.clone() };
@@ -910,17 +835,17 @@ impl Client {
             RequestTarget::new(fragment_target),
             FieldValue::new(endpoint.authority().to_string()),
         ) else {
-            return self.fail(ClientError::InvalidAnswer("uploadUrl"));
+            return self.fail(ClientError::InvalidResponse("uploadUrl"));
         };
         self.session = Some(Session { url: url.to_string(), endpoint, target, fragment_target, host });
         self.expiration = s.expiration_date_time().map(|t| t.clone().into_owned());
-        self.retries = 0;
+        self.retries.reset();
         self.phase = Phase::Upload;
         // The initial ranges (`["0-"]`, Print's `["0-{total-1}"]`), if any, are the server's view.
         if let Some(ranges) = s.next_expected_ranges().filter(|r| !r.is_empty())
             && self.missing.apply(ranges).is_err()
         {
-            return self.fail(ClientError::InvalidAnswer("nextExpectedRanges"));
+            return self.fail(ClientError::InvalidResponse("nextExpectedRanges"));
         }
         Event::SessionCreated
     }
@@ -928,13 +853,13 @@ impl Client {
     fn apply(&mut self, sent: TransmitKind, ranges: &[RangeSpec]) -> Event {
         let before = self.missing.missing_len();
         if self.missing.apply(ranges).is_err() {
-            return self.fail(ClientError::InvalidAnswer("nextExpectedRanges"));
+            return self.fail(ClientError::InvalidResponse("nextExpectedRanges"));
         }
-        self.retries = 0;
+        self.retries.reset();
         self.maybe_completed = false;
         self.phase = Phase::Upload;
         if self.missing.missing_len() < before {
-            self.stalls = 0;
+            self.stalls.progressed();
         } else if let Some(e) = self.stall() {
             return e;
         }
@@ -948,19 +873,19 @@ impl Client {
     fn awaiting_commit(&mut self) -> Event {
         let before = self.missing.missing_len();
         let _ = self.missing.apply(&[]);
-        self.retries = 0;
+        self.retries.reset();
         self.maybe_completed = false;
         if before > 0 {
-            self.stalls = 0;
+            self.stalls.progressed();
         } else if let Some(e) = self.stall() {
             return e;
         }
         self.phase = Phase::Commit;
-        Event::AwaitingCommit
+        Event::AllBytesReceived
     }
 
     fn ranges_unknown(&mut self, sent: TransmitKind) -> Event {
-        self.retries = 0;
+        self.retries.reset();
         self.maybe_completed = false;
         if let Some(e) = self.stall() {
             return e;
@@ -981,7 +906,7 @@ impl Client {
         let _ = self.missing.apply(&[]);
         self.completion = Some(completion);
         self.phase = Phase::Done;
-        Event::Completed
+        Event::Committed
     }
 
     /// 413: half the refused fragment, a multiple of the variant's multiple, not below the floor.
@@ -996,7 +921,7 @@ impl Client {
         match FragmentPlanner::new(self.variant, len) {
             Ok(p) => {
                 self.planner = p;
-                self.retries = 0;
+                self.retries.reset();
                 self.phase = Phase::Upload;
                 Event::FragmentShrunk { len }
             }
@@ -1009,13 +934,11 @@ impl Client {
         if let Some(e) = self.retry(sent) {
             return e;
         }
-        let delay = match retry_after {
-            Some(RetryAfter::Seconds(s)) => Duration::from_secs(*s),
-            _ => {
-                let doubling = 1u32 << (self.retries.saturating_sub(1)).min(16);
-                self.config.backoff_base.saturating_mul(doubling).min(self.config.backoff_max)
-            }
+        let seconds = match retry_after {
+            Some(RetryAfter::Seconds(s)) => Some(*s),
+            _ => None,
         };
+        let delay = self.config.backoff.delay(seconds, self.retries.count());
         if delay > self.config.max_wait {
             return self.fail(ClientError::Throttled { retry_after: delay });
         }
@@ -1026,8 +949,7 @@ impl Client {
     /// Count a failed attempt of `sent` and choose the request that follows; `Some` if that
     /// ended the upload.
     fn retry(&mut self, sent: TransmitKind) -> Option<Event> {
-        self.retries += 1;
-        if self.retries > self.config.max_retries {
+        if self.retries.fail(self.config.max_retries) {
             return Some(self.fail(ClientError::RetriesExhausted));
         }
         if self.may_complete(sent) {
@@ -1035,9 +957,9 @@ impl Client {
         }
         self.phase = match sent {
             TransmitKind::CreateSession => Phase::Create,
-            TransmitKind::Fragment(_) | TransmitKind::Status => Phase::Status,
+            TransmitKind::Fragment(_) | TransmitKind::SessionStatus => Phase::Status,
             TransmitKind::Commit => Phase::Commit,
-            TransmitKind::Cancel => Phase::Cancel,
+            TransmitKind::CancelSession => Phase::Cancel,
         };
         None
     }
@@ -1046,8 +968,7 @@ impl Client {
         if self.maybe_completed {
             return self.fail(ClientError::CompletionUnknown);
         }
-        self.restarts += 1;
-        if self.restarts > self.config.max_restarts {
+        if self.restarts.restart(self.config.max_restarts) {
             return self.fail(ClientError::TooManyRestarts);
         }
         self.session = None;
@@ -1056,16 +977,15 @@ impl Client {
             Ok(s) => s,
             Err(_) => return self.fail(ClientError::EmptyFile),
         };
-        self.retries = 0;
-        self.stalls = 0;
+        self.retries.reset();
+        self.stalls.progressed();
         self.phase = Phase::Create;
         Event::Restarted
     }
 
     /// One more answer without progress; `Some` if that was one too many.
     fn stall(&mut self) -> Option<Event> {
-        self.stalls += 1;
-        (self.stalls > MAX_STALLS).then(|| self.fail(ClientError::NoProgress))
+        self.stalls.stalled().then(|| self.fail(ClientError::NoProgress))
     }
 
     fn fail(&mut self, e: ClientError) -> Event {
@@ -1094,26 +1014,6 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn splits_upload_urls_without_touching_their_bytes() {
-        let (e, t) = split_url(
-            "https://contoso-my.sharepoint.com/personal/u/_api/v2.0/drives/d/items/i/uploadSession?guid='g'&tempauth=x",
-        )
-        .unwrap();
-        assert_eq!(
-            (e.host(), e.port(), e.authority()),
-            ("contoso-my.sharepoint.com", 443, "contoso-my.sharepoint.com")
-        );
-        assert_eq!(t, "/personal/u/_api/v2.0/drives/d/items/i/uploadSession?guid='g'&tempauth=x");
-        let (e, t) = split_url("http://127.0.0.1:8080?a=1#frag").unwrap();
-        assert_eq!((e.host(), e.port(), e.authority(), t.as_str()), ("127.0.0.1", 8080, "127.0.0.1:8080", "/?a=1"));
-        let (e, _) = split_url("HTTP://[::1]:81/up").unwrap();
-        assert_eq!((e.host(), e.port(), e.is_https()), ("::1", 81, false));
-        for bad in ["/up/x", "ftp://h/x", "https://user@h/x", "https://h:99999/x", "https:///x", "https://h:8a/"] {
-            assert!(split_url(bad).is_none(), "{bad}");
-        }
-    }
 
     #[test]
     fn to_do_fragments_go_to_content() {

@@ -6,7 +6,8 @@
 //! codec can change inside without the machines noticing, and a user can write a machine of
 //! their own from the same parts. `.ci/run` checks that no file here reaches a crate-private
 //! item of the codec. Each machine is published under its protocol: [`bits::client`],
-//! [`bits::server`], [`graph::client`].
+//! [`bits::server`], [`graph::client`]. What the clients share is written once: URLs and
+//! [`Endpoint`](crate::Endpoint) in `url`, retry and back-off counting in `retry`.
 //!
 //! [`bits::client`]: crate::bits::client
 //! [`bits::server`]: crate::bits::server
@@ -16,3 +17,5 @@ pub mod bits_client;
 pub mod bits_server;
 #[cfg(feature = "graph")]
 pub mod graph_client;
+pub(crate) mod retry;
+pub(crate) mod url;

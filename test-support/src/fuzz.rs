@@ -175,15 +175,16 @@ pub fn differential_httparse(data: &[u8]) {
     });
 }
 
-/// decode → encode → decode for a Graph JSON body: `from_json` gives the same value back from
+/// decode → encode → decode for a Graph JSON body: `decode` gives the same value back from
 /// its own encoding, and the encoding is stable.
 macro_rules! stable_json {
     ($ty:ty, $data:expr) => {{
-        if let Ok(value) = <$ty>::from_json($data) {
+        if let Ok((value, used)) = <$ty>::decode($data) {
+            assert_eq!(used, $data.len());
             let once = value.to_vec();
             assert_eq!(once.len(), value.encoded_len());
-            let again = <$ty>::from_json(&once).expect("an encoded body decodes");
-            assert_eq!(again, value, "from_json(encode(x)) != x");
+            let (again, _) = <$ty>::decode(&once).expect("an encoded body decodes");
+            assert_eq!(again, value, "decode(encode(x)) != x");
             assert_eq!(again.to_vec(), once, "encode is not idempotent");
         }
     }};
@@ -205,11 +206,11 @@ pub fn decode_graph(data: &[u8]) {
         assert_eq!((again, n), (r, once.len()));
     }
     stable_json!(graph::UploadSession<'_>, data);
-    let _ = graph::ResponseBody::from_json(data);
+    let _ = graph::ResponseBody::decode(data);
     stable_json!(graph::CreateSessionBody<'_>, data);
     stable_json!(graph::ODataError<'_>, data);
     if let Ok(s) = core::str::from_utf8(data) {
-        let _ = graph::RangeSpec::decode(s);
+        let _ = s.parse::<graph::RangeSpec>();
         let _ = graph::DateTimeOffset::new(s);
     }
 }
@@ -234,7 +235,7 @@ pub fn roundtrip_graph(data: &[u8]) {
     }
     if let Ok(s) = graph::UploadSession::arbitrary(&mut u) {
         stable_json!(graph::UploadSession<'_>, &s.to_vec());
-        assert_eq!(graph::UploadSession::from_json(&s.to_vec()).expect("built session decodes"), s);
+        assert_eq!(graph::UploadSession::decode(&s.to_vec()).expect("built session decodes").0, s);
     }
 }
 

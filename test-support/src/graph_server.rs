@@ -34,9 +34,10 @@
 
 use std::collections::BTreeMap;
 
+use bits_codec::DecodeError;
 use bits_codec::graph::{
-    CompletedItem, CreateSessionBody, DateTimeOffset, GraphError, InnerError, ODataError, Operation, RangeSet,
-    RangeSpec, Request, Response, UploadSession, Variant,
+    CompletedItem, CreateSessionBody, DateTimeOffset, InnerError, ODataError, Operation, RangeSet, RangeSpec, Request,
+    Response, UploadSession, Variant,
 };
 use bits_codec::http1::{FieldValue, Status};
 
@@ -300,10 +301,12 @@ impl Server {
         }
     }
 
-    /// The answer to a request that did not decode: its status ([`GraphError::http_status`])
-    /// and `invalidRequest`.
-    pub fn reject(&self, err: &GraphError) -> Response<'static> {
-        error(err.http_status().as_u16(), "invalidRequest", None, &err.to_string())
+    /// The answer to a request that did not decode: its status
+    /// ([`InvalidKind::http_status`](bits_codec::InvalidKind::http_status); 400 for a JSON
+    /// body or anything else) and `invalidRequest`.
+    pub fn reject(&self, err: &DecodeError) -> Response<'static> {
+        let status = err.invalid_message().map_or(400, |m| m.kind.http_status().as_u16());
+        error(status, "invalidRequest", None, &err.to_string())
     }
 
     /// The caller could not perform `action` (disk full, say): undo what the machine promised

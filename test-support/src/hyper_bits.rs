@@ -41,13 +41,13 @@
 //! `len`), so memory stays at one frame whatever the fragment size.
 //!
 //! Caps, so that a hostile client cannot make the server allocate or write without bound:
-//! - a Fragment over [`MAX_FRAGMENT_SIZE`] is answered 413 by the machine
-//!   ([`ServerConfig::max_fragment_size`]) and its body is not read: the connection is closed
+//! - a Fragment over [`MAX_FRAGMENT_LEN`] is answered 413 by the machine
+//!   ([`ServerConfig::max_fragment_len`]) and its body is not read: the connection is closed
 //!   instead, so a huge `Content-Length` costs nothing;
 //! - any other request whose body is not written (a 416 resynchronisation, a re-Ack, an
 //!   unknown session) has its body read and dropped only up to that same cap, else the
 //!   connection is closed;
-//! - an upload's total is at most [`MAX_UPLOAD_SIZE`] (500 `BG_E_TOO_LARGE` above it), and
+//! - an upload's total is at most [`MAX_UPLOAD_LEN`] (500 `BG_E_TOO_LARGE` above it), and
 //!   hyper's own limits bound the head;
 //! - a head must arrive within [`IO_TIMEOUT`], and so must each body frame;
 //! - sessions nobody named for one to two [`SWEEP_EVERY`] periods are deleted.
@@ -85,9 +85,9 @@ use tokio::net::TcpListener;
 
 /// The largest Fragment body accepted (above it: 413, and the client sends smaller fragments).
 /// Windows sends up to 13 MB ([MC-BUP] note <10>).
-pub const MAX_FRAGMENT_SIZE: u64 = 16 << 20;
+pub const MAX_FRAGMENT_LEN: u64 = 16 << 20;
 /// The largest upload (the `Content-Range` total) accepted.
-pub const MAX_UPLOAD_SIZE: u64 = 1 << 30;
+pub const MAX_UPLOAD_LEN: u64 = 1 << 30;
 /// How long a head, and then each frame of a body, may take to arrive.
 pub const IO_TIMEOUT: Duration = Duration::from_secs(30);
 /// How often idle sessions are swept ([`Server::sweep_idle`]).
@@ -98,8 +98,8 @@ pub const SWEEP_EVERY: Duration = Duration::from_secs(30 * 60);
 pub async fn serve(listener: TcpListener, dir: PathBuf) -> io::Result<()> {
     tokio::fs::create_dir_all(dir.join("sessions")).await?;
     let config = ServerConfig::default()
-        .max_fragment_size(Some(MAX_FRAGMENT_SIZE))
-        .max_upload_size(Some(MAX_UPLOAD_SIZE))
+        .max_fragment_len(Some(MAX_FRAGMENT_LEN))
+        .max_upload_len(Some(MAX_UPLOAD_LEN))
         // A 0-byte file is Create-Session then Close-Session ([MC-BUP] has no empty range);
         // the part file exists from Open, so committing it is as safe as any other upload.
         .allow_empty_upload(true);
@@ -168,7 +168,7 @@ async fn answer(req: http::Request<Incoming>, peer: SocketAddr, state: &State) -
     let head = match RequestHead::from_http_parts(&parts, &DecodeOptions::default()) {
         Ok(head) => head,
         Err(e) => {
-            let ack = state.server().reject(&e);
+            let ack = state.server().reject(e.kind);
             eprintln!("{peer} {} {} -> {} rejected: {e}", parts.method, parts.uri, ack.status());
             // The machine's rule for undecodable requests: answer, then close.
             return to_response(&ack, true);
@@ -187,7 +187,7 @@ async fn answer(req: http::Request<Incoming>, peer: SocketAddr, state: &State) -
         // A body nothing is written from (416, re-Ack, unknown session, 413): read and drop
         // it to keep the connection, unless it is over the cap, where the connection is
         // closed instead so that a huge Content-Length costs nothing.
-        _ if body_len <= MAX_FRAGMENT_SIZE => match drain(body).await {
+        _ if body_len <= MAX_FRAGMENT_LEN => match drain(body).await {
             Ok(()) => Ok(()),
             Err(e) => {
                 note = format!(" (body: {e})");

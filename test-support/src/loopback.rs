@@ -241,6 +241,7 @@ fn upload_with_client(
             Step::Cancelled => return Ok((Outcome::Cancelled, requests, trace, events)),
             Step::AwaitingResponse => return Err("client waits for an Ack it was never sent".into()),
             Step::Failed(e) => return Err(format!("upload failed: {e}")),
+            other => return Err(format!("a step this driver does not know: {other:?}")),
         };
         // Only ever 127.0.0.1, whatever a Host-Id says.
         let endpoint = t.endpoint();
@@ -254,7 +255,7 @@ fn upload_with_client(
                 let id = t.session_id().ok_or("fragment without a session")?.clone();
                 Request::fragment(t.target().clone(), id, r, &body[..])
                     .map_err(|e| e.to_string())?
-                    .with_host(FieldValue::new(endpoint.host_header()).map_err(|e| e.to_string())?)
+                    .with_host(FieldValue::new(endpoint.authority()).map_err(|e| e.to_string())?)
                     .with_content_name(FieldValue::new(name.clone()).map_err(|e| e.to_string())?)
             }
             _ => t.request(&body).map_err(|e| e.to_string())?,
@@ -293,7 +294,7 @@ fn upload_with_client(
             }
         };
         let fragment_acked =
-            matches!(event, Event::Progress { .. } | Event::Resynced { .. } | Event::UploadComplete { .. });
+            matches!(event, Event::Progress { .. } | Event::Resynced { .. } | Event::AllBytesReceived { .. });
         let created = matches!(event, Event::SessionCreated { .. });
         events.push(event);
         if cancel_pending && (fragment_acked || (created && total == 0)) {
@@ -421,7 +422,7 @@ fn serve(
     log: &Mutex<Vec<String>>,
 ) -> io::Result<()> {
     let port = listener.local_addr()?.port();
-    let mut config = ServerConfig::default().allow_empty_upload(true).max_fragment_size(opts.server_max_fragment);
+    let mut config = ServerConfig::default().allow_empty_upload(true).max_fragment_len(opts.server_max_fragment);
     if opts.host_id {
         let host = FieldValue::new(format!("127.0.0.1:{port}")).map_err(io::Error::other)?;
         config = config.host_id(host, Some(60));
@@ -469,7 +470,7 @@ fn serve_connection(
                 Ok((head, used)) => break (server.handle(&head), used, head.body_len()),
                 Err(DecodeError::Incomplete { .. }) => {}
                 Err(DecodeError::Invalid(e)) => {
-                    stream.write_all(&server.reject(&e).to_vec())?;
+                    stream.write_all(&server.reject(e.kind).to_vec())?;
                     return Ok(()); // framing is lost: close
                 }
                 Err(e) => return Err(io::Error::other(e.to_string())),
@@ -656,7 +657,7 @@ mod graph_mode {
     use bits_codec::graph::client::{Client, ClientConfig, ClientError, Step, TransmitKind};
     use bits_codec::graph::{
         AttachmentItem, AttachmentType, CreateSessionBody, DriveItemSessionRequest, DriveItemUploadableProperties,
-        GraphError, ODataError, PrintDocumentUploadProperties, Request, Response, ResponseBody, RetryAfter,
+        ODataError, PrintDocumentUploadProperties, Request, Response, ResponseBody, RetryAfter,
     };
     use bits_codec::http1::{FieldName, RequestTarget};
 
@@ -789,6 +790,7 @@ mod graph_mode {
                 Step::Cancelled => return Ok((Outcome::Cancelled, requests, trace, events)),
                 Step::AwaitingResponse => return Err("the client waits for an answer it was never sent".into()),
                 Step::Failed(e) => return Err(format!("upload failed: {e}")),
+                other => return Err(format!("a step this driver does not know: {other:?}")),
             };
             // Only ever 127.0.0.1, whatever the uploadUrl says.
             let target_addr = match t.endpoint() {
@@ -858,7 +860,7 @@ mod graph_mode {
         loop {
             match Response::decode(&c.buf) {
                 Ok((_, used)) => return Ok(used),
-                Err(GraphError::Incomplete { .. }) => {}
+                Err(DecodeError::Incomplete { .. }) => {}
                 Err(e) => return Err(io::Error::new(io::ErrorKind::InvalidData, e.to_string())),
             }
             let mut chunk = [0u8; 4096];
@@ -994,7 +996,7 @@ mod graph_mode {
             let used = loop {
                 match Request::decode_with(&buf, &opts) {
                     Ok((_, used)) => break used,
-                    Err(GraphError::Incomplete { needed }) => {
+                    Err(DecodeError::Incomplete { needed }) => {
                         if let Some(n) = needed {
                             buf.reserve(n.get());
                         }

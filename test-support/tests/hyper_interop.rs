@@ -129,7 +129,7 @@ fn upload(addr: SocketAddr, data: &[u8], fragment: u64, fault: Fault) -> (Client
             // The shifted range, with the headers the client machine would have sent.
             (Fault::Gap, Some(r)) => Request::fragment(t.target().clone(), t.session_id().unwrap().clone(), r, body)
                 .unwrap()
-                .with_host(FieldValue::new(t.endpoint().host_header()).unwrap()),
+                .with_host(FieldValue::new(t.endpoint().authority()).unwrap()),
             _ => t.request(body).unwrap(),
         };
         let (stream, buf) = conn.get_or_insert_with(|| (connect(addr), Vec::new()));
@@ -181,8 +181,8 @@ fn several_fragments_commit_byte_for_byte() {
     let events = upload_and_check(300 * 1024, 64 * 1024, Fault::None);
     let progress = events.iter().filter(|e| matches!(e, Event::Progress { .. })).count();
     assert_eq!(progress, 4, "{events:?}");
-    assert!(events.iter().any(|e| matches!(e, Event::UploadComplete { .. })));
-    assert_eq!(events.last(), Some(&Event::Closed));
+    assert!(events.iter().any(|e| matches!(e, Event::AllBytesReceived { .. })));
+    assert_eq!(events.last(), Some(&Event::Committed));
 }
 
 #[test]
@@ -190,7 +190,7 @@ fn a_gap_is_answered_416_and_the_client_resumes() {
     let events = upload_and_check(200 * 1024, 48 * 1024, Fault::Gap);
     // The client sent (as it thinks) 48..96 KiB; the server has 48 KiB.
     assert!(
-        events.contains(&Event::Resynced { expected: 96 * 1024, server: 48 * 1024 }),
+        events.contains(&Event::Resynced { expected: 96 * 1024, received: 48 * 1024 }),
         "no resynchronisation to 48 KiB: {events:?}"
     );
 }

@@ -43,7 +43,8 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use bits_codec::graph::{GraphError, Outcome, Request, Response};
+use bits_codec::graph::{Outcome, Request, Response};
+use bits_codec::{Decode, DecodeError};
 use bits_codec::{DecodeOptions, Encode};
 use bits_codec_test_support::graph_server::{Action, Server, ServerConfig};
 
@@ -218,7 +219,7 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
         let used = loop {
             match Request::decode_with(&buf, &opts) {
                 Ok((_, used)) => break used,
-                Err(GraphError::Incomplete { .. }) => {}
+                Err(DecodeError::Incomplete { .. }) => {}
                 Err(e) => {
                     shared.note(&format!("REJECT {e}"));
                     let answer = shared.server.lock().map_err(|_| io::Error::other("poisoned"))?.reject(&e);
