@@ -682,3 +682,37 @@ fn lookup<'s>(sessions: &'s mut BTreeMap<Guid, Session>, id: &SessionId<'_>) -> 
     let guid = id.as_guid()?;
     sessions.get_mut(&guid).map(|s| (guid, s))
 }
+
+/// Persistence: putting back the sessions a previous process stored, so that a server that
+/// was killed and restarted answers a client's next Fragment with the offset actually stored
+/// instead of "session not found" (which would make the client start the upload again).
+impl Server {
+    /// Restore session `session` as a previous process left it: `destination` (what
+    /// [`Action::Commit`] will carry), the upload's `total` if a Fragment had said it, and
+    /// `received`, the bytes stored contiguously from offset 0 (the caller's storage is the
+    /// judge of that, not the previous process's last Ack: bytes written after the last Ack
+    /// are kept, bytes the storage lost are asked for again).
+    ///
+    /// The session counts as touched (a full idle period passes before
+    /// [`sweep_idle`](Self::sweep_idle) removes it) and gets the configured reply URL. Returns
+    /// `false`, changing nothing, if the id is already in use or `received` exceeds `total`.
+    /// The protocol is not stored: [MC-BUP] defines one, and a session's later requests do not
+    /// name it.
+    pub fn restore(&mut self, session: Guid, destination: String, total: Option<u64>, received: u64) -> bool {
+        if self.sessions.contains_key(&session) || total.is_some_and(|t| received > t) {
+            return false;
+        }
+        let restored = Session {
+            destination,
+            // A stored byte means a Fragment named the session: a Close must not commit an
+            // empty upload in its place.
+            saw_fragment: total.is_some() || received > 0,
+            total,
+            received,
+            reply_url: self.config.reply_url_for(session),
+            touched: true,
+        };
+        self.sessions.insert(session, restored);
+        true
+    }
+}
