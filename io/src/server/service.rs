@@ -120,8 +120,8 @@ impl<S: Storage> BitsService<S> {
         let machine_config = config
             .machine
             .clone()
-            .max_upload_size(Some(limits.max_upload))
-            .max_fragment_size(Some(limits.max_fragment));
+            .max_upload_len(Some(limits.max_upload))
+            .max_fragment_len(Some(limits.max_fragment));
         let mut table = Table::new(Server::new(machine_config, random_ids()?));
         let recovered = storage.recover(limits.idle_expiry).await?;
         let mut restored = 0;
@@ -237,7 +237,7 @@ impl<S: Storage> Shared<S> {
         let head = match RequestHead::from_http_parts(&parts, &self.config.decode) {
             Ok(head) => head,
             Err(e) => {
-                let ack = self.table.lock().machine.reject(&e);
+                let ack = self.table.lock().machine.reject(e.kind);
                 tracing::info!(
                     target: "bits_codec_io",
                     client = %display_addr(client),
