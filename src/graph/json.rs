@@ -91,7 +91,51 @@ fn position(input: &[u8], line: usize, column: usize) -> usize {
 
 /// Refuse JSON nested deeper than [`MAX_JSON_DEPTH`], before any recursion: one pass over the
 /// bytes, strings skipped, nothing allocated. (Syntax is `serde_json`'s business.)
+///
+/// Real Graph bodies open a handful of containers, so the exact scan runs only when the input
+/// holds more opening brackets than the limit ([`openers`]): fewer cannot nest deeper, and
+/// counting them costs a fraction of the scan (it needs no state from byte to byte, so it runs
+/// eight bytes at a time). The answer, its kind and its offset are the scan's in every case.
 pub(crate) fn check_depth(input: &[u8]) -> Result<(), DecodeError> {
+    if openers(input) <= MAX_JSON_DEPTH {
+        return Ok(());
+    }
+    check_depth_exact(input)
+}
+
+/// Bytes of `input` that are `{` or `[`, inside strings too: a bound on the nesting depth.
+///
+/// Eight bytes a step in a `u64` (no byte depends on the one before, unlike the exact scan):
+/// `{` is `0x7B` and `[` is `0x5B`, so OR-ing `0x20` into every byte turns exactly these two
+/// into `0x7B`, and XOR with `0x7B` leaves a zero byte for each opener. A zero byte is flagged
+/// exactly (no carry crosses bytes: `(b & 0x7F) + 0x7F` is at most `0xFE`), and the flags add
+/// up in the word's byte lanes, summed per block of 248 bytes (multiplying by `0x0101…01`
+/// adds every lane into the top byte; at most 248 flags, so the sum fits it).
+fn openers(input: &[u8]) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let flags = |w: u64| {
+        let e = (w | 0x20 * LO) ^ (b'{' as u64 * LO);
+        !(((e & 0x7F * LO) + 0x7F * LO) | e) & HI
+    };
+    let mut n = 0;
+    for block in input.chunks(31 * 8) {
+        let mut lanes = 0u64;
+        let mut words = block.chunks_exact(8);
+        for w in &mut words {
+            lanes += flags(u64::from_le_bytes(w.try_into().unwrap_or([0; 8]))) >> 7;
+        }
+        // The last bytes, zero-padded (a zero byte is not an opener).
+        let mut last = [0u8; 8];
+        last.iter_mut().zip(words.remainder()).for_each(|(d, s)| *d = *s);
+        lanes += flags(u64::from_le_bytes(last)) >> 7;
+        n += (lanes.wrapping_mul(LO) >> 56) as usize;
+    }
+    n
+}
+
+/// [`check_depth`]'s scan: depth tracked byte by byte, strings skipped.
+fn check_depth_exact(input: &[u8]) -> Result<(), DecodeError> {
     let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
     for (i, &b) in input.iter().enumerate() {
         if in_string {
@@ -665,6 +709,38 @@ pub(crate) fn json_error(e: DecodeError) -> JsonError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn openers_counts_both_brackets_everywhere() {
+        assert_eq!(openers(b""), 0);
+        assert_eq!(openers(br#"{"a":"[{"}"#), 3);
+        // 0x5B and 0x7B only, not the bytes one bit away.
+        let all: Vec<u8> = (0..=255u8).collect();
+        assert_eq!(openers(&all), 2);
+        for shift in 0..8 {
+            let v: Vec<u8> = (0..=255u8).cycle().skip(shift).take(2048).collect();
+            assert_eq!(openers(&v), v.iter().filter(|&&b| b == b'{' || b == b'[').count());
+        }
+        for n in [0usize, 7, 8, 9, 31, 32, 33, 64, 65, 100, 247, 248, 249, 256, 1000, 5000] {
+            let v: Vec<u8> = (0..n).map(|i| if i % 3 == 0 { b'[' } else { b'}' }).collect();
+            assert_eq!(openers(&v), n.div_ceil(3), "{n}");
+        }
+    }
+
+    #[test]
+    fn depth_check_agrees_with_the_exact_scan() {
+        let cases = [
+            "[".repeat(MAX_JSON_DEPTH),
+            "[".repeat(MAX_JSON_DEPTH + 1),
+            "[]".repeat(MAX_JSON_DEPTH + 1),
+            format!(r#"{{"a":"{}"}}"#, "[".repeat(40)),
+            format!("{}{}", "{\"a\":".repeat(MAX_JSON_DEPTH), "[1]"),
+            format!("{}{}", "{\"a\":".repeat(MAX_JSON_DEPTH), "1"),
+        ];
+        for c in cases {
+            assert_eq!(check_depth(c.as_bytes()), check_depth_exact(c.as_bytes()), "{c}");
+        }
+    }
 
     #[test]
     fn depth_scan_skips_strings_and_counts_both_brackets() {
