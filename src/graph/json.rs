@@ -1,7 +1,8 @@
 //! The JSON machinery every Graph body shares, over `serde`:
 //!
-//! - one reader, `serde_json` (after a nesting pre-scan, [`check_depth`], that bounds nesting
-//!   to [`MAX_JSON_DEPTH`]), driven through the [`Document`] trait (see [`run`]). A Graph body
+//! - one reader, `serde_json`, driven through the [`Document`] trait (see [`run`]), with
+//!   nesting bounded to [`MAX_JSON_DEPTH`] (below `serde_json`'s own 128) as if checked
+//!   before the read: see [`run`] for how that costs nothing on a typical body. A Graph body
 //!   is read once per fragment of at least 320 KiB, so a faster hand-written reader would save
 //!   no user anything measurable and every body type would have to be kept right twice;
 //! - members matched ASCII case-insensitively (`nextExpectedRanges` / `NextExpectedRanges`,
@@ -31,16 +32,37 @@ use crate::http1::syntax::{word_at, word_partial};
 use crate::limits::MAX_JSON_DEPTH;
 
 /// Shared state of one decode: the input (to turn borrowed strings into offsets), the first
-/// typed failure, and the member being read (to name a type error).
+/// typed failure, the member being read (to name a type error), and what the visitors saw of
+/// the nesting (see [`run`]).
 pub(crate) struct Ctx<'de> {
     base: &'de [u8],
     failure: Cell<Option<(JsonErrorKind, Option<usize>)>>,
     field: Cell<&'static str>,
+    /// Objects and arrays a visitor opened (a bound on the depth of what they read).
+    opened: Cell<usize>,
+    /// Whether a value was skipped unread (`IgnoredAny`): its nesting is unknown.
+    skipped: Cell<bool>,
 }
 
 impl<'de> Ctx<'de> {
     fn new(base: &'de [u8]) -> Self {
-        Self { base, failure: Cell::new(None), field: Cell::new("body") }
+        Self { base, failure: Cell::new(None), field: Cell::new("body"), opened: Cell::new(0), skipped: Cell::new(false) }
+    }
+
+    /// A visitor opened an object or an array.
+    pub(crate) fn open(&self) {
+        self.opened.set(self.opened.get() + 1);
+    }
+
+    /// A value is skipped without a visitor seeing inside it.
+    pub(crate) fn skip(&self) {
+        self.skipped.set(true);
+    }
+
+    /// `true` if the visitors saw every container, and so few that the document cannot nest
+    /// deeper than [`MAX_JSON_DEPTH`].
+    fn shallow(&self) -> bool {
+        !self.skipped.get() && self.opened.get() <= MAX_JSON_DEPTH
     }
 
     /// Record a typed failure (the first one wins: it is the innermost) and return the serde
@@ -89,8 +111,9 @@ fn position(input: &[u8], line: usize, column: usize) -> usize {
     (start + column.saturating_sub(1)).min(input.len())
 }
 
-/// Refuse JSON nested deeper than [`MAX_JSON_DEPTH`], before any recursion: one pass over the
-/// bytes, strings skipped, nothing allocated. (Syntax is `serde_json`'s business.)
+/// Refuse JSON nested deeper than [`MAX_JSON_DEPTH`]: one pass over the bytes, strings
+/// skipped, nothing allocated. (Syntax is `serde_json`'s business; [`run`] says when this
+/// runs.)
 ///
 /// Real Graph bodies open a handful of containers, so the exact scan runs only when the input
 /// holds more opening brackets than the limit ([`openers`]): fewer cannot nest deeper, and
@@ -171,18 +194,31 @@ pub(crate) trait Document<'de> {
     fn read<D: Deserializer<'de>>(ctx: &Ctx<'de>, d: D) -> Result<Self::Value, D::Error>;
 }
 
-/// Decode one JSON document `T` that fills `input`: the depth pre-scan, `serde_json` with
-/// strings borrowed from `input`, then nothing but whitespace may follow.
+/// Decode one JSON document `T` that fills `input`: `serde_json` with strings borrowed from
+/// `input`, then nothing but whitespace may follow.
+///
+/// A document nested deeper than [`MAX_JSON_DEPTH`] is [`JsonErrorKind::TooDeep`] at its first
+/// bracket past the limit, whatever else is wrong with it: the answer of [`check_depth`] run
+/// before the read. The scan runs after the read instead, and only when its answer could
+/// differ from the read's: when the read failed (`serde_json` stops at depth 128, so a deeper
+/// document never recurses further), or when it succeeded but the visitors did not see every
+/// container, or saw more than the limit. A typical body (a session, an error) opens a few
+/// containers, all of them typed, and is never scanned.
 ///
 /// A document cut short (`serde_json`'s end-of-input category: `{"a":1`, `"ab`, nothing at
 /// all) is [`DecodeError::Incomplete`]: more bytes could still make it valid. A body inside a
 /// message is complete by its framing; [`in_message`] turns that into a syntax error there.
 pub(crate) fn run<'de, T: Document<'de>>(input: &'de [u8]) -> Result<T::Value, DecodeError> {
-    check_depth(input)?;
     let ctx = Ctx::new(input);
     let mut de = serde_json::Deserializer::from_slice(input);
-    let value = T::read(&ctx, &mut de).and_then(|v| de.end().map(|()| v));
-    value.map_err(|e| ctx.convert(&e))
+    match T::read(&ctx, &mut de).and_then(|v| de.end().map(|()| v)) {
+        Ok(v) if ctx.shallow() => Ok(v),
+        Ok(v) => check_depth(input).map(|()| v),
+        Err(e) => {
+            check_depth(input)?;
+            Err(ctx.convert(&e))
+        }
+    }
 }
 
 /// A JSON value's failure before it has a place in a message: what, and the offset within
@@ -226,7 +262,8 @@ struct AnyValue;
 
 impl<'de> Document<'de> for AnyValue {
     type Value = ();
-    fn read<D: Deserializer<'de>>(_: &Ctx<'de>, d: D) -> Result<(), D::Error> {
+    fn read<D: Deserializer<'de>>(ctx: &Ctx<'de>, d: D) -> Result<(), D::Error> {
+        ctx.skip();
         IgnoredAny::deserialize(d).map(drop)
     }
 }
@@ -401,6 +438,7 @@ pub(crate) fn read_object<'de, T: Object<'de>, A: MapAccess<'de>>(
     ctx: &Ctx<'de>,
     mut map: A,
 ) -> Result<T::Output, A::Error> {
+    ctx.open();
     let mut value = T::default();
     let mut seen = 0u64;
     while let Some(key) = map.next_key_seed(KeySeed { table: T::KEY_TABLE })? {
@@ -414,6 +452,7 @@ pub(crate) fn read_object<'de, T: Object<'de>, A: MapAccess<'de>>(
                 value.member(ctx, k, &mut map)?;
             }
             None => {
+                ctx.skip();
                 map.next_value::<IgnoredAny>()?;
             }
         }
@@ -575,6 +614,7 @@ impl<'de> Visitor<'de> for RangesSeed<'_, 'de> {
         f.write_str("an array of range strings")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        self.0.open();
         // `[]` allocates nothing; otherwise allocate directly the capacity (4) a first `push`
         // would grow an empty vector to, without going through the growth path.
         let Some(first) = seq.next_element_seed(RangeItemSeed(self.0))? else { return Ok(Some(Vec::new())) };
@@ -739,6 +779,51 @@ mod tests {
         ];
         for c in cases {
             assert_eq!(check_depth(c.as_bytes()), check_depth_exact(c.as_bytes()), "{c}");
+        }
+    }
+
+    /// What [`run`] answered when the scan ran before every read.
+    fn scan_first<'de, T: Document<'de>>(input: &'de [u8]) -> Result<T::Value, DecodeError> {
+        check_depth(input).and_then(|()| run::<T>(input))
+    }
+
+    #[test]
+    fn nesting_is_refused_as_if_scanned_before_the_read() {
+        use crate::graph::odata_error::Envelope;
+        use crate::graph::response_body::TopDocument;
+        use crate::graph::upload_session::SessionObject;
+        let n = MAX_JSON_DEPTH;
+        let (open, close) = ("[".repeat(n + 1), "]".repeat(n + 1));
+        let inner = |d: usize| format!("{}{}", r#"{"innerError":"#.repeat(d), "}".repeat(d));
+        let cases = [
+            format!("{open}{close}"),
+            format!("{open}"),
+            "[".repeat(1_000_000),
+            format!("{}{}", "[".repeat(n), "]".repeat(n)),
+            format!("{}{}", "[".repeat(n - 1), "]".repeat(n - 1)),
+            format!(r#"{{"x":{open}{close},"nextExpectedRanges":["0-"]}}"#),
+            format!(r#"{{"x":{open}{close},"nextExpectedRanges":["5-3"]}}"#),
+            format!(r#"{{"nextExpectedRanges":["5-3"],"x":{open}{close}}}"#),
+            format!(r#"{{"nextExpectedRanges":["0-"],,"x":{open}"#),
+            format!(r#"{{"uploadUrl":5,"x":{open}{close}}}"#),
+            format!(r#"{{"x":"{open}","nextExpectedRanges":[]}}"#),
+            format!(r#"{{"x":{open}{close}}} x"#),
+            format!(r#"{{"error":{{"code":"c","innerError":{}}}}}"#, inner(n - 3)),
+            format!(r#"{{"error":{{"code":"c","innerError":{}}}}}"#, inner(n - 2)),
+            format!(r#"{{"error":{{"code":"c","innerError":{}}}}}"#, inner(n - 1)),
+            format!(r#"{{"error":{{"code":"c","innerError":{}}}}}"#, inner(200)),
+            format!(r#"{{"error":{{"code":5,"innerError":{}}}}}"#, inner(n)),
+            format!(r#"{{"id":"1","file":{open}{close}}}"#),
+            format!(r#"[{{"a":1}},{open}{close}]"#),
+            format!("[{}{}]", "{\"a\":".repeat(n), "1".to_owned() + &"}".repeat(n)),
+            "[".repeat(n) + "1" + &"]".repeat(n - 1) + ",",
+        ];
+        for c in &cases {
+            let b = c.as_bytes();
+            assert_eq!(run::<ObjectDocument<SessionObject<'_>>>(b), scan_first::<ObjectDocument<SessionObject<'_>>>(b), "{c:.80}");
+            assert_eq!(run::<ObjectDocument<Envelope<'_>>>(b), scan_first::<ObjectDocument<Envelope<'_>>>(b), "{c:.80}");
+            assert_eq!(run::<TopDocument>(b), scan_first::<TopDocument>(b), "{c:.80}");
+            assert_eq!(run::<AnyValue>(b), scan_first::<AnyValue>(b), "{c:.80}");
         }
     }
 
