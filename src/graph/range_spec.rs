@@ -80,7 +80,8 @@ fn number(input: &[u8]) -> IResult<&[u8], u64, RuleError<'_>> {
         value = value.wrapping_mul(10).wrapping_add(u64::from(d));
         len += 1;
     }
-    let fits = |digits: &[u8]| digits.iter().try_fold(0u64, |n, &d| n.checked_mul(10)?.checked_add(u64::from(d - b'0')));
+    let fits =
+        |digits: &[u8]| digits.iter().try_fold(0u64, |n, &d| n.checked_mul(10)?.checked_add(u64::from(d - b'0')));
     match len {
         0 => Err(nom::Err::Error(RuleError((JsonErrorKind::RangeItem, input)))),
         20.. if fits(&input[..len]).is_none() => {
