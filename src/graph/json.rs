@@ -37,7 +37,8 @@ use crate::limits::MAX_JSON_DEPTH;
 pub(crate) struct Ctx<'de> {
     base: &'de [u8],
     failure: Cell<Option<(JsonErrorKind, Option<usize>)>>,
-    field: Cell<&'static str>,
+    /// The innermost member whose value failed, named as the failure unwinds.
+    field: Cell<Option<&'static str>>,
     /// Objects and arrays a visitor opened (a bound on the depth of what they read).
     opened: Cell<usize>,
     /// Whether a value was skipped unread (`IgnoredAny`): its nesting is unknown.
@@ -49,7 +50,7 @@ impl<'de> Ctx<'de> {
         Self {
             base,
             failure: Cell::new(None),
-            field: Cell::new("body"),
+            field: Cell::new(None),
             opened: Cell::new(0),
             skipped: Cell::new(false),
         }
@@ -86,9 +87,14 @@ impl<'de> Ctx<'de> {
         (p >= b && p + s.len() <= b + self.base.len()).then(|| p - b)
     }
 
-    /// Remember which member's value is being read.
-    pub(crate) fn reading(&self, key: &'static str) {
-        self.field.set(key);
+    /// Name the member whose value failed to read, unless a member inside it was named first
+    /// (the innermost is the one a type error is about). Called on the way out of a failure
+    /// only, so a value read without trouble costs nothing here.
+    #[cold]
+    fn failed_in(&self, key: &'static str) {
+        if self.field.get().is_none() {
+            self.field.set(Some(key));
+        }
     }
 
     fn convert(&self, e: &serde_json::Error) -> DecodeError {
@@ -97,7 +103,7 @@ impl<'de> Ctx<'de> {
         match self.failure.get() {
             Some((kind, at)) => invalid(kind, at.unwrap_or(pos)),
             None => match e.classify() {
-                Category::Data => invalid(JsonErrorKind::Type(self.field.get()), pos),
+                Category::Data => invalid(JsonErrorKind::Type(self.field.get().unwrap_or("body")), pos),
                 Category::Eof => DecodeError::INCOMPLETE,
                 Category::Syntax | Category::Io => invalid(JsonErrorKind::Syntax, pos),
             },
@@ -454,8 +460,10 @@ pub(crate) fn read_object<'de, T: Object<'de>, A: MapAccess<'de>>(
                     return Err(ctx.fail(JsonErrorKind::DuplicateKey(T::KEYS[k]), None));
                 }
                 seen |= 1 << k;
-                ctx.reading(T::KEYS[k]);
-                value.member(ctx, k, &mut map)?;
+                if let Err(e) = value.member(ctx, k, &mut map) {
+                    ctx.failed_in(T::KEYS[k]);
+                    return Err(e);
+                }
             }
             None => {
                 ctx.skip();
@@ -491,10 +499,7 @@ impl<'de, T: Object<'de>> Visitor<'de> for ObjectSeed<'_, 'de, T> {
         f.write_str("a JSON object")
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        let field = self.ctx.field.get();
-        let v = read_object::<T, A>(self.ctx, map)?;
-        self.ctx.reading(field);
-        Ok(Some(v))
+        read_object::<T, A>(self.ctx, map).map(Some)
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(None)
@@ -554,12 +559,12 @@ impl<'de> Visitor<'de> for U64Seed<'_, 'de> {
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
         // `serde_json` reads an integer beyond u64 as a float.
-        let kind = if v.fract() == 0.0 && v >= 18_446_744_073_709_551_615.0 {
-            JsonErrorKind::NumberOverflow
+        if v.fract() == 0.0 && v >= 18_446_744_073_709_551_615.0 {
+            Err(self.0.fail(JsonErrorKind::NumberOverflow, None))
         } else {
-            JsonErrorKind::Type(self.0.field.get())
-        };
-        Err(self.0.fail(kind, None))
+            // A type error, named after its member on the way out (see `Ctx::failed_in`).
+            Err(E::invalid_type(de::Unexpected::Float(v), &self))
+        }
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(None)
@@ -839,6 +844,24 @@ mod tests {
             assert_eq!(run::<TopDocument>(b), scan_first::<TopDocument>(b), "{c:.80}");
             assert_eq!(run::<AnyValue>(b), scan_first::<AnyValue>(b), "{c:.80}");
         }
+    }
+
+    #[test]
+    fn a_type_error_names_the_innermost_member() {
+        use crate::codec::Decode;
+        use crate::graph::{CreateSessionBody, ODataError, UploadSession};
+        let kind = |e: DecodeError| json_error(e).kind;
+        let odata = |j: &str| kind(ODataError::decode(j.as_bytes()).unwrap_err());
+        assert_eq!(odata(r#"{"error":{"code":"c","innerError":{"code":5}}}"#), JsonErrorKind::Type("code"));
+        assert_eq!(odata(r#"{"error":{"code":"c","innerError":{"date":[]}}}"#), JsonErrorKind::Type("date"));
+        assert_eq!(odata(r#"{"error":{"code":"c","innerError":7}}"#), JsonErrorKind::Type("innerError"));
+        assert_eq!(odata(r#"{"x":1,"error":{"code":"c","message":{}}}"#), JsonErrorKind::Type("message"));
+        let session = |j: &str| kind(UploadSession::decode(j.as_bytes()).unwrap_err());
+        assert_eq!(session(r#"{"uploadUrl":"u","expirationDateTime":1}"#), JsonErrorKind::Type("expirationDateTime"));
+        let create = |j: &str| kind(CreateSessionBody::decode(j.as_bytes()).unwrap_err());
+        assert_eq!(create(r#"{"item":{"fileSize":1.5}}"#), JsonErrorKind::Type("fileSize"));
+        assert_eq!(create(r#"{"item":{"fileSize":-1}}"#), JsonErrorKind::Type("fileSize"));
+        assert_eq!(create(r#"{"item":{"fileSize":18446744073709551616}}"#), JsonErrorKind::NumberOverflow);
     }
 
     #[test]
