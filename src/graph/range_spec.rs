@@ -3,8 +3,8 @@
 use core::fmt;
 use core::str::FromStr;
 
-use nom::bytes::complete::tag;
-use nom::combinator::{eof, opt};
+use nom::combinator::eof;
+use nom::sequence::terminated;
 use nom::{IResult, Parser};
 use serde::{Serialize, Serializer};
 
@@ -99,18 +99,19 @@ fn number(input: &[u8]) -> IResult<&[u8], u64, RuleError<'_>> {
 /// `RangeOrder` at the first byte of `E`.
 fn range_item(input: &[u8]) -> IResult<&[u8], RangeSpec, RuleError<'_>> {
     let (rest, start) = number(input)?;
-    let (rest, dash) = opt(tag("-")).parse(rest)?;
-    let (rest, end) = match dash {
-        Some(_) => {
-            let last_at = rest;
-            let (rest, end) = opt(number).parse(rest)?;
-            let (rest, _) = eof(rest)?;
-            if end.is_some_and(|e| e < start) {
-                return Err(nom::Err::Failure(RuleError((JsonErrorKind::RangeOrder, last_at))));
+    // `[ "-" [ last-byte ] ]`, branching on the byte after `first-byte` (one look, no
+    // backtracking through `opt`).
+    let (rest, end) = match rest.split_first() {
+        None => (rest, None),
+        Some((b'-', last)) if last.is_empty() => (last, None),
+        Some((b'-', last)) => {
+            let (rest, end) = terminated(number, eof).parse(last)?;
+            if end < start {
+                return Err(nom::Err::Failure(RuleError((JsonErrorKind::RangeOrder, last))));
             }
-            (rest, end)
+            (rest, Some(end))
         }
-        None => (eof(rest)?.0, None),
+        Some(_) => return Err(nom::Err::Error(RuleError((JsonErrorKind::RangeItem, rest)))),
     };
     Ok((rest, RangeSpec { start, end }))
 }
