@@ -47,13 +47,7 @@ pub(crate) struct Ctx<'de> {
 
 impl<'de> Ctx<'de> {
     fn new(base: &'de [u8]) -> Self {
-        Self {
-            base,
-            failure: Cell::new(None),
-            field: Cell::new(None),
-            opened: Cell::new(0),
-            skipped: Cell::new(false),
-        }
+        Self { base, failure: Cell::new(None), field: Cell::new(None), opened: Cell::new(0), skipped: Cell::new(false) }
     }
 
     /// A visitor opened an object or an array.
