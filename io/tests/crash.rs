@@ -28,7 +28,7 @@ fn upload_survives_kill_9_mid_fragment_and_finishes_byte_exact() {
     for _ in 0..4 {
         assert!(!up.step().unwrap());
     }
-    assert_eq!(up.client.offset(), 3 * FRAGMENT);
+    assert_eq!(up.client.received(), 3 * FRAGMENT);
     let id: SessionId<'static> = up.client.session_id().unwrap().clone();
 
     // Half of the fourth fragment, then SIGKILL while the server waits for the rest.
