@@ -23,7 +23,7 @@ use bits_codec::bits::client::{Client, ClientConfig, Response, Step};
 use bits_codec::bits::{Guid, ProtocolList, Request};
 use bits_codec::http1::RequestTarget;
 use bits_codec::{Decode, DecodeError, DecodeOptions, Encode};
-use bits_codec_io::{BitsService, Config, FsStorage};
+use bits_codec_io::{BitsService, Config, FsStorage, Fsync};
 
 fn main() {
     let mut args = std::env::args().skip(1).map(|a| a.parse::<usize>().expect("numbers"));
@@ -38,33 +38,43 @@ fn main() {
     let mut config = Config::default();
     config.limits.max_sessions = sessions + 10;
     config.limits.max_sessions_per_client = sessions + 10;
-    let (addr, service) = rt.block_on(async {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let service = BitsService::new(FsStorage::new(dir.join("bits")).unwrap(), config.clone()).await.unwrap();
-        let s = service.clone();
-        let limits = config.limits.clone();
-        tokio::spawn(async move { bits_codec_io::serve(listener, s, &limits, std::future::pending()).await });
-        (addr, service)
-    });
+    // Two servers: one that never syncs (the same work as the raw copies, which do not
+    // either) and one with the default policy (a commit syncs the file and its directory).
+    let start_server = |root: std::path::PathBuf, fsync: Fsync| {
+        rt.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let storage = FsStorage::new(root).unwrap().fsync(fsync);
+            let service = BitsService::new(storage, config.clone()).await.unwrap();
+            let (s, limits) = (service.clone(), config.limits.clone());
+            tokio::spawn(async move { bits_codec_io::serve(listener, s, &limits, std::future::pending()).await });
+            (addr, service)
+        })
+    };
+    let (addr, service) = start_server(dir.join("never"), Fsync::Never);
+    let (synced_addr, _synced) = start_server(dir.join("at-commit"), Fsync::AtCommit);
 
     let mb = |d: Duration| data.len() as f64 / d.as_secs_f64() / (1 << 20) as f64;
     let best = |f: &mut dyn FnMut(usize) -> Duration| (0..3).map(f).min().unwrap();
     let raw_drop = best(&mut |_| raw_copy(&data, None));
     let raw_file = best(&mut |i| raw_copy(&data, Some(&dir.join(format!("raw{i}")))));
     let bits = best(&mut |i| upload(addr, &format!("/run{i}.bin"), &data, fragment as u64));
+    let synced = best(&mut |i| upload(synced_addr, &format!("/run{i}.bin"), &data, fragment as u64));
     for i in 0..3 {
-        assert_eq!(std::fs::metadata(dir.join(format!("bits/run{i}.bin"))).unwrap().len(), data.len() as u64);
+        for sub in ["never", "at-commit"] {
+            let stored = std::fs::metadata(dir.join(format!("{sub}/run{i}.bin"))).unwrap().len();
+            assert_eq!(stored, data.len() as u64);
+        }
     }
     println!("upload of {mib} MiB over loopback, {} MiB fragments, best of 3:", fragment >> 20);
     println!("  raw TCP copy, bytes dropped   {:8.0} MiB/s", mb(raw_drop));
     println!("  raw TCP copy into a file      {:8.0} MiB/s", mb(raw_file));
-    println!(
-        "  BITS upload (bits-codec-io)   {:8.0} MiB/s  = {:.0}% of the raw copy, {:.0}% of the raw copy into a file",
-        mb(bits),
-        100.0 * raw_drop.as_secs_f64() / bits.as_secs_f64(),
-        100.0 * raw_file.as_secs_f64() / bits.as_secs_f64()
-    );
+    let share = |t: Duration| {
+        let pct = |raw: Duration| 100.0 * raw.as_secs_f64() / t.as_secs_f64();
+        format!("= {:.0}% of the raw copy, {:.0}% of the raw copy into a file", pct(raw_drop), pct(raw_file))
+    };
+    println!("  BITS upload, Fsync::Never     {:8.0} MiB/s  {}", mb(bits), share(bits));
+    println!("  BITS upload, Fsync::AtCommit  {:8.0} MiB/s  {}", mb(synced), share(synced));
 
     let before = rss_bytes();
     for i in 0..sessions {
@@ -157,8 +167,10 @@ fn upload(addr: SocketAddr, path: &str, data: &[u8], fragment: u64) -> Duration 
 }
 
 fn create_session(addr: SocketAddr, path: &str) {
-    let req =
-        Request::create_session(RequestTarget::new(path.to_string()).unwrap(), ProtocolList::one(Guid::BITS_1_5_UPLOAD));
+    let req = Request::create_session(
+        RequestTarget::new(path.to_string()).unwrap(),
+        ProtocolList::one(Guid::BITS_1_5_UPLOAD),
+    );
     let mut s = TcpStream::connect(addr).unwrap();
     s.write_all(&req.to_vec()).unwrap();
     let mut buf = [0u8; 1024];
@@ -168,6 +180,7 @@ fn create_session(addr: SocketAddr, path: &str) {
 
 fn rss_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: u64 = status.lines().find_map(|l| l.strip_prefix("VmRSS:"))?.trim().trim_end_matches(" kB").trim().parse().ok()?;
+    let kb: u64 =
+        status.lines().find_map(|l| l.strip_prefix("VmRSS:"))?.trim().trim_end_matches(" kB").trim().parse().ok()?;
     Some(kb * 1024)
 }
