@@ -41,3 +41,8 @@ pub use server::{
 };
 #[cfg(feature = "server")]
 pub use storage::{DestinationError, DestinationPolicy, FsStorage, Fsync, Storage};
+
+/// The README's examples, compiled as doctests.
+#[cfg(all(doctest, feature = "server"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
