@@ -300,3 +300,17 @@ fn many_concurrent_uploads_all_arrive() {
     }
     assert!(session_files(&root).is_empty());
 }
+
+#[test]
+fn idle_keep_alive_connection_is_closed_after_the_header_timeout() {
+    let (server, _root) = limited("idle-conn", |l| l.header_read_timeout = Duration::from_millis(300));
+    let mut s = connect(server.addr);
+    s.write_all(&raw_create("/f")).unwrap();
+    assert_eq!(read_head(&mut s).map(|h| h.0), Some(200));
+    // Nothing more is sent: the connection must not hold its slot for ever.
+    std::thread::sleep(Duration::from_millis(900));
+    let mut rest = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut s, &mut rest);
+    let text = String::from_utf8_lossy(&rest);
+    assert!(rest.is_empty() || text.starts_with("HTTP/1.1 408"), "{text}");
+}
