@@ -314,3 +314,13 @@ fn idle_keep_alive_connection_is_closed_after_the_header_timeout() {
     let text = String::from_utf8_lossy(&rest);
     assert!(rest.is_empty() || text.starts_with("HTTP/1.1 408"), "{text}");
 }
+
+#[test]
+fn two_servers_cannot_share_a_root() {
+    let root = scratch("lock");
+    let first = FsStorage::new(&root).unwrap();
+    let second = FsStorage::new(&root).unwrap_err();
+    assert_eq!(second.kind(), std::io::ErrorKind::WouldBlock, "{second}");
+    drop(first);
+    FsStorage::new(&root).unwrap();
+}

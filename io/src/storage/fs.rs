@@ -7,6 +7,7 @@
 //! ROOT/.bits-sessions/<id>.part             a session's data: the bytes received, from 0
 //! ROOT/.bits-sessions/<id>.info             its info (see the `info` module)
 //! ROOT/.bits-sessions/<id>.info.tmp         an info file being written
+//! ROOT/.bits-sessions/lock                  locked while a server uses the root
 //! ```
 //!
 //! `<id>` is the session GUID as 32 hex digits. The session folder is inside the root so that
@@ -68,6 +69,10 @@ pub struct FsStorage {
 
 #[derive(Debug)]
 struct Inner {
+    /// Held (an exclusive `flock`-style lock on `.bits-sessions/lock`) for as long as the
+    /// storage lives, so that two servers never share a root. The operating system drops it
+    /// when the process dies, `kill -9` included, so a restart is never locked out.
+    _lock: Arc<File>,
     root: PathBuf,
     sessions: PathBuf,
     policy: DestinationPolicy,
@@ -86,8 +91,18 @@ impl FsStorage {
         let root = root.canonicalize()?;
         let sessions = root.join(SESSIONS_DIR);
         fs::create_dir_all(&sessions)?;
+        let lock = File::create(sessions.join("lock"))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                let msg = format!("{} is in use by another server", root.display());
+                return Err(io::Error::new(io::ErrorKind::WouldBlock, msg));
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(e),
+        }
         Ok(Self {
             inner: Arc::new(Inner {
+                _lock: Arc::new(lock),
                 root,
                 sessions,
                 policy: DestinationPolicy::default(),
@@ -127,6 +142,7 @@ impl FsStorage {
 
     fn with(self, f: impl FnOnce(&mut Inner)) -> Self {
         let mut inner = Arc::try_unwrap(self.inner).unwrap_or_else(|shared| Inner {
+            _lock: shared._lock.clone(),
             root: shared.root.clone(),
             sessions: shared.sessions.clone(),
             policy: shared.policy.clone(),
