@@ -324,3 +324,36 @@ fn two_servers_cannot_share_a_root() {
     drop(first);
     FsStorage::new(&root).unwrap();
 }
+
+#[test]
+fn shutdown_lets_the_request_in_flight_finish() {
+    let root = scratch("shutdown");
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (addr, served) = rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let config = Config::default();
+        let service = bits_codec_io::BitsService::new(FsStorage::new(&root).unwrap(), config.clone()).await.unwrap();
+        let served = tokio::spawn(async move {
+            bits_codec_io::serve(listener, service, &config.limits, async {
+                let _ = stopped.await;
+            })
+            .await
+        });
+        (addr, served)
+    });
+    let id = create_session(addr, "/f").session_id().unwrap().clone();
+    let wire = fragment_bytes("/f", &id, 0, &[9; 10_000], 10_000);
+    let mut s = connect(addr);
+    s.write_all(&wire[..wire.len() - 5000]).unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    stop.send(()).unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    // New connections are refused; the one in flight completes.
+    assert!(std::net::TcpStream::connect(addr).is_err());
+    s.write_all(&wire[wire.len() - 5000..]).unwrap();
+    let ack = read_ack(&mut s, &mut Vec::new()).unwrap();
+    assert_eq!(ack.received_content_range(), Some(10_000));
+    rt.block_on(served).unwrap().unwrap();
+}
