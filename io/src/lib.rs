@@ -37,7 +37,8 @@ pub mod storage;
 
 #[cfg(feature = "server")]
 pub use server::{
-    BitsService, ClientAddr, Config, Event, EventSink, Limits, ResponseBody, random_ids, serve, shutdown_signal,
+    BitsService, ClientAddr, Completed, Config, Event, EventSink, Limits, Notifier, ResponseBody, random_ids, serve,
+    shutdown_signal,
 };
 #[cfg(feature = "server")]
 pub use storage::{DestinationError, DestinationPolicy, FsStorage, Fsync, Storage};

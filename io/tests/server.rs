@@ -357,3 +357,37 @@ fn shutdown_lets_the_request_in_flight_finish() {
     assert_eq!(ack.received_content_range(), Some(10_000));
     rt.block_on(served).unwrap().unwrap();
 }
+
+#[test]
+fn server_application_is_notified_before_the_final_ack_and_its_failure_is_context_7() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let root = scratch("notify");
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen = calls.clone();
+    let mut config = Config::default();
+    config.notify = Some(bits_codec_io::Notifier::new(move |done: bits_codec_io::Completed| {
+        let n = seen.fetch_add(1, Ordering::SeqCst);
+        async move {
+            assert_eq!(std::fs::metadata(done.data_file.unwrap()).unwrap().len(), done.len);
+            if n == 0 {
+                Err("application busy".to_string())
+            } else {
+                Ok(Some(bits_codec::http1::FieldValue::from_static("http://app.example/reply/1")))
+            }
+        }
+    }));
+    let server = start(FsStorage::new(&root).unwrap(), config);
+    let id = create_session(server.addr, "/n.bin").session_id().unwrap().clone();
+    let ack = exchange(server.addr, &fragment_bytes("/n.bin", &id, 0, &[1; 100], 300));
+    assert_eq!(ack.received_content_range(), Some(100));
+    assert_eq!(calls.load(Ordering::SeqCst), 0, "not whole yet");
+    let last = fragment_bytes("/n.bin", &id, 100, &[2; 200], 300);
+    let ack = exchange(server.addr, &last);
+    assert_eq!(ack.status().as_u16(), 500);
+    assert_eq!(ack.error_context().map(|c| c.0), Some(7));
+    // The resend notifies again; the application's URL comes back as BITS-Reply-URL.
+    let ack = exchange(server.addr, &last);
+    assert_eq!((ack.status().as_u16(), ack.received_content_range()), (200, Some(300)));
+    assert_eq!(ack.reply_url().and_then(|u| u.to_str()), Some("http://app.example/reply/1"));
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}

@@ -464,6 +464,14 @@ impl Storage for FsStorage {
         blocking(move || inner.commit(session, len)).await
     }
 
+    fn data_file(&self, session: Guid) -> Option<PathBuf> {
+        Some(self.inner.data(session))
+    }
+
+    fn destination_of(&self, session: Guid) -> Option<Destination> {
+        self.inner.records().get(&session).map(|r| r.destination.clone())
+    }
+
     async fn discard(&self, session: Guid) -> io::Result<()> {
         let inner = self.inner.clone();
         blocking(move || inner.discard(session)).await

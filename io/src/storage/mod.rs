@@ -120,6 +120,16 @@ pub trait Storage: Send + Sync + 'static {
     /// goes. Returns the destination.
     fn commit(&self, session: Guid, len: u64) -> impl Future<Output = io::Result<Destination>> + Send;
 
+    /// The file holding the session's data, if the storage keeps it in one (for the
+    /// server application's notification; default: none).
+    fn data_file(&self, session: Guid) -> Option<std::path::PathBuf> {
+        let _ = session;
+        None
+    }
+
+    /// The session's destination, if the session exists.
+    fn destination_of(&self, session: Guid) -> Option<Destination>;
+
     /// Delete everything the session stored.
     fn discard(&self, session: Guid) -> impl Future<Output = io::Result<()>> + Send;
 
