@@ -658,7 +658,7 @@ impl Client {
     /// `BITS-Packet-Type`, no `Content-Length`, a 5xx status) starts a new session, as
     /// `BG_E_SESSION_NOT_FOUND` does ([`Event::Restarted`], counted against
     /// [`ClientConfig::max_restarts`]). Servers built on Python's `http.server` answer a gap
-    /// (where [MC-BUP] §3.2.5.3.2 says 416 with the next offset) with a bare `500` carrying
+    /// (where [MC-BUP] §3.2.5.2.6 says 416 with the next offset) with a bare `500` carrying
     /// only `BITS-Error-Code`/`BITS-Error-Context`, keep the connection open so the answer
     /// ends at the caller's timeout, and have forgotten the session by the time the client
     /// reconnects: resending the Fragment or pinging cannot resynchronise with a session the
@@ -842,7 +842,8 @@ impl Client {
             }
             // A 2xx Fragment Ack that carries BG_E_TOO_LARGE and no next offset is a refusal
             // of the fragment's size, not a success: Python servers answer a fragment over
-            // their limit that way where [MC-BUP] §3.2.5.3 says 413. The client does what it
+            // their limit that way, where [MC-BUP] §2.2.1.2 lists BG_E_TOO_LARGE with 500 and
+            // §3.1.5.2.4 has the client shrink on 413. The client does what it
             // does for a 413 (shrink); reading it as success would need the next offset the
             // Ack does not give, and failing would strand an upload smaller fragments finish.
             TransmitKind::Fragment(range)
