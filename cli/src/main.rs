@@ -19,6 +19,7 @@ mod encode;
 mod json;
 mod layout;
 mod leniency;
+mod serve;
 mod stdio;
 
 use std::io::Write;
@@ -42,6 +43,8 @@ enum Command {
     Encode(encode::Args),
     /// Check a live BITS upload server against [MC-BUP]: conformance cases, or --fuzz.
     Check(check::Args),
+    /// Serve BITS uploads into a folder (sessions survive restarts).
+    Serve(serve::Args),
 }
 
 /// What went wrong, and the exit status it gives.
@@ -62,6 +65,7 @@ fn main() -> ExitCode {
         Command::Decode(args) => decode::run(args),
         Command::Encode(args) => encode::run(args),
         Command::Check(args) => check::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     // Writes to stderr are best effort: a closed stderr must not turn into a panic.
     let mut err = std::io::stderr().lock();

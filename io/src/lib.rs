@@ -37,7 +37,13 @@ pub mod storage;
 
 #[cfg(feature = "server")]
 pub use server::{
-    BitsService, ClientAddr, Config, Event, EventSink, Limits, ResponseBody, random_ids, serve, shutdown_signal,
+    BitsService, ClientAddr, Completed, Config, Event, EventSink, Limits, Notifier, ResponseBody, random_ids, serve,
+    shutdown_signal,
 };
 #[cfg(feature = "server")]
 pub use storage::{DestinationError, DestinationPolicy, FsStorage, Fsync, Storage};
+
+/// The README's examples, compiled as doctests.
+#[cfg(all(doctest, feature = "server"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -44,7 +44,7 @@ fn upload_survives_kill_9_mid_fragment_and_finishes_byte_exact() {
     // The data holds the three acknowledged fragments, and maybe some of the fourth.
     let part = root.join(".bits-sessions").join(format!("{:032x}.part", id.as_guid().unwrap().as_u128()));
     let stored = std::fs::metadata(&part).unwrap().len();
-    assert!(stored >= 3 * FRAGMENT && stored <= 4 * FRAGMENT, "{stored}");
+    assert!((3 * FRAGMENT..=4 * FRAGMENT).contains(&stored), "{stored}");
     assert_eq!(std::fs::read(&part).unwrap(), file[..stored as usize]);
 
     // Restart on the same port; the session is back, at the stored offset.

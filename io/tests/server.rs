@@ -300,3 +300,94 @@ fn many_concurrent_uploads_all_arrive() {
     }
     assert!(session_files(&root).is_empty());
 }
+
+#[test]
+fn idle_keep_alive_connection_is_closed_after_the_header_timeout() {
+    let (server, _root) = limited("idle-conn", |l| l.header_read_timeout = Duration::from_millis(300));
+    let mut s = connect(server.addr);
+    s.write_all(&raw_create("/f")).unwrap();
+    assert_eq!(read_head(&mut s).map(|h| h.0), Some(200));
+    // Nothing more is sent: the connection must not hold its slot for ever.
+    std::thread::sleep(Duration::from_millis(900));
+    let mut rest = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut s, &mut rest);
+    let text = String::from_utf8_lossy(&rest);
+    assert!(rest.is_empty() || text.starts_with("HTTP/1.1 408"), "{text}");
+}
+
+#[test]
+fn two_servers_cannot_share_a_root() {
+    let root = scratch("lock");
+    let first = FsStorage::new(&root).unwrap();
+    let second = FsStorage::new(&root).unwrap_err();
+    assert_eq!(second.kind(), std::io::ErrorKind::WouldBlock, "{second}");
+    drop(first);
+    FsStorage::new(&root).unwrap();
+}
+
+#[test]
+fn shutdown_lets_the_request_in_flight_finish() {
+    let root = scratch("shutdown");
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (addr, served) = rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let config = Config::default();
+        let service = bits_codec_io::BitsService::new(FsStorage::new(&root).unwrap(), config.clone()).await.unwrap();
+        let served = tokio::spawn(async move {
+            bits_codec_io::serve(listener, service, &config.limits, async {
+                let _ = stopped.await;
+            })
+            .await
+        });
+        (addr, served)
+    });
+    let id = create_session(addr, "/f").session_id().unwrap().clone();
+    let wire = fragment_bytes("/f", &id, 0, &[9; 10_000], 10_000);
+    let mut s = connect(addr);
+    s.write_all(&wire[..wire.len() - 5000]).unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    stop.send(()).unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    // New connections are refused; the one in flight completes.
+    assert!(std::net::TcpStream::connect(addr).is_err());
+    s.write_all(&wire[wire.len() - 5000..]).unwrap();
+    let ack = read_ack(&mut s, &mut Vec::new()).unwrap();
+    assert_eq!(ack.received_content_range(), Some(10_000));
+    rt.block_on(served).unwrap().unwrap();
+}
+
+#[test]
+fn server_application_is_notified_before_the_final_ack_and_its_failure_is_context_7() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let root = scratch("notify");
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen = calls.clone();
+    let mut config = Config::default();
+    config.notify = Some(bits_codec_io::Notifier::new(move |done: bits_codec_io::Completed| {
+        let n = seen.fetch_add(1, Ordering::SeqCst);
+        async move {
+            assert_eq!(std::fs::metadata(done.data_file.unwrap()).unwrap().len(), done.len);
+            if n == 0 {
+                Err("application busy".to_string())
+            } else {
+                Ok(Some(bits_codec::http1::FieldValue::from_static("http://app.example/reply/1")))
+            }
+        }
+    }));
+    let server = start(FsStorage::new(&root).unwrap(), config);
+    let id = create_session(server.addr, "/n.bin").session_id().unwrap().clone();
+    let ack = exchange(server.addr, &fragment_bytes("/n.bin", &id, 0, &[1; 100], 300));
+    assert_eq!(ack.received_content_range(), Some(100));
+    assert_eq!(calls.load(Ordering::SeqCst), 0, "not whole yet");
+    let last = fragment_bytes("/n.bin", &id, 100, &[2; 200], 300);
+    let ack = exchange(server.addr, &last);
+    assert_eq!(ack.status().as_u16(), 500);
+    assert_eq!(ack.error_context().map(|c| c.0), Some(7));
+    // The resend notifies again; the application's URL comes back as BITS-Reply-URL.
+    let ack = exchange(server.addr, &last);
+    assert_eq!((ack.status().as_u16(), ack.received_content_range()), (200, Some(300)));
+    assert_eq!(ack.reply_url().and_then(|u| u.to_str()), Some("http://app.example/reply/1"));
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}

@@ -64,18 +64,13 @@ where
             if end > expected {
                 return Err(io::Error::new(io::ErrorKind::InvalidData, "body longer than Content-Length"));
             }
-            let mut at = end - data.remaining() as u64;
-            while data.has_remaining() {
-                let chunk = data.chunk();
-                let chunk_end = at + chunk.len() as u64;
-                // The part of [at, chunk_end) inside [from, to).
-                let (lo, hi) = (at.max(from), chunk_end.min(to));
-                if lo < hi {
-                    writer.write(&chunk[(lo - at) as usize..(hi - at) as usize]).await?;
-                }
-                let n = chunk.len();
-                data.advance(n);
-                at = chunk_end;
+            // hyper's frames are `Bytes`, for which this is a split, not a copy.
+            let bytes = data.copy_to_bytes(data.remaining());
+            let at = end - bytes.len() as u64;
+            // The part of [at, end) inside [from, to).
+            let (lo, hi) = (at.max(from), end.min(to));
+            if lo < hi {
+                writer.write(bytes.slice((lo - at) as usize..(hi - at) as usize)).await?;
             }
         }
         self.expect_end(expected)

@@ -44,8 +44,12 @@ pub struct Limits {
     /// (default: 16 MiB, the default `max_fragment`); over it, the Ack is sent with
     /// `Connection: close` without reading the body.
     pub drain_limit: u64,
-    /// The read buffer of each connection, which bounds the memory a connection holds
-    /// whatever a client sends (default 64 KiB; at least 8 KiB).
+    /// The read buffer of each connection (default 64 KiB; at least 8 KiB). With it, a
+    /// connection holds at most this buffer and, while a Fragment is being written, what the
+    /// storage gathers ([`FsStorage`](crate::FsStorage): two batches of
+    /// [`WRITE_BATCH`](crate::storage::WRITE_BATCH)), whatever a client claims or however
+    /// slowly it sends. An idle keep-alive connection is closed after
+    /// [`header_read_timeout`](Self::header_read_timeout).
     pub read_buffer: usize,
 }
 

@@ -43,6 +43,7 @@ use super::body::{BodyReader, BoxError};
 use super::events::{Event, EventSink};
 use super::ids::random_ids;
 use super::limits::Limits;
+use super::notify::{Completed, Notifier};
 use super::serve::ClientAddr;
 use super::table::{SessionLocks, SharedTable, Table};
 use crate::storage::{DestinationError, FragmentWriter, SessionRecord, Storage};
@@ -76,6 +77,8 @@ pub struct Config {
     pub decode: DecodeOptions,
     /// Who hears about sessions.
     pub events: Option<EventSink>,
+    /// The server application, told of each whole upload before its final Ack.
+    pub notify: Option<Notifier>,
 }
 
 impl Default for Config {
@@ -85,6 +88,7 @@ impl Default for Config {
             machine: ServerConfig::default().allow_empty_upload(true),
             decode: DecodeOptions::default(),
             events: None,
+            notify: None,
         }
     }
 }
@@ -348,6 +352,11 @@ impl<S: Storage> Shared<S> {
                     Ok(()) => {
                         out.body_done = true;
                         self.emit(Event::Progress { session: w.session, received: w.offset + w.len, total });
+                        if w.completes
+                            && let Some(notifier) = &self.config.notify
+                        {
+                            self.notify(notifier, &mut out, total).await;
+                        }
                     }
                     Err(e) => {
                         let mut t = self.table.lock();
@@ -385,6 +394,32 @@ impl<S: Storage> Shared<S> {
             _ => {}
         }
         out
+    }
+
+    /// The upload is whole: tell the server application before the Ack goes.
+    async fn notify(&self, notifier: &Notifier, out: &mut Outcome, len: u64) {
+        let Action::Write(w) = &out.action else { return };
+        let session = w.session;
+        let Some(destination) = self.storage.destination_of(session) else { return };
+        let data_file = self.storage.data_file(session);
+        match notifier.notify(Completed { session, destination, len, data_file }).await {
+            Ok(None) => {}
+            Ok(Some(url)) => {
+                self.table.lock().machine.set_reply_url(session, url.clone());
+                out.ack = out.ack.clone().with_reply_url(url);
+            }
+            Err(why) => {
+                // [MC-BUP] §2.2.1.2: context 0x7, the server application.
+                let context = ErrorContext::REMOTE_APPLICATION;
+                out.ack = self.table.lock().machine.action_failed(
+                    &out.action,
+                    Status::INTERNAL_SERVER_ERROR,
+                    HResult::E_FAIL,
+                    context,
+                );
+                out.note = format!(" (server application: {why})");
+            }
+        }
     }
 
     /// Storage could not do what the machine asked: the machine rolls back and gives the Ack.

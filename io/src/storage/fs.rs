@@ -7,6 +7,7 @@
 //! ROOT/.bits-sessions/<id>.part             a session's data: the bytes received, from 0
 //! ROOT/.bits-sessions/<id>.info             its info (see the `info` module)
 //! ROOT/.bits-sessions/<id>.info.tmp         an info file being written
+//! ROOT/.bits-sessions/lock                  locked while a server uses the root
 //! ```
 //!
 //! `<id>` is the session GUID as 32 hex digits. The session folder is inside the root so that
@@ -30,17 +31,23 @@
 
 use std::collections::HashMap;
 use std::fs::{self, File};
-use std::io::{self, Write as _};
+use std::io::{self, Seek as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use bits_codec::bits::Guid;
-use tokio::io::{AsyncSeekExt, AsyncWriteExt};
+use bytes::Bytes;
 
 use super::{
     Destination, DestinationError, DestinationPolicy, FragmentWriter, Fsync, Recovered, SessionRecord, Storage,
 };
+
+/// Body frames are gathered into batches of this size: each batch is a trip to a blocking
+/// thread, and the frames a connection hands over are small (at most its read buffer), so
+/// writing each alone spends more time on the trips than on the bytes. Measured with
+/// `examples/throughput.rs`: see the README.
+pub const WRITE_BATCH: usize = 1 << 20;
 
 /// The folder, under the root, that holds sessions in progress.
 pub const SESSIONS_DIR: &str = ".bits-sessions";
@@ -62,6 +69,10 @@ pub struct FsStorage {
 
 #[derive(Debug)]
 struct Inner {
+    /// Held (an exclusive `flock`-style lock on `.bits-sessions/lock`) for as long as the
+    /// storage lives, so that two servers never share a root. The operating system drops it
+    /// when the process dies, `kill -9` included, so a restart is never locked out.
+    _lock: Arc<File>,
     root: PathBuf,
     sessions: PathBuf,
     policy: DestinationPolicy,
@@ -80,8 +91,18 @@ impl FsStorage {
         let root = root.canonicalize()?;
         let sessions = root.join(SESSIONS_DIR);
         fs::create_dir_all(&sessions)?;
+        let lock = File::create(sessions.join("lock"))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                let msg = format!("{} is in use by another server", root.display());
+                return Err(io::Error::new(io::ErrorKind::WouldBlock, msg));
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(e),
+        }
         Ok(Self {
             inner: Arc::new(Inner {
+                _lock: Arc::new(lock),
                 root,
                 sessions,
                 policy: DestinationPolicy::default(),
@@ -121,6 +142,7 @@ impl FsStorage {
 
     fn with(self, f: impl FnOnce(&mut Inner)) -> Self {
         let mut inner = Arc::try_unwrap(self.inner).unwrap_or_else(|shared| Inner {
+            _lock: shared._lock.clone(),
             root: shared.root.clone(),
             sessions: shared.sessions.clone(),
             policy: shared.policy.clone(),
@@ -414,21 +436,40 @@ impl Storage for FsStorage {
 
     async fn writer(&self, session: Guid, offset: u64) -> io::Result<FsWriter> {
         let path = self.inner.data(session);
-        let mut file = tokio::fs::OpenOptions::new().write(true).open(&path).await?;
-        let stored = file.metadata().await?.len();
-        if stored < offset {
-            return Err(io::Error::other(format!("session data holds {stored} bytes, expected {offset}")));
-        }
-        // Bytes past the offset are the remains of a fragment that failed; the machine asked
-        // for them again, so drop them (the data's length is the session's offset).
-        file.set_len(offset).await?;
-        file.seek(io::SeekFrom::Start(offset)).await?;
-        Ok(FsWriter { file, inner: self.inner.clone(), session })
+        let file = blocking(move || {
+            let mut file = fs::OpenOptions::new().write(true).open(&path)?;
+            let stored = file.metadata()?.len();
+            if stored < offset {
+                return Err(io::Error::other(format!("session data holds {stored} bytes, expected {offset}")));
+            }
+            // Bytes past the offset are the remains of a fragment that failed; the machine
+            // asked for them again, so drop them (the data's length is the session's offset).
+            file.set_len(offset)?;
+            file.seek(io::SeekFrom::Start(offset))?;
+            Ok(file)
+        })
+        .await?;
+        Ok(FsWriter {
+            file: Some(file),
+            in_flight: None,
+            batch: Vec::new(),
+            batch_len: 0,
+            inner: self.inner.clone(),
+            session,
+        })
     }
 
     async fn commit(&self, session: Guid, len: u64) -> io::Result<Destination> {
         let inner = self.inner.clone();
         blocking(move || inner.commit(session, len)).await
+    }
+
+    fn data_file(&self, session: Guid) -> Option<PathBuf> {
+        Some(self.inner.data(session))
+    }
+
+    fn destination_of(&self, session: Guid) -> Option<Destination> {
+        self.inner.records().get(&session).map(|r| r.destination.clone())
     }
 
     async fn discard(&self, session: Guid) -> io::Result<()> {
@@ -443,24 +484,67 @@ impl Storage for FsStorage {
 }
 
 /// [`FsStorage`]'s [`FragmentWriter`]: appends to the session's data file.
+///
+/// Frames are gathered into batches of [`WRITE_BATCH`] bytes, each written by a blocking
+/// thread while the next is gathered: at most two batches per writer are held, and the
+/// frames are kept as the connection read them (no copy before the kernel's).
 #[derive(Debug)]
 pub struct FsWriter {
-    file: tokio::fs::File,
+    /// `None` while a batch is being written (the blocking thread has it).
+    file: Option<File>,
+    in_flight: Option<tokio::task::JoinHandle<(File, io::Result<()>)>>,
+    batch: Vec<Bytes>,
+    batch_len: usize,
     inner: Arc<Inner>,
     session: Guid,
 }
 
+impl FsWriter {
+    /// Wait for the batch being written, if any.
+    async fn settle(&mut self) -> io::Result<()> {
+        if let Some(job) = self.in_flight.take() {
+            let (file, written) = job.await.map_err(io::Error::other)?;
+            self.file = Some(file);
+            written?;
+        }
+        Ok(())
+    }
+
+    /// Hand the gathered batch to a blocking thread (after the previous one is written).
+    async fn submit(&mut self) -> io::Result<()> {
+        self.settle().await?;
+        let Some(mut file) = self.file.take() else { return Err(io::Error::other("writer lost its file")) };
+        let batch = std::mem::take(&mut self.batch);
+        self.batch_len = 0;
+        self.in_flight = Some(tokio::task::spawn_blocking(move || {
+            let written = batch.iter().try_for_each(|b| file.write_all(b));
+            (file, written)
+        }));
+        Ok(())
+    }
+}
+
 impl FragmentWriter for FsWriter {
-    async fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.file.write_all(bytes).await
+    async fn write(&mut self, bytes: Bytes) -> io::Result<()> {
+        self.batch_len += bytes.len();
+        self.batch.push(bytes);
+        if self.batch_len >= WRITE_BATCH {
+            self.submit().await?;
+        }
+        Ok(())
     }
 
     async fn finish(mut self, total: u64) -> io::Result<()> {
-        // tokio writes in the background: wait until the last write has returned, so the
-        // bytes are in the page cache (safe from a process crash) before the Ack.
-        self.file.flush().await?;
-        if self.inner.fsync == Fsync::EveryAck {
-            self.file.sync_data().await?;
+        // Every write has returned before the Ack: the bytes are in the page cache, safe
+        // from a process crash.
+        if !self.batch.is_empty() {
+            self.submit().await?;
+        }
+        self.settle().await?;
+        if self.inner.fsync == Fsync::EveryAck
+            && let Some(file) = self.file.take()
+        {
+            blocking(move || file.sync_data()).await?;
         }
         let update = {
             let mut records = self.inner.records();

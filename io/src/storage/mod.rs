@@ -17,9 +17,10 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use bits_codec::bits::Guid;
+use bytes::Bytes;
 
 pub use destination::{Destination, DestinationError, DestinationPolicy, MAX_DEPTH, MAX_SEGMENT_LEN};
-pub use fs::{FsStorage, FsWriter, SESSIONS_DIR};
+pub use fs::{FsStorage, FsWriter, SESSIONS_DIR, WRITE_BATCH};
 
 /// One upload session as storage keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +120,16 @@ pub trait Storage: Send + Sync + 'static {
     /// goes. Returns the destination.
     fn commit(&self, session: Guid, len: u64) -> impl Future<Output = io::Result<Destination>> + Send;
 
+    /// The file holding the session's data, if the storage keeps it in one (for the
+    /// server application's notification; default: none).
+    fn data_file(&self, session: Guid) -> Option<std::path::PathBuf> {
+        let _ = session;
+        None
+    }
+
+    /// The session's destination, if the session exists.
+    fn destination_of(&self, session: Guid) -> Option<Destination>;
+
     /// Delete everything the session stored.
     fn discard(&self, session: Guid) -> impl Future<Output = io::Result<()>> + Send;
 
@@ -129,8 +140,9 @@ pub trait Storage: Send + Sync + 'static {
 
 /// Writes one Fragment's bytes, in order, then makes them count.
 pub trait FragmentWriter: Send {
-    /// Append `bytes`.
-    fn write(&mut self, bytes: &[u8]) -> impl Future<Output = io::Result<()>> + Send;
+    /// Append `bytes` (a slice of the body frame as the connection read it: keeping it
+    /// costs no copy).
+    fn write(&mut self, bytes: Bytes) -> impl Future<Output = io::Result<()>> + Send;
 
     /// Every byte written is stored (and synced, per the [`Fsync`] policy) before this
     /// returns, and the session's info knows the upload's `total`.

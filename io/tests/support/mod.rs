@@ -264,11 +264,12 @@ fn read_answer(s: &mut TcpStream, buf: &mut Vec<u8>) -> std::io::Result<Vec<u8>>
     }
 }
 
-/// The files left in the session folder.
+/// The files left in the session folder (its lock file aside).
 pub fn session_files(root: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(root.join(bits_codec_io::storage::SESSIONS_DIR))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "lock")
         .collect();
     v.sort();
     v
