@@ -59,24 +59,24 @@ fn invalid(kind: InvalidKind, offset: usize) -> InvalidMessage {
 fn set_once<T: PartialEq>(
     slot: &mut Option<At<T>>,
     value: T,
-    name: &'static str,
+    name: KnownHeader,
     line: &FieldLine<'_>,
     opts: &DecodeOptions,
 ) -> Result<(), InvalidMessage> {
-    head::set_once(slot, At { value, at: line.name_at }, name, line, opts)
+    head::set_once(slot, At { value, at: line.name_at }, name.as_str(), line, opts)
 }
 
-fn number_error(e: NumberError, name: &'static str, at: usize) -> InvalidMessage {
+fn number_error(e: NumberError, name: KnownHeader, at: usize) -> InvalidMessage {
     match e {
-        NumberError::Syntax(i) => invalid(InvalidKind::Number(name), at + i),
-        NumberError::Overflow => invalid(InvalidKind::NumberOverflow(name), at),
+        NumberError::Syntax(i) => invalid(InvalidKind::Number(name.as_str()), at + i),
+        NumberError::Overflow => invalid(InvalidKind::NumberOverflow(name.as_str()), at),
     }
 }
 
-fn hex_error(e: NumberError, name: &'static str, at: usize) -> InvalidMessage {
+fn hex_error(e: NumberError, name: KnownHeader, at: usize) -> InvalidMessage {
     match e {
-        NumberError::Syntax(i) => invalid(InvalidKind::HexNumber(name), at + i),
-        NumberError::Overflow => invalid(InvalidKind::HexNumber(name), at),
+        NumberError::Syntax(i) => invalid(InvalidKind::HexNumber(name.as_str()), at + i),
+        NumberError::Overflow => invalid(InvalidKind::HexNumber(name.as_str()), at),
     }
 }
 
@@ -187,17 +187,17 @@ impl<'a> RequestFields<'a> {
         let Some(known) = line.known else { return Ok(()) };
         let (v, at) = (line.value, line.value_at);
         match known {
-            K::BitsPacketType => set_once(&mut self.packet_type, packet_type(v, at)?, "BITS-Packet-Type", line, opts),
-            K::BitsSessionId => set_once(&mut self.session_id, session_id(v, at)?, "BITS-Session-Id", line, opts),
+            K::BitsPacketType => set_once(&mut self.packet_type, packet_type(v, at)?, K::BitsPacketType, line, opts),
+            K::BitsSessionId => set_once(&mut self.session_id, session_id(v, at)?, K::BitsSessionId, line, opts),
             K::BitsSupportedProtocols => supported_protocols(&mut self.supported_protocols, v, at, opts),
             K::ContentRange => {
                 let r = ContentRange::decode_value(v, opts).map_err(|(k, i)| invalid(k, at + i))?;
-                set_once(&mut self.content_range, r, "Content-Range", line, opts)
+                set_once(&mut self.content_range, r, K::ContentRange, line, opts)
             }
-            K::ContentName => set_once(&mut self.content_name, v, "Content-Name", line, opts),
+            K::ContentName => set_once(&mut self.content_name, v, K::ContentName, line, opts),
             // Two Host headers are a classic smuggling shape: a server MUST reject them
             // (RFC 9112 §3.2).
-            K::Host => set_once(&mut self.host, v, "Host", line, opts),
+            K::Host => set_once(&mut self.host, v, K::Host, line, opts),
             _ => Ok(()),
         }
     }
@@ -227,35 +227,35 @@ impl<'a> AckFields<'a> {
         let Some(known) = line.known else { return Ok(()) };
         let (v, at) = (line.value, line.value_at);
         match known {
-            K::BitsPacketType => set_once(&mut self.packet_type, packet_type(v, at)?, "BITS-Packet-Type", line, opts),
-            K::BitsSessionId => set_once(&mut self.session_id, session_id(v, at)?, "BITS-Session-Id", line, opts),
+            K::BitsPacketType => set_once(&mut self.packet_type, packet_type(v, at)?, K::BitsPacketType, line, opts),
+            K::BitsSessionId => set_once(&mut self.session_id, session_id(v, at)?, K::BitsSessionId, line, opts),
             K::BitsProtocol => {
                 let g = Guid::decode(v, opts.allow_unbraced_guid).map_err(|i| invalid(InvalidKind::Guid, at + i))?;
-                set_once(&mut self.protocol, g, "BITS-Protocol", line, opts)
+                set_once(&mut self.protocol, g, K::BitsProtocol, line, opts)
             }
             K::BitsReceivedContentRange => {
-                let n = decimal_u64(v).map_err(|e| number_error(e, "BITS-Received-Content-Range", at))?;
-                set_once(&mut self.received_content_range, n, "BITS-Received-Content-Range", line, opts)
+                let n = decimal_u64(v).map_err(|e| number_error(e, K::BitsReceivedContentRange, at))?;
+                set_once(&mut self.received_content_range, n, K::BitsReceivedContentRange, line, opts)
             }
-            K::BitsHostId => set_once(&mut self.host_id, v, "BITS-Host-Id", line, opts),
+            K::BitsHostId => set_once(&mut self.host_id, v, K::BitsHostId, line, opts),
             K::BitsHostIdFallbackTimeout => {
-                let n = decimal_u32(v).map_err(|e| number_error(e, "BITS-Host-Id-Fallback-Timeout", at))?;
-                set_once(&mut self.host_id_fallback_timeout, n, "BITS-Host-Id-Fallback-Timeout", line, opts)
+                let n = decimal_u32(v).map_err(|e| number_error(e, K::BitsHostIdFallbackTimeout, at))?;
+                set_once(&mut self.host_id_fallback_timeout, n, K::BitsHostIdFallbackTimeout, line, opts)
             }
-            K::BitsReplyUrl => set_once(&mut self.reply_url, v, "BITS-Reply-URL", line, opts),
+            K::BitsReplyUrl => set_once(&mut self.reply_url, v, K::BitsReplyUrl, line, opts),
             // An empty error header is treated as absent; see `empty_error_header_is_absent`.
             K::BitsErrorCode | K::BitsErrorContext if empty_error_header_is_absent(v) => Ok(()),
             K::BitsErrorCode => {
-                let n = hex_u32(v).map_err(|e| hex_error(e, "BITS-Error-Code", at))?;
-                set_once(&mut self.error_code, HResult(n), "BITS-Error-Code", line, opts)
+                let n = hex_u32(v).map_err(|e| hex_error(e, K::BitsErrorCode, at))?;
+                set_once(&mut self.error_code, HResult(n), K::BitsErrorCode, line, opts)
             }
             K::BitsError => {
-                let n = hex_u32(v).map_err(|e| hex_error(e, "BITS-Error", at))?;
-                set_once(&mut self.error_spec, HResult(n), "BITS-Error", line, opts)
+                let n = hex_u32(v).map_err(|e| hex_error(e, K::BitsError, at))?;
+                set_once(&mut self.error_spec, HResult(n), K::BitsError, line, opts)
             }
             K::BitsErrorContext => {
-                let n = hex_u32(v).map_err(|e| hex_error(e, "BITS-Error-Context", at))?;
-                set_once(&mut self.error_context, ErrorContext(n), "BITS-Error-Context", line, opts)
+                let n = hex_u32(v).map_err(|e| hex_error(e, K::BitsErrorContext, at))?;
+                set_once(&mut self.error_context, ErrorContext(n), K::BitsErrorContext, line, opts)
             }
             _ => Ok(()),
         }
@@ -266,7 +266,7 @@ impl<'a> AckFields<'a> {
     pub(crate) fn error(&self) -> Result<Option<HResult>, InvalidMessage> {
         match (&self.error_code, &self.error_spec) {
             (Some(a), Some(b)) if a.value != b.value => {
-                Err(invalid(InvalidKind::ConflictingHeader("BITS-Error"), a.at.max(b.at)))
+                Err(invalid(InvalidKind::ConflictingHeader(KnownHeader::BitsError.as_str()), a.at.max(b.at)))
             }
             (Some(a), _) | (None, Some(a)) => Ok(Some(a.value)),
             (None, None) => Ok(None),
@@ -304,21 +304,17 @@ impl<'a> FieldSink<'a> for NotificationFields<'a> {
         use NotificationRole as R;
         let (slot, name) = match (self.role, line.known) {
             // Two Host headers are a classic smuggling shape (RFC 9112 §3.2).
-            (R::Request, Some(K::Host)) => (&mut self.host, "Host"),
+            (R::Request, Some(K::Host)) => (&mut self.host, K::Host),
             (R::Request, Some(K::BitsOriginalRequestUrl)) => {
-                (&mut self.original_request_url, "BITS-Original-Request-URL")
+                (&mut self.original_request_url, K::BitsOriginalRequestUrl)
             }
-            (R::Request, Some(K::BitsRequestDataFileName)) => {
-                (&mut self.request_data_file, "BITS-Request-DataFile-Name")
-            }
+            (R::Request, Some(K::BitsRequestDataFileName)) => (&mut self.request_data_file, K::BitsRequestDataFileName),
             (R::Request, Some(K::BitsResponseDataFileName)) => {
-                (&mut self.response_data_file, "BITS-Response-DataFile-Name")
+                (&mut self.response_data_file, K::BitsResponseDataFileName)
             }
-            (R::Response, Some(K::BitsStaticResponseUrl)) => {
-                (&mut self.static_response_url, "BITS-Static-Response-URL")
-            }
+            (R::Response, Some(K::BitsStaticResponseUrl)) => (&mut self.static_response_url, K::BitsStaticResponseUrl),
             (R::Response, Some(K::BitsCopyFileToDestination)) => {
-                (&mut self.copy_file_to_destination, "BITS-Copy-File-To-Destination")
+                (&mut self.copy_file_to_destination, K::BitsCopyFileToDestination)
             }
             _ => return Ok(()),
         };

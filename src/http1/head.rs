@@ -268,12 +268,14 @@ pub(crate) fn framing_field(
         Some(KnownHeader::ContentLength) => {
             let (_, n) = parse::content_length(value).map_err(|e| value_error(value, value_at, e))?;
             match *content_length {
-                Some((prev, _)) if prev != n => {
-                    Err(DecodeError::invalid(InvalidKind::ConflictingHeader("Content-Length"), line_at))
-                }
-                Some(_) if !opts.allow_identical_duplicates => {
-                    Err(DecodeError::invalid(InvalidKind::DuplicateHeader("Content-Length"), line_at))
-                }
+                Some((prev, _)) if prev != n => Err(DecodeError::invalid(
+                    InvalidKind::ConflictingHeader(KnownHeader::ContentLength.as_str()),
+                    line_at,
+                )),
+                Some(_) if !opts.allow_identical_duplicates => Err(DecodeError::invalid(
+                    InvalidKind::DuplicateHeader(KnownHeader::ContentLength.as_str()),
+                    line_at,
+                )),
                 Some(_) => Ok(()),
                 None => {
                     *content_length = Some((n, value_at));

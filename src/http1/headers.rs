@@ -142,6 +142,12 @@ impl<'a> Headers<'a> {
         list.insert(at, (FieldName::unvalidated(name), value));
     }
 
+    /// [`set_canonical`](Self::set_canonical) for a name of the known-header table, in its
+    /// canonical spelling.
+    pub(crate) fn set_known(&mut self, name: KnownHeader, value: FieldValue<'a>) {
+        self.set_canonical(name.as_str(), value);
+    }
+
     /// Insert a field after every field of the same or lower rank (no replacement).
     pub(crate) fn insert_ranked(&mut self, name: FieldName<'a>, value: FieldValue<'a>) {
         let rank = rank_of(name.as_str());
@@ -160,6 +166,11 @@ impl<'a> Headers<'a> {
     /// Remove every field named `name`.
     pub(crate) fn remove(&mut self, name: &str) {
         self.list_mut().retain(|(n, _)| !n.as_str().eq_ignore_ascii_case(name));
+    }
+
+    /// Remove every field named `name` (any case).
+    pub(crate) fn remove_known(&mut self, name: KnownHeader) {
+        self.remove(name.as_str());
     }
 
     /// Bytes [`encode`](Self::encode) writes.
