@@ -8,9 +8,10 @@ use bytes::BufMut;
 
 use super::fields::AckFields;
 use super::guid::Guid;
+use super::headers as h;
 use super::hresult::{ErrorContext, ErrorHeaderName, HResult};
 use super::packet_type::PacketType;
-use super::request::{check_extra, decimal_value, owned_value};
+use super::request::check_extra;
 use super::session_id::SessionId;
 use crate::codec::{Decode, Encode};
 use crate::error::{DecodeError, InvalidKind, InvalidMessage, ValidationError};
@@ -203,7 +204,7 @@ impl<'a> Ack<'a> {
     /// (RFC 9110 §15.2.2), so no Ack can carry it. Do not send one.
     pub fn new(status: Status) -> Self {
         let mut headers = Headers::new();
-        headers.set_known(KnownHeader::BitsPacketType, FieldValue::from_static("Ack"));
+        headers.set_known(KnownHeader::BitsPacketType, h::packet_type::encode(PacketType::Ack));
         headers.set_known(KnownHeader::ContentLength, FieldValue::from_static("0"));
         Self {
             version: HttpVersion::Http11,
@@ -273,24 +274,26 @@ impl<'a> Ack<'a> {
 
     /// Set `BITS-Session-Id`.
     pub fn with_session_id(mut self, id: SessionId<'a>) -> Self {
-        self.headers.set_known(KnownHeader::BitsSessionId, id.to_field_value());
+        self.headers.set_known(KnownHeader::BitsSessionId, h::session_id::encode(&id));
         self.session_id = Some(id);
         self
     }
 
     /// Set `BITS-Protocol`.
     pub fn with_protocol(mut self, protocol: Guid) -> Self {
-        self.headers.set_known(KnownHeader::BitsProtocol, owned_value(protocol.to_braced(false)));
+        self.headers.set_known(KnownHeader::BitsProtocol, h::protocols::encode_guid(protocol));
         self.protocol = Some(protocol);
         self
     }
 
     /// Set `BITS-Host-Id`, and `BITS-Host-Id-Fallback-Timeout` (seconds) if given.
     pub fn with_host_id(mut self, host: FieldValue<'a>, fallback_timeout: Option<u32>) -> Self {
-        self.headers.set_known(KnownHeader::BitsHostId, host.clone());
+        self.headers.set_known(KnownHeader::BitsHostId, h::host_id::encode(&host));
         self.host_id = Some(host);
         match fallback_timeout {
-            Some(t) => self.headers.set_known(KnownHeader::BitsHostIdFallbackTimeout, decimal_value(u64::from(t))),
+            Some(t) => {
+                self.headers.set_known(KnownHeader::BitsHostIdFallbackTimeout, h::host_id_fallback_timeout::encode(t))
+            }
             None => self.headers.remove_known(KnownHeader::BitsHostIdFallbackTimeout),
         }
         self.host_id_fallback_timeout = fallback_timeout;
@@ -305,14 +308,14 @@ impl<'a> Ack<'a> {
 
     /// Set `BITS-Received-Content-Range`.
     pub fn with_received_content_range(mut self, next: u64) -> Self {
-        self.headers.set_known(KnownHeader::BitsReceivedContentRange, decimal_value(next));
+        self.headers.set_known(KnownHeader::BitsReceivedContentRange, h::received_content_range::encode(next));
         self.received_content_range = Some(next);
         self
     }
 
     /// Set `BITS-Reply-URL` (final Fragment Ack of an upload-reply job).
     pub fn with_reply_url(mut self, url: FieldValue<'a>) -> Self {
-        self.headers.set_known(KnownHeader::BitsReplyUrl, url.clone());
+        self.headers.set_known(KnownHeader::BitsReplyUrl, h::reply_url::encode(&url));
         self.reply_url = Some(url);
         self
     }
@@ -326,14 +329,14 @@ impl<'a> Ack<'a> {
     pub fn with_error_as(mut self, name: ErrorHeaderName, code: HResult, context: ErrorContext) -> Self {
         self.headers.remove_known(KnownHeader::BitsErrorCode);
         self.headers.remove_known(KnownHeader::BitsError);
-        let v = owned_value(code.to_string());
+        let v = h::error_code::encode(code);
         if matches!(name, ErrorHeaderName::Code | ErrorHeaderName::Both) {
             self.headers.set_known(KnownHeader::BitsErrorCode, v.clone());
         }
         if matches!(name, ErrorHeaderName::Spec | ErrorHeaderName::Both) {
             self.headers.set_known(KnownHeader::BitsError, v);
         }
-        self.headers.set_known(KnownHeader::BitsErrorContext, owned_value(context.to_string()));
+        self.headers.set_known(KnownHeader::BitsErrorContext, h::error_context::encode(context));
         self.error_code = Some(code);
         self.error_header_name = Some(name);
         self.error_context = Some(context);

@@ -10,6 +10,7 @@ use bytes::BufMut;
 
 use super::fields::RequestFields;
 use super::guid::ProtocolList;
+use super::headers as h;
 use super::packet_type::PacketType;
 use super::session_id::SessionId;
 use crate::codec::{Decode, Encode};
@@ -427,7 +428,7 @@ impl<'a> Request<'a> {
 
     fn build(target: RequestTarget<'a>, packet_type: PacketType) -> Self {
         let mut headers = Headers::new();
-        headers.set_known(KnownHeader::BitsPacketType, FieldValue::from_static(packet_type.as_str()));
+        headers.set_known(KnownHeader::BitsPacketType, h::packet_type::encode(packet_type));
         headers.set_known(KnownHeader::ContentLength, FieldValue::from_static("0"));
         Self {
             head: RequestHead {
@@ -447,7 +448,7 @@ impl<'a> Request<'a> {
     }
 
     fn set_session_id(mut self, id: SessionId<'a>) -> Self {
-        self.head.headers.set_known(KnownHeader::BitsSessionId, id.to_field_value());
+        self.head.headers.set_known(KnownHeader::BitsSessionId, h::session_id::encode(&id));
         self.head.session_id = Some(id);
         self
     }
@@ -473,7 +474,7 @@ impl<'a> Request<'a> {
     /// A Create-Session offering `protocols` ([MC-BUP] §2.2.2).
     pub fn create_session(target: RequestTarget<'a>, protocols: ProtocolList) -> Self {
         let mut r = Self::build(target, PacketType::CreateSession);
-        r.head.headers.set_known(KnownHeader::BitsSupportedProtocols, owned_value(protocols.to_value()));
+        r.head.headers.set_known(KnownHeader::BitsSupportedProtocols, h::protocols::encode_list(&protocols));
         r.head.supported_protocols = Some(protocols);
         r
     }
@@ -533,7 +534,7 @@ impl<'a> Request<'a> {
 
     /// Set `Content-Name`, the client's file name.
     pub fn with_content_name(mut self, name: FieldValue<'a>) -> Self {
-        self.head.headers.set_known(KnownHeader::ContentName, name.clone());
+        self.head.headers.set_known(KnownHeader::ContentName, h::content_name::encode(&name));
         self.head.content_name = Some(name);
         self
     }
