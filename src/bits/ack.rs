@@ -25,8 +25,8 @@ use crate::options::DecodeOptions;
 ///
 /// An Ack does not say which request it answers: it belongs to the request sent before it on
 /// the same connection. Every field other than the status is optional on the wire (IIS omits
-/// `BITS-Session-Id` on Fragment and Close Acks, digest §7 A10); which ones a given answer
-/// needs is the client's business, not the codec's.
+/// `BITS-Session-Id` on Fragment and Close Acks, as the [MC-BUP] §4.1 captures show); which
+/// ones a given answer needs is the client's business, not the codec's.
 ///
 /// ```
 /// use bits_codec::Decode;

@@ -198,7 +198,8 @@ impl<'a> AckFields<'a> {
         }
     }
 
-    /// The error code from `BITS-Error-Code` or `BITS-Error` (aliases, digest §7 A6): if both
+    /// The error code from `BITS-Error-Code` or `BITS-Error` (aliases: [MC-BUP] §2.2.1.2 uses
+    /// the second, the Learn pages and peers the first): if both
     /// are present they must agree.
     pub(crate) fn error(&self) -> Result<Option<HResult>, InvalidMessage> {
         match (&self.error_code, &self.error_spec) {

@@ -42,7 +42,7 @@ impl<'a> FieldSink<'a> for NotificationSink<'a> {
 ///
 /// [MC-BUP] §2.2.12.2 names the file headers `BITS-Request-DataEntity-Name`; its own §3.4.5.2,
 /// the Learn page and the real capture use `BITS-Request-DataFile-Name`, which is what this
-/// type reads and writes (digest §8 D10).
+/// type reads and writes: a peer built from either source interoperates with the real server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotificationRequest<'a> {
     message: Message<'a>,

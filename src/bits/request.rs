@@ -232,8 +232,8 @@ impl<'a> RequestHead<'a> {
         }
     }
     /// `BITS-Session-Id`: always present on Fragment, Close-Session and Cancel-Session; on
-    /// Ping and Create-Session only if the client sent one (a server ignores it there,
-    /// digest §7 A9 and A29).
+    /// Ping and Create-Session only if the client sent one (a server ignores it there: no
+    /// session exists yet for either packet, [MC-BUP] §2.2.2 and §2.2.4 list no session id).
     pub fn session_id(&self) -> Option<&SessionId<'a>> {
         self.session_id.as_ref()
     }
@@ -525,7 +525,7 @@ impl<'a> Request<'a> {
         Self::build(target, PacketType::CancelSession).set_session_id(session_id)
     }
 
-    /// Set `Host` (first header, as digest §6.2 orders them).
+    /// Set `Host` (the first header of a built request: the canonical order puts it first).
     pub fn with_host(mut self, host: FieldValue<'a>) -> Self {
         self.head.headers.set_known(KnownHeader::Host, host.clone());
         self.head.host = Some(host);

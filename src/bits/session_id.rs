@@ -18,7 +18,7 @@ str_newtype!(
     /// [MC-BUP] calls it a GUID; the Learn docs allow "any HTTP-legal string up to 100
     /// characters", and real servers send braced GUIDs in either case, bare GUIDs, and signed
     /// decimal numbers (SimpleBITSServer). All are accepted and echoed byte for byte
-    /// (digest §7 A11).
+    /// (the wire rule is in `bits/headers/session_id.rs`).
     ///
     /// ```
     /// use bits_codec::bits::SessionId;

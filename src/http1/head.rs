@@ -230,9 +230,10 @@ pub(crate) fn head<'a>(
     }
 }
 
-/// The single-value rule (digest §7 A14; RFC 9110 §5.3): a header that may appear once is
-/// stored the first time; a second copy is `ConflictingHeader` if it differs, and
-/// `DuplicateHeader` if it is identical, unless the caller allowed identical duplicates.
+/// The single-value rule (RFC 9110 §5.3: a field that is not a list may not be repeated, and
+/// two copies that differ leave two readers free to pick different ones): a header that may
+/// appear once is stored the first time; a second copy is `ConflictingHeader` if it differs,
+/// and `DuplicateHeader` if it is identical, unless the caller allowed identical duplicates.
 pub(crate) fn set_once<T: PartialEq>(
     slot: &mut Option<T>,
     value: T,

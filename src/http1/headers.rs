@@ -128,9 +128,9 @@ impl<'a> Headers<'a> {
         self.list_mut().push((name, value));
     }
 
-    /// Put a field where the canonical order (digest §6.2) wants it: after every field of the
-    /// same or lower rank, before the first of a higher rank. If a field of that name exists
-    /// already, its value is replaced in place instead.
+    /// Put a field where the canonical order of built messages wants it ([`KnownHeader`]'s
+    /// rank): after every field of the same or lower rank, before the first of a higher rank.
+    /// If a field of that name exists already, its value is replaced in place instead.
     pub(crate) fn set_canonical(&mut self, name: &'static str, value: FieldValue<'a>) {
         let list = self.list_mut();
         if let Some(slot) = list.iter_mut().find(|(n, _)| n.as_str().eq_ignore_ascii_case(name)) {
