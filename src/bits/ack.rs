@@ -1,15 +1,17 @@
 //! BITS responses: `BITS-Packet-Type: Ack`, for success and for errors ([MC-BUP] §2.2.3,
 //! §2.2.5, §2.2.7, §2.2.9, §2.2.11; Learn "Ack for ..." pages).
 
+use crate::http1::names::KnownHeader;
 use alloc::borrow::Cow;
 
 use bytes::BufMut;
 
 use super::fields::AckFields;
 use super::guid::Guid;
+use super::headers as h;
 use super::hresult::{ErrorContext, ErrorHeaderName, HResult};
 use super::packet_type::PacketType;
-use super::request::{check_extra, decimal_value, owned_value};
+use super::request::check_extra;
 use super::session_id::SessionId;
 use crate::codec::{Decode, Encode};
 use crate::error::{DecodeError, InvalidKind, InvalidMessage, ValidationError};
@@ -23,8 +25,8 @@ use crate::options::DecodeOptions;
 ///
 /// An Ack does not say which request it answers: it belongs to the request sent before it on
 /// the same connection. Every field other than the status is optional on the wire (IIS omits
-/// `BITS-Session-Id` on Fragment and Close Acks, digest §7 A10); which ones a given answer
-/// needs is the client's business, not the codec's.
+/// `BITS-Session-Id` on Fragment and Close Acks, as the [MC-BUP] §4.1 captures show); which
+/// ones a given answer needs is the client's business, not the codec's.
 ///
 /// ```
 /// use bits_codec::Decode;
@@ -110,14 +112,14 @@ impl<'a> Ack<'a> {
         end_at: usize,
         opts: &DecodeOptions,
     ) -> Result<u64, DecodeError> {
-        let missing = |name| DecodeError::invalid(InvalidKind::MissingHeader(name), end_at);
-        let t = c.packet_type.as_ref().ok_or(missing("BITS-Packet-Type"))?;
+        let missing = |name: KnownHeader| DecodeError::invalid(InvalidKind::MissingHeader(name.as_str()), end_at);
+        let t = c.packet_type.as_ref().ok_or(missing(KnownHeader::BitsPacketType))?;
         if t.value != PacketType::Ack {
             return Err(DecodeError::invalid(InvalidKind::PacketTypeDirection, t.at));
         }
         // Content-Length is "Required even if the body of the response does not include
         // content" (Learn, every Ack page), and "MUST be 0" ([MC-BUP] §2.2.3.1 and siblings).
-        let (content_length, cl_at) = content_length.ok_or(missing("Content-Length"))?;
+        let (content_length, cl_at) = content_length.ok_or(missing(KnownHeader::ContentLength))?;
         if content_length != 0 && !opts.allow_ack_body {
             return Err(DecodeError::invalid(InvalidKind::BodyNotAllowed, cl_at));
         }
@@ -202,8 +204,8 @@ impl<'a> Ack<'a> {
     /// (RFC 9110 §15.2.2), so no Ack can carry it. Do not send one.
     pub fn new(status: Status) -> Self {
         let mut headers = Headers::new();
-        headers.set_canonical("BITS-Packet-Type", FieldValue::from_static("Ack"));
-        headers.set_canonical("Content-Length", FieldValue::from_static("0"));
+        headers.set_known(KnownHeader::BitsPacketType, h::packet_type::encode(PacketType::Ack));
+        headers.set_known(KnownHeader::ContentLength, FieldValue::from_static("0"));
         Self {
             version: HttpVersion::Http11,
             status,
@@ -272,25 +274,27 @@ impl<'a> Ack<'a> {
 
     /// Set `BITS-Session-Id`.
     pub fn with_session_id(mut self, id: SessionId<'a>) -> Self {
-        self.headers.set_canonical("BITS-Session-Id", id.to_field_value());
+        self.headers.set_known(KnownHeader::BitsSessionId, h::session_id::encode(&id));
         self.session_id = Some(id);
         self
     }
 
     /// Set `BITS-Protocol`.
     pub fn with_protocol(mut self, protocol: Guid) -> Self {
-        self.headers.set_canonical("BITS-Protocol", owned_value(protocol.to_braced(false)));
+        self.headers.set_known(KnownHeader::BitsProtocol, h::protocols::encode_guid(protocol));
         self.protocol = Some(protocol);
         self
     }
 
     /// Set `BITS-Host-Id`, and `BITS-Host-Id-Fallback-Timeout` (seconds) if given.
     pub fn with_host_id(mut self, host: FieldValue<'a>, fallback_timeout: Option<u32>) -> Self {
-        self.headers.set_canonical("BITS-Host-Id", host.clone());
+        self.headers.set_known(KnownHeader::BitsHostId, h::host_id::encode(&host));
         self.host_id = Some(host);
         match fallback_timeout {
-            Some(t) => self.headers.set_canonical("BITS-Host-Id-Fallback-Timeout", decimal_value(u64::from(t))),
-            None => self.headers.remove("BITS-Host-Id-Fallback-Timeout"),
+            Some(t) => {
+                self.headers.set_known(KnownHeader::BitsHostIdFallbackTimeout, h::host_id_fallback_timeout::encode(t))
+            }
+            None => self.headers.remove_known(KnownHeader::BitsHostIdFallbackTimeout),
         }
         self.host_id_fallback_timeout = fallback_timeout;
         self
@@ -298,20 +302,20 @@ impl<'a> Ack<'a> {
 
     /// Add `Accept-Encoding: identity` (on a successful Create-Session Ack).
     pub fn with_accept_encoding_identity(mut self) -> Self {
-        self.headers.set_canonical("Accept-Encoding", FieldValue::from_static("identity"));
+        self.headers.set_known(KnownHeader::AcceptEncoding, FieldValue::from_static("identity"));
         self
     }
 
     /// Set `BITS-Received-Content-Range`.
     pub fn with_received_content_range(mut self, next: u64) -> Self {
-        self.headers.set_canonical("BITS-Received-Content-Range", decimal_value(next));
+        self.headers.set_known(KnownHeader::BitsReceivedContentRange, h::received_content_range::encode(next));
         self.received_content_range = Some(next);
         self
     }
 
     /// Set `BITS-Reply-URL` (final Fragment Ack of an upload-reply job).
     pub fn with_reply_url(mut self, url: FieldValue<'a>) -> Self {
-        self.headers.set_canonical("BITS-Reply-URL", url.clone());
+        self.headers.set_known(KnownHeader::BitsReplyUrl, h::reply_url::encode(&url));
         self.reply_url = Some(url);
         self
     }
@@ -323,16 +327,16 @@ impl<'a> Ack<'a> {
 
     /// Set the error code under the header name(s) `name` chooses, and the context.
     pub fn with_error_as(mut self, name: ErrorHeaderName, code: HResult, context: ErrorContext) -> Self {
-        self.headers.remove("BITS-Error-Code");
-        self.headers.remove("BITS-Error");
-        let v = owned_value(code.to_string());
+        self.headers.remove_known(KnownHeader::BitsErrorCode);
+        self.headers.remove_known(KnownHeader::BitsError);
+        let v = h::error_code::encode(code);
         if matches!(name, ErrorHeaderName::Code | ErrorHeaderName::Both) {
-            self.headers.set_canonical("BITS-Error-Code", v.clone());
+            self.headers.set_known(KnownHeader::BitsErrorCode, v.clone());
         }
         if matches!(name, ErrorHeaderName::Spec | ErrorHeaderName::Both) {
-            self.headers.set_canonical("BITS-Error", v);
+            self.headers.set_known(KnownHeader::BitsError, v);
         }
-        self.headers.set_canonical("BITS-Error-Context", owned_value(context.to_string()));
+        self.headers.set_known(KnownHeader::BitsErrorContext, h::error_context::encode(context));
         self.error_code = Some(code);
         self.error_header_name = Some(name);
         self.error_context = Some(context);

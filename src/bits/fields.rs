@@ -1,18 +1,19 @@
-//! The BITS header collectors, one per message type: each turns the header lines its message
-//! carries into typed values as the head is parsed, and enforces the single-value rules
-//! (digest §7 A14). The same collectors serve bytes and `http::HeaderMap`, so both views apply
-//! identical checks.
+//! The BITS header collectors, one per message type: each hands the header lines its message
+//! carries to the header's wire rule in [`super::headers`] as the head is parsed, and enforces
+//! the single-value rule: a BITS header names one value, so a second copy that differs is
+//! refused, as RFC 9110 §5.3 allows a recipient to do for a field that is not a list (two
+//! readers could otherwise pick different copies). The same collectors serve bytes and
+//! `http::HeaderMap`, so both views apply identical checks.
 
 use super::guid::{Guid, ProtocolList};
+use super::headers::{self as h, run};
 use super::hresult::{ErrorContext, ErrorHeaderName, HResult};
 use super::packet_type::PacketType;
 use crate::error::{InvalidKind, InvalidMessage};
 use crate::http1::content_range::ContentRange;
 use crate::http1::head::{self, FieldLine, FieldSink};
 use crate::http1::names::KnownHeader;
-use crate::http1::syntax::{NumberError, decimal_u32, decimal_u64, hex_u32, visible_len};
 use crate::http1::values::FieldValue;
-use crate::limits::MAX_SESSION_ID_LEN;
 use crate::options::DecodeOptions;
 
 /// Which notification message [`NotificationFields`] reads: it types only the headers that
@@ -59,109 +60,11 @@ fn invalid(kind: InvalidKind, offset: usize) -> InvalidMessage {
 fn set_once<T: PartialEq>(
     slot: &mut Option<At<T>>,
     value: T,
-    name: &'static str,
+    name: KnownHeader,
     line: &FieldLine<'_>,
     opts: &DecodeOptions,
 ) -> Result<(), InvalidMessage> {
-    head::set_once(slot, At { value, at: line.name_at }, name, line, opts)
-}
-
-fn number_error(e: NumberError, name: &'static str, at: usize) -> InvalidMessage {
-    match e {
-        NumberError::Syntax(i) => invalid(InvalidKind::Number(name), at + i),
-        NumberError::Overflow => invalid(InvalidKind::NumberOverflow(name), at),
-    }
-}
-
-fn hex_error(e: NumberError, name: &'static str, at: usize) -> InvalidMessage {
-    match e {
-        NumberError::Syntax(i) => invalid(InvalidKind::HexNumber(name), at + i),
-        NumberError::Overflow => invalid(InvalidKind::HexNumber(name), at),
-    }
-}
-
-/// `BITS-Packet-Type`: one of the six names, in any case.
-fn packet_type(v: &[u8], at: usize) -> Result<PacketType, InvalidMessage> {
-    PacketType::from_bytes(v).ok_or(invalid(InvalidKind::PacketType, at))
-}
-
-/// `BITS-Session-Id`: 1 to 100 visible ASCII characters (digest §7 A11).
-pub(crate) fn session_id(v: &[u8], at: usize) -> Result<&[u8], InvalidMessage> {
-    if v.is_empty() {
-        return Err(invalid(InvalidKind::SessionId, at));
-    }
-    // Eight bytes a step: an id is usually a 38-byte GUID.
-    let n = visible_len(v);
-    if n < v.len() {
-        return Err(invalid(InvalidKind::SessionId, at + n));
-    }
-    if v.len() > MAX_SESSION_ID_LEN {
-        return Err(invalid(InvalidKind::SessionId, at + MAX_SESSION_ID_LEN));
-    }
-    Ok(v)
-}
-
-/// `BITS-Supported-Protocols`: GUIDs separated by runs of SP, HTAB or `,` ("space-delimited
-/// or comma-delimited", [MC-BUP] §2.2.2.2). Several headers are one list, in order
-/// (RFC 9110 §5.3; digest §7 A13).
-fn supported_protocols(
-    list: &mut Option<ProtocolList>,
-    v: &[u8],
-    at: usize,
-    opts: &DecodeOptions,
-) -> Result<(), InvalidMessage> {
-    let mut i = 0;
-    let mut any = false;
-    while i < v.len() {
-        if matches!(v[i], b' ' | b'\t' | b',') {
-            i += 1;
-            continue;
-        }
-        // The usual token, a braced GUID then a separator or the end, without the byte loop
-        // looking for the separator: a token that reads as a GUID holds none.
-        let braced = v
-            .get(i..i + 38)
-            .filter(|_| v.get(i + 38).is_none_or(|b| matches!(b, b' ' | b'\t' | b',')))
-            .and_then(|t| Guid::decode(t, opts.allow_unbraced_guid).ok());
-        let (g, len) = match braced {
-            Some(g) => (g, 38),
-            None => {
-                let len = v[i..].iter().position(|&b| matches!(b, b' ' | b'\t' | b',')).unwrap_or(v.len() - i);
-                let g = Guid::decode(&v[i..i + len], opts.allow_unbraced_guid)
-                    .map_err(|j| invalid(InvalidKind::Guid, at + i + j))?;
-                (g, len)
-            }
-        };
-        match list {
-            None => *list = Some(ProtocolList::one(g)),
-            Some(list) => {
-                if !list.push(g) {
-                    return Err(invalid(InvalidKind::TooManyProtocols, at + i));
-                }
-            }
-        }
-        any = true;
-        i += len;
-    }
-    if any { Ok(()) } else { Err(invalid(InvalidKind::Guid, at)) }
-}
-
-/// `BITS-Error-Code: ` or `BITS-Error-Context: ` with nothing after the colon (but OWS) is read
-/// as if the header were absent: the typed accessor returns `None`, and the line stays in the
-/// header list so the Ack re-encodes byte for byte. This is the default, not an option.
-///
-/// Why: the Python BITS servers in use (built on `http.server`) send both headers on every Ack,
-/// and leave them empty on success, so every Ping Ack they send carries
-/// `BITS-Error-Context: ` (an empty value is a valid `field-value`, RFC 9110 §5.5). Refusing it
-/// would stop a client from ever pinging them. Accepting it cannot turn an error into a
-/// success: whether an Ack reports success is decided by its status code (each Ack section of
-/// [MC-BUP] §2.2 pairs a success status with the fields of a success, and an error status with
-/// `BITS-Error-Code` and `BITS-Error-Context`), so a missing code leaves an error status an
-/// error; and the emptiness of a value has nothing to do with framing, which `Content-Length`
-/// alone decides. A non-empty value that is not hex digits stays an error (`HexNumber`).
-#[inline(always)]
-fn empty_error_header_is_absent(v: &[u8]) -> bool {
-    v.is_empty()
+    head::set_once(slot, At { value, at: line.name_at }, name.as_str(), line, opts)
 }
 
 /// The fields a BITS request types, collected as its head is read: slices of the input (or of
@@ -187,17 +90,28 @@ impl<'a> RequestFields<'a> {
         let Some(known) = line.known else { return Ok(()) };
         let (v, at) = (line.value, line.value_at);
         match known {
-            K::BitsPacketType => set_once(&mut self.packet_type, packet_type(v, at)?, "BITS-Packet-Type", line, opts),
-            K::BitsSessionId => set_once(&mut self.session_id, session_id(v, at)?, "BITS-Session-Id", line, opts),
-            K::BitsSupportedProtocols => supported_protocols(&mut self.supported_protocols, v, at, opts),
+            K::BitsPacketType => {
+                let t = run(h::packet_type::packet_type, v, at, InvalidKind::PacketType)?;
+                set_once(&mut self.packet_type, t, K::BitsPacketType, line, opts)
+            }
+            K::BitsSessionId => {
+                let id = h::session_id::check(v).map_err(|i| invalid(InvalidKind::SessionId, at + i))?;
+                set_once(&mut self.session_id, id, K::BitsSessionId, line, opts)
+            }
+            K::BitsSupportedProtocols => {
+                run(h::protocols::supported_protocols(&mut self.supported_protocols, opts), v, at, InvalidKind::Guid)
+            }
             K::ContentRange => {
                 let r = ContentRange::decode_value(v, opts).map_err(|(k, i)| invalid(k, at + i))?;
-                set_once(&mut self.content_range, r, "Content-Range", line, opts)
+                set_once(&mut self.content_range, r, K::ContentRange, line, opts)
             }
-            K::ContentName => set_once(&mut self.content_name, v, "Content-Name", line, opts),
+            K::ContentName => {
+                let name = run(h::content_name::content_name, v, at, InvalidKind::ControlByte)?;
+                set_once(&mut self.content_name, name, K::ContentName, line, opts)
+            }
             // Two Host headers are a classic smuggling shape: a server MUST reject them
             // (RFC 9112 §3.2).
-            K::Host => set_once(&mut self.host, v, "Host", line, opts),
+            K::Host => set_once(&mut self.host, v, K::Host, line, opts),
             _ => Ok(()),
         }
     }
@@ -227,46 +141,70 @@ impl<'a> AckFields<'a> {
         let Some(known) = line.known else { return Ok(()) };
         let (v, at) = (line.value, line.value_at);
         match known {
-            K::BitsPacketType => set_once(&mut self.packet_type, packet_type(v, at)?, "BITS-Packet-Type", line, opts),
-            K::BitsSessionId => set_once(&mut self.session_id, session_id(v, at)?, "BITS-Session-Id", line, opts),
+            K::BitsPacketType => {
+                let t = run(h::packet_type::packet_type, v, at, InvalidKind::PacketType)?;
+                set_once(&mut self.packet_type, t, K::BitsPacketType, line, opts)
+            }
+            K::BitsSessionId => {
+                let id = run(h::session_id::session_id, v, at, InvalidKind::SessionId)?;
+                set_once(&mut self.session_id, id, K::BitsSessionId, line, opts)
+            }
             K::BitsProtocol => {
-                let g = Guid::decode(v, opts.allow_unbraced_guid).map_err(|i| invalid(InvalidKind::Guid, at + i))?;
-                set_once(&mut self.protocol, g, "BITS-Protocol", line, opts)
+                let g = run(h::protocols::guid(opts.allow_unbraced_guid), v, at, InvalidKind::Guid)?;
+                set_once(&mut self.protocol, g, K::BitsProtocol, line, opts)
             }
             K::BitsReceivedContentRange => {
-                let n = decimal_u64(v).map_err(|e| number_error(e, "BITS-Received-Content-Range", at))?;
-                set_once(&mut self.received_content_range, n, "BITS-Received-Content-Range", line, opts)
+                let name = K::BitsReceivedContentRange;
+                let n =
+                    run(h::received_content_range::received_content_range, v, at, InvalidKind::Number(name.as_str()))?;
+                set_once(&mut self.received_content_range, n, name, line, opts)
             }
-            K::BitsHostId => set_once(&mut self.host_id, v, "BITS-Host-Id", line, opts),
+            K::BitsHostId => {
+                let host = run(h::host_id::host_id, v, at, InvalidKind::ControlByte)?;
+                set_once(&mut self.host_id, host, K::BitsHostId, line, opts)
+            }
             K::BitsHostIdFallbackTimeout => {
-                let n = decimal_u32(v).map_err(|e| number_error(e, "BITS-Host-Id-Fallback-Timeout", at))?;
-                set_once(&mut self.host_id_fallback_timeout, n, "BITS-Host-Id-Fallback-Timeout", line, opts)
+                let name = K::BitsHostIdFallbackTimeout;
+                let n = run(
+                    h::host_id_fallback_timeout::host_id_fallback_timeout,
+                    v,
+                    at,
+                    InvalidKind::Number(name.as_str()),
+                )?;
+                set_once(&mut self.host_id_fallback_timeout, n, name, line, opts)
             }
-            K::BitsReplyUrl => set_once(&mut self.reply_url, v, "BITS-Reply-URL", line, opts),
-            // An empty error header is treated as absent; see `empty_error_header_is_absent`.
-            K::BitsErrorCode | K::BitsErrorContext if empty_error_header_is_absent(v) => Ok(()),
+            K::BitsReplyUrl => {
+                let url = run(h::reply_url::reply_url, v, at, InvalidKind::ControlByte)?;
+                set_once(&mut self.reply_url, url, K::BitsReplyUrl, line, opts)
+            }
+            // An empty error header is read as absent ([`h::error_code::is_absent`] says why).
+            K::BitsErrorCode | K::BitsErrorContext if h::error_code::is_absent(v) => Ok(()),
             K::BitsErrorCode => {
-                let n = hex_u32(v).map_err(|e| hex_error(e, "BITS-Error-Code", at))?;
-                set_once(&mut self.error_code, HResult(n), "BITS-Error-Code", line, opts)
+                let name = K::BitsErrorCode;
+                let code = run(h::error_code::error_code(name.as_str()), v, at, InvalidKind::HexNumber(name.as_str()))?;
+                set_once(&mut self.error_code, code, name, line, opts)
             }
             K::BitsError => {
-                let n = hex_u32(v).map_err(|e| hex_error(e, "BITS-Error", at))?;
-                set_once(&mut self.error_spec, HResult(n), "BITS-Error", line, opts)
+                let name = K::BitsError;
+                let code = run(h::error_code::error_code(name.as_str()), v, at, InvalidKind::HexNumber(name.as_str()))?;
+                set_once(&mut self.error_spec, code, name, line, opts)
             }
             K::BitsErrorContext => {
-                let n = hex_u32(v).map_err(|e| hex_error(e, "BITS-Error-Context", at))?;
-                set_once(&mut self.error_context, ErrorContext(n), "BITS-Error-Context", line, opts)
+                let name = K::BitsErrorContext;
+                let c = run(h::error_context::error_context, v, at, InvalidKind::HexNumber(name.as_str()))?;
+                set_once(&mut self.error_context, c, name, line, opts)
             }
             _ => Ok(()),
         }
     }
 
-    /// The error code from `BITS-Error-Code` or `BITS-Error` (aliases, digest §7 A6): if both
+    /// The error code from `BITS-Error-Code` or `BITS-Error` (aliases: [MC-BUP] §2.2.1.2 uses
+    /// the second, the Learn pages and peers the first): if both
     /// are present they must agree.
     pub(crate) fn error(&self) -> Result<Option<HResult>, InvalidMessage> {
         match (&self.error_code, &self.error_spec) {
             (Some(a), Some(b)) if a.value != b.value => {
-                Err(invalid(InvalidKind::ConflictingHeader("BITS-Error"), a.at.max(b.at)))
+                Err(invalid(InvalidKind::ConflictingHeader(KnownHeader::BitsError.as_str()), a.at.max(b.at)))
             }
             (Some(a), _) | (None, Some(a)) => Ok(Some(a.value)),
             (None, None) => Ok(None),
@@ -304,21 +242,17 @@ impl<'a> FieldSink<'a> for NotificationFields<'a> {
         use NotificationRole as R;
         let (slot, name) = match (self.role, line.known) {
             // Two Host headers are a classic smuggling shape (RFC 9112 §3.2).
-            (R::Request, Some(K::Host)) => (&mut self.host, "Host"),
+            (R::Request, Some(K::Host)) => (&mut self.host, K::Host),
             (R::Request, Some(K::BitsOriginalRequestUrl)) => {
-                (&mut self.original_request_url, "BITS-Original-Request-URL")
+                (&mut self.original_request_url, K::BitsOriginalRequestUrl)
             }
-            (R::Request, Some(K::BitsRequestDataFileName)) => {
-                (&mut self.request_data_file, "BITS-Request-DataFile-Name")
-            }
+            (R::Request, Some(K::BitsRequestDataFileName)) => (&mut self.request_data_file, K::BitsRequestDataFileName),
             (R::Request, Some(K::BitsResponseDataFileName)) => {
-                (&mut self.response_data_file, "BITS-Response-DataFile-Name")
+                (&mut self.response_data_file, K::BitsResponseDataFileName)
             }
-            (R::Response, Some(K::BitsStaticResponseUrl)) => {
-                (&mut self.static_response_url, "BITS-Static-Response-URL")
-            }
+            (R::Response, Some(K::BitsStaticResponseUrl)) => (&mut self.static_response_url, K::BitsStaticResponseUrl),
             (R::Response, Some(K::BitsCopyFileToDestination)) => {
-                (&mut self.copy_file_to_destination, "BITS-Copy-File-To-Destination")
+                (&mut self.copy_file_to_destination, K::BitsCopyFileToDestination)
             }
             _ => return Ok(()),
         };

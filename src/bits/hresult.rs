@@ -70,12 +70,14 @@ impl fmt::Display for ErrorContext {
     }
 }
 
-/// Which header name carries the error code when encoding (digest §7 A6).
+/// Which header name carries the error code when encoding: [MC-BUP] §2.2.1.2 names it
+/// `BITS-Error`, the Learn pages and every third-party peer `BITS-Error-Code`; a decoder reads
+/// both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum ErrorHeaderName {
-    /// `BITS-Error-Code`: the Learn docs, SimpleBITSServer, transfervm, and the digest's
-    /// canonical examples. The default.
+    /// `BITS-Error-Code`: the Learn docs, SimpleBITSServer and transfervm. The default, as
+    /// the name the most readers know.
     #[default]
     Code,
     /// `BITS-Error`: the name in [MC-BUP].

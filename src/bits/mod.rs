@@ -8,6 +8,7 @@
 mod ack;
 mod fields;
 mod guid;
+pub(crate) mod headers;
 mod hresult;
 #[cfg(feature = "http")]
 mod interop;

@@ -3,6 +3,7 @@
 //! upload to the server application and relays its reply. Plain HTTP with BITS headers; not
 //! between client and server.
 
+use crate::http1::names::KnownHeader;
 use alloc::borrow::Cow;
 
 use bytes::BufMut;
@@ -41,7 +42,7 @@ impl<'a> FieldSink<'a> for NotificationSink<'a> {
 ///
 /// [MC-BUP] §2.2.12.2 names the file headers `BITS-Request-DataEntity-Name`; its own §3.4.5.2,
 /// the Learn page and the real capture use `BITS-Request-DataFile-Name`, which is what this
-/// type reads and writes (digest §8 D10).
+/// type reads and writes: a peer built from either source interoperates with the real server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotificationRequest<'a> {
     message: Message<'a>,
@@ -80,10 +81,10 @@ impl<'a> NotificationRequest<'a> {
         response_data_file: FieldValue<'a>,
     ) -> Self {
         let mut headers = Headers::new();
-        headers.set_canonical("BITS-Original-Request-URL", original_request_url.clone());
-        headers.set_canonical("BITS-Request-DataFile-Name", request_data_file.clone());
-        headers.set_canonical("BITS-Response-DataFile-Name", response_data_file.clone());
-        headers.set_canonical("Content-Length", FieldValue::from_static("0"));
+        headers.set_known(KnownHeader::BitsOriginalRequestUrl, original_request_url.clone());
+        headers.set_known(KnownHeader::BitsRequestDataFileName, request_data_file.clone());
+        headers.set_known(KnownHeader::BitsResponseDataFileName, response_data_file.clone());
+        headers.set_known(KnownHeader::ContentLength, FieldValue::from_static("0"));
         Self {
             message: post(target, headers, Cow::Borrowed(&[])),
             original_request_url,
@@ -100,8 +101,8 @@ impl<'a> NotificationRequest<'a> {
     ) -> Self {
         let upload = upload.into();
         let mut headers = Headers::new();
-        headers.set_canonical("BITS-Original-Request-URL", original_request_url.clone());
-        headers.set_canonical("Content-Length", super::request::decimal_value(upload.len() as u64));
+        headers.set_known(KnownHeader::BitsOriginalRequestUrl, original_request_url.clone());
+        headers.set_known(KnownHeader::ContentLength, super::request::decimal_value(upload.len() as u64));
         Self {
             message: post(target, headers, upload),
             original_request_url,
@@ -138,9 +139,10 @@ impl<'a> Decode<'a> for NotificationRequest<'a> {
         let mut sink = NotificationSink { fields: NotificationFields::new(NotificationRole::Request), request: true };
         let (message, used, end_at) = Message::decode_inner(input, opts, &mut sink, false)?;
         let c = sink.fields;
-        let url = c
-            .original_request_url
-            .ok_or(DecodeError::invalid(InvalidKind::MissingHeader("BITS-Original-Request-URL"), end_at))?;
+        let url = c.original_request_url.ok_or(DecodeError::invalid(
+            InvalidKind::MissingHeader(KnownHeader::BitsOriginalRequestUrl.as_str()),
+            end_at,
+        ))?;
         Ok((
             Self {
                 message,
@@ -208,7 +210,7 @@ impl<'a> NotificationResponse<'a> {
     pub fn new(status: Status, body: impl Into<Cow<'a, [u8]>>) -> Result<Self, ValidationError> {
         let body = body.into();
         let mut headers = Headers::new();
-        headers.set_canonical("Content-Length", super::request::decimal_value(body.len() as u64));
+        headers.set_known(KnownHeader::ContentLength, super::request::decimal_value(body.len() as u64));
         let start = StartLine::Response {
             version: HttpVersion::Http11,
             status,
@@ -220,14 +222,16 @@ impl<'a> NotificationResponse<'a> {
 
     /// Set `BITS-Static-Response-URL` (an absolute URL the client downloads the reply from).
     pub fn with_static_response_url(mut self, url: FieldValue<'a>) -> Result<Self, ValidationError> {
-        self.message = self.message.with_canonical("BITS-Static-Response-URL", url.clone())?;
+        self.message = self.message.with_canonical(KnownHeader::BitsStaticResponseUrl.as_str(), url.clone())?;
         self.static_response_url = Some(url);
         Ok(self)
     }
 
     /// Add `BITS-Copy-File-To-Destination` (asks the server to also store the upload).
     pub fn with_copy_file_to_destination(mut self) -> Result<Self, ValidationError> {
-        self.message = self.message.with_canonical("BITS-Copy-File-To-Destination", FieldValue::from_static("1"))?;
+        self.message = self
+            .message
+            .with_canonical(KnownHeader::BitsCopyFileToDestination.as_str(), FieldValue::from_static("1"))?;
         self.copy_file_to_destination = true;
         Ok(self)
     }

@@ -7,7 +7,8 @@ use crate::http1::syntax::{Folded, words};
 /// The value of `BITS-Packet-Type`.
 ///
 /// Compared ASCII case-insensitively on input: the spec spells `CREATE-SESSION`, the Windows
-/// client sends `Create-Session`, test suites send `fRaGmEnT` (digest §7 A1). Written in the
+/// client sends `Create-Session`, test suites send `fRaGmEnT`; the value names a packet, so
+/// case carries nothing (the rule is in `bits/headers/packet_type.rs`). Written in the
 /// canonical spelling of the Learn docs and the Windows wire.
 ///
 /// ```

@@ -10,6 +10,7 @@ use bytes::BufMut;
 
 use super::fields::RequestFields;
 use super::guid::ProtocolList;
+use super::headers as h;
 use super::packet_type::PacketType;
 use super::session_id::SessionId;
 use crate::codec::{Decode, Encode};
@@ -150,7 +151,7 @@ impl Checked {
         end_at: usize,
         opts: &DecodeOptions,
     ) -> Result<Self, DecodeError> {
-        let t = c.packet_type.as_ref().ok_or_else(|| missing("BITS-Packet-Type", end_at))?;
+        let t = c.packet_type.as_ref().ok_or_else(|| missing(KnownHeader::BitsPacketType, end_at))?;
         let packet_type = t.value;
         if !packet_type.is_request() {
             return Err(DecodeError::invalid(InvalidKind::PacketTypeDirection, t.at));
@@ -163,20 +164,20 @@ impl Checked {
         let (content_length, cl_at) = match content_length {
             Some(cl) => cl,
             None if opts.allow_bodiless_without_content_length && packet_type != PacketType::Fragment => (0, end_at),
-            None => return Err(missing("Content-Length", end_at)),
+            None => return Err(missing(KnownHeader::ContentLength, end_at)),
         };
         let needs_session =
             matches!(packet_type, PacketType::Fragment | PacketType::CloseSession | PacketType::CancelSession);
         if needs_session && c.session_id.is_none() {
-            return Err(missing("BITS-Session-Id", end_at));
+            return Err(missing(KnownHeader::BitsSessionId, end_at));
         }
         let mut content_range = None;
         match packet_type {
             PacketType::CreateSession if c.supported_protocols.is_none() => {
-                return Err(missing("BITS-Supported-Protocols", end_at));
+                return Err(missing(KnownHeader::BitsSupportedProtocols, end_at));
             }
             PacketType::Fragment => {
-                let range = c.content_range.as_ref().ok_or_else(|| missing("Content-Range", end_at))?;
+                let range = c.content_range.as_ref().ok_or_else(|| missing(KnownHeader::ContentRange, end_at))?;
                 // The body "MUST contain the range of bytes being sent" ([MC-BUP] §2.2.6.3).
                 if range.value.len() != content_length {
                     return Err(DecodeError::invalid(InvalidKind::ContentLengthMismatch, cl_at));
@@ -196,8 +197,8 @@ impl Checked {
 /// fewer instructions per request head).
 #[cold]
 #[inline(never)]
-fn missing(name: &'static str, at: usize) -> DecodeError {
-    DecodeError::invalid(InvalidKind::MissingHeader(name), at)
+fn missing(name: KnownHeader, at: usize) -> DecodeError {
+    DecodeError::invalid(InvalidKind::MissingHeader(name.as_str()), at)
 }
 
 impl<'a> RequestHead<'a> {
@@ -231,8 +232,8 @@ impl<'a> RequestHead<'a> {
         }
     }
     /// `BITS-Session-Id`: always present on Fragment, Close-Session and Cancel-Session; on
-    /// Ping and Create-Session only if the client sent one (a server ignores it there,
-    /// digest §7 A9 and A29).
+    /// Ping and Create-Session only if the client sent one (a server ignores it there: no
+    /// session exists yet for either packet, [MC-BUP] §2.2.2 and §2.2.4 list no session id).
     pub fn session_id(&self) -> Option<&SessionId<'a>> {
         self.session_id.as_ref()
     }
@@ -427,8 +428,8 @@ impl<'a> Request<'a> {
 
     fn build(target: RequestTarget<'a>, packet_type: PacketType) -> Self {
         let mut headers = Headers::new();
-        headers.set_canonical("BITS-Packet-Type", FieldValue::from_static(packet_type.as_str()));
-        headers.set_canonical("Content-Length", FieldValue::from_static("0"));
+        headers.set_known(KnownHeader::BitsPacketType, h::packet_type::encode(packet_type));
+        headers.set_known(KnownHeader::ContentLength, FieldValue::from_static("0"));
         Self {
             head: RequestHead {
                 target,
@@ -447,7 +448,7 @@ impl<'a> Request<'a> {
     }
 
     fn set_session_id(mut self, id: SessionId<'a>) -> Self {
-        self.head.headers.set_canonical("BITS-Session-Id", id.to_field_value());
+        self.head.headers.set_known(KnownHeader::BitsSessionId, h::session_id::encode(&id));
         self.head.session_id = Some(id);
         self
     }
@@ -473,7 +474,7 @@ impl<'a> Request<'a> {
     /// A Create-Session offering `protocols` ([MC-BUP] §2.2.2).
     pub fn create_session(target: RequestTarget<'a>, protocols: ProtocolList) -> Self {
         let mut r = Self::build(target, PacketType::CreateSession);
-        r.head.headers.set_canonical("BITS-Supported-Protocols", owned_value(protocols.to_value()));
+        r.head.headers.set_known(KnownHeader::BitsSupportedProtocols, h::protocols::encode_list(&protocols));
         r.head.supported_protocols = Some(protocols);
         r
     }
@@ -503,10 +504,11 @@ impl<'a> Request<'a> {
         let mut r = Self::build(target, PacketType::Fragment).set_session_id(session_id);
         let mut v = Vec::with_capacity(range.encoded_len());
         range.encode(&mut v);
-        r.head
-            .headers
-            .set_canonical("Content-Range", FieldValue::from_vec(v).unwrap_or_else(|_| FieldValue::from_static("")));
-        r.head.headers.set_canonical("Content-Length", decimal_value(range.len()));
+        r.head.headers.set_known(
+            KnownHeader::ContentRange,
+            FieldValue::from_vec(v).unwrap_or_else(|_| FieldValue::from_static("")),
+        );
+        r.head.headers.set_known(KnownHeader::ContentLength, decimal_value(range.len()));
         r.head.content_range = Some(range);
         r.head.content_length = range.len();
         r.body = body;
@@ -523,16 +525,16 @@ impl<'a> Request<'a> {
         Self::build(target, PacketType::CancelSession).set_session_id(session_id)
     }
 
-    /// Set `Host` (first header, as digest §6.2 orders them).
+    /// Set `Host` (the first header of a built request: the canonical order puts it first).
     pub fn with_host(mut self, host: FieldValue<'a>) -> Self {
-        self.head.headers.set_canonical("Host", host.clone());
+        self.head.headers.set_known(KnownHeader::Host, host.clone());
         self.head.host = Some(host);
         self
     }
 
     /// Set `Content-Name`, the client's file name.
     pub fn with_content_name(mut self, name: FieldValue<'a>) -> Self {
-        self.head.headers.set_canonical("Content-Name", name.clone());
+        self.head.headers.set_known(KnownHeader::ContentName, h::content_name::encode(&name));
         self.head.content_name = Some(name);
         self
     }

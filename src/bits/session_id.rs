@@ -5,10 +5,11 @@ use alloc::borrow::Cow;
 use super::guid::Guid;
 use crate::error::ValidationError;
 use crate::http1::values::str_newtype;
-use crate::limits::MAX_SESSION_ID_LEN;
 
+/// The wire rule of `BITS-Session-Id` ([`super::headers::session_id`]): a built id is one a
+/// decoder reads back.
 fn is_session_id(s: &[u8]) -> bool {
-    !s.is_empty() && s.len() <= MAX_SESSION_ID_LEN && s.iter().all(|&b| crate::http1::syntax::is_visible(b))
+    super::headers::session_id::session_id(s).is_ok()
 }
 
 str_newtype!(
@@ -17,7 +18,7 @@ str_newtype!(
     /// [MC-BUP] calls it a GUID; the Learn docs allow "any HTTP-legal string up to 100
     /// characters", and real servers send braced GUIDs in either case, bare GUIDs, and signed
     /// decimal numbers (SimpleBITSServer). All are accepted and echoed byte for byte
-    /// (digest §7 A11).
+    /// (the wire rule is in `bits/headers/session_id.rs`).
     ///
     /// ```
     /// use bits_codec::bits::SessionId;

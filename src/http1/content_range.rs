@@ -1,6 +1,7 @@
 //! `Content-Range: bytes first-last/total` (RFC 9110 §14.4), the form BITS Fragment requests
 //! and Graph `PUT`s use. Only a satisfied range with a known total is a valid value here.
 
+use crate::http1::names::KnownHeader;
 use core::fmt;
 
 use bytes::BufMut;
@@ -109,7 +110,7 @@ impl ContentRange {
         let number = |from: usize, to: usize| -> Result<u64, (InvalidKind, usize)> {
             decimal_u64(&v[from..to]).map_err(|e| match e {
                 NumberError::Syntax(i) => syntax(from + i),
-                NumberError::Overflow => (InvalidKind::NumberOverflow("Content-Range"), from),
+                NumberError::Overflow => (InvalidKind::NumberOverflow(KnownHeader::ContentRange.as_str()), from),
             })
         };
         let dash = v[at..].iter().position(|&b| b == b'-').map(|i| at + i).ok_or(syntax(v.len()))?;

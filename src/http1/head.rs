@@ -230,9 +230,10 @@ pub(crate) fn head<'a>(
     }
 }
 
-/// The single-value rule (digest §7 A14; RFC 9110 §5.3): a header that may appear once is
-/// stored the first time; a second copy is `ConflictingHeader` if it differs, and
-/// `DuplicateHeader` if it is identical, unless the caller allowed identical duplicates.
+/// The single-value rule (RFC 9110 §5.3: a field that is not a list may not be repeated, and
+/// two copies that differ leave two readers free to pick different ones): a header that may
+/// appear once is stored the first time; a second copy is `ConflictingHeader` if it differs,
+/// and `DuplicateHeader` if it is identical, unless the caller allowed identical duplicates.
 pub(crate) fn set_once<T: PartialEq>(
     slot: &mut Option<T>,
     value: T,
@@ -268,12 +269,14 @@ pub(crate) fn framing_field(
         Some(KnownHeader::ContentLength) => {
             let (_, n) = parse::content_length(value).map_err(|e| value_error(value, value_at, e))?;
             match *content_length {
-                Some((prev, _)) if prev != n => {
-                    Err(DecodeError::invalid(InvalidKind::ConflictingHeader("Content-Length"), line_at))
-                }
-                Some(_) if !opts.allow_identical_duplicates => {
-                    Err(DecodeError::invalid(InvalidKind::DuplicateHeader("Content-Length"), line_at))
-                }
+                Some((prev, _)) if prev != n => Err(DecodeError::invalid(
+                    InvalidKind::ConflictingHeader(KnownHeader::ContentLength.as_str()),
+                    line_at,
+                )),
+                Some(_) if !opts.allow_identical_duplicates => Err(DecodeError::invalid(
+                    InvalidKind::DuplicateHeader(KnownHeader::ContentLength.as_str()),
+                    line_at,
+                )),
                 Some(_) => Ok(()),
                 None => {
                     *content_length = Some((n, value_at));

@@ -128,9 +128,9 @@ impl<'a> Headers<'a> {
         self.list_mut().push((name, value));
     }
 
-    /// Put a field where the canonical order (digest §6.2) wants it: after every field of the
-    /// same or lower rank, before the first of a higher rank. If a field of that name exists
-    /// already, its value is replaced in place instead.
+    /// Put a field where the canonical order of built messages wants it ([`KnownHeader`]'s
+    /// rank): after every field of the same or lower rank, before the first of a higher rank.
+    /// If a field of that name exists already, its value is replaced in place instead.
     pub(crate) fn set_canonical(&mut self, name: &'static str, value: FieldValue<'a>) {
         let list = self.list_mut();
         if let Some(slot) = list.iter_mut().find(|(n, _)| n.as_str().eq_ignore_ascii_case(name)) {
@@ -140,6 +140,12 @@ impl<'a> Headers<'a> {
         let rank = rank_of(name);
         let at = list.iter().position(|(n, _)| rank_of(n.as_str()) > rank).unwrap_or(list.len());
         list.insert(at, (FieldName::unvalidated(name), value));
+    }
+
+    /// [`set_canonical`](Self::set_canonical) for a name of the known-header table, in its
+    /// canonical spelling.
+    pub(crate) fn set_known(&mut self, name: KnownHeader, value: FieldValue<'a>) {
+        self.set_canonical(name.as_str(), value);
     }
 
     /// Insert a field after every field of the same or lower rank (no replacement).
@@ -160,6 +166,11 @@ impl<'a> Headers<'a> {
     /// Remove every field named `name`.
     pub(crate) fn remove(&mut self, name: &str) {
         self.list_mut().retain(|(n, _)| !n.as_str().eq_ignore_ascii_case(name));
+    }
+
+    /// Remove every field named `name` (any case).
+    pub(crate) fn remove_known(&mut self, name: KnownHeader) {
+        self.remove(name.as_str());
     }
 
     /// Bytes [`encode`](Self::encode) writes.

@@ -155,12 +155,12 @@ impl<'a> Message<'a> {
         for f in headers.iter() {
             match f.known() {
                 Some(KnownHeader::TransferEncoding) => {
-                    return Err(ValidationError::ReservedHeader("Transfer-Encoding"));
+                    return Err(ValidationError::ReservedHeader(KnownHeader::TransferEncoding.as_str()));
                 }
                 Some(KnownHeader::ContentLength) => {
                     let n = decimal_u64(f.value).map_err(|_| ValidationError::BodyLength)?;
                     if content_length.replace(n).is_some() {
-                        return Err(ValidationError::ReservedHeader("Content-Length"));
+                        return Err(ValidationError::ReservedHeader(KnownHeader::ContentLength.as_str()));
                     }
                 }
                 _ => {}

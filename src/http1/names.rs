@@ -1,6 +1,10 @@
 //! The header names this crate knows, from one table: the canonical spelling (what the encoder
-//! writes, as on the Windows/IIS wire, digest §2.2), the case-insensitive matcher, and the rank
-//! that puts built messages in the canonical order of digest §6.2.
+//! writes, as the Windows client and IIS spell them in the [MC-BUP] §4.1 captures), the
+//! case-insensitive matcher (RFC 9110 §5.1: field names are case-insensitive), and the rank
+//! that gives built messages one fixed order. Every name the codec reads or writes comes from
+//! here; no module retypes one as a string.
+//!
+//! [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 
 use super::syntax::{Folded, words};
 
@@ -22,8 +26,10 @@ macro_rules! known_headers {
                 match self { $(KnownHeader::$variant => $name,)* }
             }
 
-            /// Position in the canonical order of built messages (digest §6.2: `Host`, then
-            /// `BITS-Packet-Type`, the typed headers, other headers, `Content-Length` last).
+            /// Position in the canonical order of built messages (`Host`, then
+            /// `BITS-Packet-Type`, the typed headers, other headers, `Content-Length` last): one
+            /// fixed order, so the same message always encodes to the same bytes, whatever order
+            /// its setters were called in.
             pub(crate) const fn rank(self) -> u8 {
                 match self { $(KnownHeader::$variant => $rank,)* }
             }

@@ -112,12 +112,8 @@ pub(crate) fn decimal_u64(s: &[u8]) -> Result<u64, NumberError> {
     Ok(n)
 }
 
-/// `1*DIGIT` into a `u32`.
-pub(crate) fn decimal_u32(s: &[u8]) -> Result<u32, NumberError> {
-    u32::try_from(decimal_u64(s)?).map_err(|_| NumberError::Overflow)
-}
-
-/// `[ "0x" / "0X" ] 1*8HEXDIG` into a `u32` (HRESULT and error-context values; digest §7 A7).
+/// `[ "0x" / "0X" ] 1*8HEXDIG` into a `u32` (HRESULT and error-context values: IIS writes
+/// `0x`, and peers in use send bare digits such as `0` and `5`, so the prefix is optional).
 /// Leading zeros beyond 8 digits are not accepted: the field is a 32-bit pattern.
 pub(crate) fn hex_u32(s: &[u8]) -> Result<u32, NumberError> {
     let (digits, skip) = match s {

@@ -452,8 +452,8 @@ impl Status {
             409 => "Conflict",
             411 => "Length Required",
             413 => "Content Too Large",
-            // The phrase IIS and the digest's examples use (RFC 9110 renamed it "Range Not
-            // Satisfiable").
+            // The RFC 2616 phrase, which IIS still sends (RFC 9110 §15.5.17 has "Range Not
+            // Satisfiable"; a reason phrase is never interpreted, RFC 9112 §4).
             416 => "Requested Range Not Satisfiable",
             429 => "Too Many Requests",
             431 => "Request Header Fields Too Large",

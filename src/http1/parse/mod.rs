@@ -20,7 +20,6 @@ mod number;
 mod start_line;
 
 pub(crate) use number::content_length;
-#[allow(unused_imports)] // the rule the BITS decimal headers are meant to share
 pub(crate) use number::decimal;
 pub(crate) use start_line::{StartLine, request_line, status_line};
 

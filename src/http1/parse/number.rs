@@ -3,6 +3,7 @@
 
 use super::{PResult, fail};
 use crate::error::InvalidKind;
+use crate::http1::names::KnownHeader;
 use crate::http1::syntax::{NumberError, decimal_u64};
 
 /// `1*DIGIT` as a `u64`, the whole of `input`: no sign (`+3` is the Content-Length smuggling
@@ -22,7 +23,7 @@ pub(crate) fn decimal(name: &'static str) -> impl Fn(&[u8]) -> PResult<'_, u64> 
 
 /// `Content-Length = 1*DIGIT` (RFC 9110 §8.6).
 pub(crate) fn content_length(input: &[u8]) -> PResult<'_, u64> {
-    decimal("Content-Length")(input)
+    decimal(KnownHeader::ContentLength.as_str())(input)
 }
 
 #[cfg(test)]

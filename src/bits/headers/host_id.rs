@@ -1,0 +1,23 @@
+//! `BITS-Host-Id`: the host a client sends every later request of the session to ([MC-BUP] §2.2.3): a host name or address, kept as sent.
+//!
+//! ```text
+//! BITS-Host-Id = field-value
+//! ```
+//!
+//! No rule beyond `field-value` (RFC 9110 §5.5), which the head loop has already checked: the
+//! value is opaque to the codec, and any further reading of it is the caller's.
+
+use super::end;
+use crate::http1::parse::PResult;
+use crate::http1::values::FieldValue;
+
+/// The rule: the whole value, as it stands.
+#[inline(always)]
+pub(crate) fn host_id(v: &[u8]) -> PResult<'_, &[u8]> {
+    Ok((end(v), v))
+}
+
+/// The value written: as given.
+pub(crate) fn encode<'a>(v: &FieldValue<'a>) -> FieldValue<'a> {
+    v.clone()
+}
