@@ -369,7 +369,7 @@ fn every_decode_error_gets_the_status_its_kind_names() {
     let cases: [(&[u8], u16); 6] = [
         (b"BITS_POST /u HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 400), // no packet type
         (b"BITS_POST /u HTTP/1.1\r\nBITS-Packet-Type: AWESOME-MESSAGE\r\nContent-Length: 0\r\n\r\n", 400),
-        (b"BITS_POST /u HTTP/1.1\r\nBITS-Packet-Type: Ping\r\n\r\n", 400), // no Content-Length
+        (b"BITS_POST /u HTTP/1.1\r\nBITS-Packet-Type: Ping\r\n\r\n", 411), // no Content-Length
         (b"BITS_POST /u HTTP/1.1\r\nBITS-Packet-Type: Ping\r\nContent-Length: 3\r\n\r\nabc", 400),
         (b"BITS_POST /u HTTP/2.0\r\nBITS-Packet-Type: Ping\r\nContent-Length: 0\r\n\r\n", 505),
         (

@@ -59,6 +59,11 @@ pub(crate) struct Args {
     /// Let an upload replace an existing file (default: 409 for an existing destination).
     #[arg(long)]
     overwrite: bool,
+    /// Refuse Ping, Create-Session, Close-Session and Cancel-Session without Content-Length, as
+    /// [MC-BUP] requires (by default they are taken: curl -X BITS_POST and Python's
+    /// http.client send them so; a Fragment always needs its length).
+    #[arg(long)]
+    require_content_length: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -106,8 +111,11 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
     if let Some(s) = args.header_timeout {
         limits.header_read_timeout = Duration::from_secs(s.max(1));
     }
-    // TODO(issue 13): accept bodiless requests without Content-Length (curl -X BITS_POST,
-    // Python's http.client) once DecodeOptions has that leniency: set it on config.decode here.
+    // Real clients first: curl -X BITS_POST and Python's http.client send Ping, Create-Session,
+    // Close-Session and Cancel-Session without Content-Length. hyper frames such a request as
+    // bodiless (RFC 9112 §6.3), so taking it cannot desynchronise anything; a Fragment still
+    // needs its length. `--require-content-length` keeps to the letter of [MC-BUP] §3.2.5.2.3.
+    config.decode = config.decode.allow_bodiless_without_content_length(!args.require_content_length);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -47,6 +47,7 @@ const FAULT_CASES: &[(&str, &[&str])] = &[
         &[
             "framing-5",
             "framing-6",
+            "framing-15",
             "framing-7",
             "framing-8",
             "framing-13",

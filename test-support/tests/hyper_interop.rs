@@ -243,13 +243,13 @@ fn refusals_close_the_connection_and_read_no_body() {
     let (ack, closed) =
         exchange(addr, b"BITS_POST /upload/x HTTP/1.1\r\nHost: h\r\nBITS-Packet-Type: Ping\r\n\r\n", false);
     assert_eq!((ack.status().as_u16(), closed), (200, false));
-    // A Fragment must still say how long it is ([MC-BUP] §2.2.1.1): refused, connection closed.
+    // A Fragment must still say how long it is ([MC-BUP] §2.2.1.1): refused with 411 ([MC-BUP] §3.2.5.2.3), connection closed.
     let (ack, closed) = exchange(
         addr,
         b"BITS_POST /upload/x HTTP/1.1\r\nHost: h\r\nBITS-Packet-Type: Fragment\r\nBITS-Session-Id: {00000000-0000-0000-0000-000000000001}\r\nContent-Range: bytes 0-0/1\r\n\r\n",
         true,
     );
-    assert_eq!((ack.status().as_u16(), ack.error_code(), closed), (400, Some(HResult::E_INVALIDARG), true));
+    assert_eq!((ack.status().as_u16(), ack.error_code(), closed), (411, Some(HResult::E_INVALIDARG), true));
 
     let create = b"BITS_POST /upload/x HTTP/1.1\r\nHost: h\r\nBITS-Packet-Type: Create-Session\r\n\
                    BITS-Supported-Protocols: {7df0354d-249b-430f-820d-3d2a9bef4931}\r\nContent-Length: 0\r\n\r\n";
