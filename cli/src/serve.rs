@@ -106,8 +106,8 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
     if let Some(s) = args.header_timeout {
         limits.header_read_timeout = Duration::from_secs(s.max(1));
     }
-    // TODO(issue 13): accept bodiless requests without Content-Length (curl -X BITS_POST,
-    // Python's http.client) once DecodeOptions has that leniency: set it on config.decode here.
+    // Bodiless requests without Content-Length (curl -X BITS_POST, Python's http.client) are
+    // accepted: `Config::default()` turns that leniency on.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
