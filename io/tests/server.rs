@@ -391,3 +391,21 @@ fn server_application_is_notified_before_the_final_ack_and_its_failure_is_contex
     assert_eq!(ack.reply_url().and_then(|u| u.to_str()), Some("http://app.example/reply/1"));
     assert_eq!(calls.load(Ordering::SeqCst), 2);
 }
+
+#[test]
+fn bodiless_requests_without_content_length_are_accepted_but_fragments_are_not() {
+    let (server, _root) = limited("no-length", |_| {});
+    let ping = b"BITS_POST /f HTTP/1.1\r\nHost: x\r\nBITS-Packet-Type: Ping\r\n\r\n";
+    assert_eq!(raw(server.addr, ping).map(|a| a.0), Some(200));
+    let create = "BITS_POST /f HTTP/1.1\r\nHost: x\r\nBITS-Packet-Type: Create-Session\r\n\
+                  BITS-Supported-Protocols: {7df0354d-249b-430f-820d-3d2a9bef4931}\r\n\r\n";
+    let (status, head) = raw(server.addr, create.as_bytes()).unwrap();
+    assert_eq!(status, 200, "{head}");
+    let id = head.lines().find_map(|l| l.strip_prefix("bits-session-id: ")).unwrap().to_string();
+    let fragment = format!(
+        "BITS_POST /f HTTP/1.1\r\nHost: x\r\nBITS-Packet-Type: Fragment\r\nBITS-Session-Id: {id}\r\n\
+         Content-Range: bytes 0-4/5\r\n\r\nhello"
+    );
+    let (status, head) = raw(server.addr, fragment.as_bytes()).unwrap();
+    assert!(status == 400 || status == 411, "{head}");
+}

@@ -73,7 +73,13 @@ pub struct Config {
     /// storage creates a session's data at Create-Session, so an empty one commits as
     /// safely as any other).
     pub machine: ServerConfig,
-    /// How request heads are checked ([`RequestHead::from_http_parts`]).
+    /// How request heads are checked ([`RequestHead::from_http_parts`]). Default: the
+    /// codec's strict defaults plus
+    /// [`allow_bodiless_without_content_length`](DecodeOptions::allow_bodiless_without_content_length),
+    /// so that curl (`-X BITS_POST`) and Python's `http.client` can send Ping, Create-Session,
+    /// Close-Session and Cancel-Session without `Content-Length`. That is safe for a server:
+    /// RFC 9112 §6.3 frames such a request as bodiless for every reader, and a Fragment still
+    /// needs the header.
     pub decode: DecodeOptions,
     /// Who hears about sessions.
     pub events: Option<EventSink>,
@@ -86,7 +92,7 @@ impl Default for Config {
         Self {
             limits: Limits::default(),
             machine: ServerConfig::default().allow_empty_upload(true),
-            decode: DecodeOptions::default(),
+            decode: DecodeOptions::default().allow_bodiless_without_content_length(true),
             events: None,
             notify: None,
         }

@@ -45,8 +45,10 @@ pub struct InProcess {
 
 impl Drop for InProcess {
     fn drop(&mut self) {
+        // Waits for the tasks to be dropped, so the storage (and its root's lock) is free
+        // when this returns.
         if let Some(rt) = self.runtime.take() {
-            rt.shutdown_background();
+            rt.shutdown_timeout(Duration::from_secs(5));
         }
     }
 }
