@@ -308,12 +308,25 @@ pub(crate) fn run(target: &Target, n: u64, seed: u64, timeout: Duration) -> (Vec
     let (plans, digest) = plans(target, n, seed);
     let mut found = Vec::new();
     for (i, steps) in plans.into_iter().enumerate() {
-        run_session(target, i as u64, steps, timeout, &mut found);
+        let path = steps.first().and_then(|s| request_path(&s.bytes)).map(str::to_owned);
+        let id = run_session(target, i as u64, steps, timeout, &mut found);
+        // Leave nothing behind: a session the plan opened and did not finish would count
+        // against the server's caps (sessions per client) and turn later sessions into 503s.
+        if let (Some(path), Some(id)) = (path, id) {
+            cancel(target, &path, &id, timeout);
+        }
     }
     (found, digest)
 }
 
-fn run_session(target: &Target, session: u64, steps: Vec<Step>, timeout: Duration, found: &mut Vec<Finding>) {
+/// Sends one session's steps; returns the session id the server gave, if any.
+fn run_session(
+    target: &Target,
+    session: u64,
+    steps: Vec<Step>,
+    timeout: Duration,
+    found: &mut Vec<Finding>,
+) -> Option<String> {
     let deadline = Instant::now() + timeout;
     let mut conn: Option<Conn> = None;
     let mut id: Option<String> = None;
@@ -345,7 +358,7 @@ fn run_session(target: &Target, session: u64, steps: Vec<Step>, timeout: Duratio
                         answer: format!("cannot connect: {e}"),
                         received: Vec::new(),
                     });
-                    return;
+                    return id;
                 }
             },
         };
@@ -374,12 +387,20 @@ fn run_session(target: &Target, session: u64, steps: Vec<Step>, timeout: Duratio
         match &answer {
             Answer::Timeout { .. } => {
                 report("no answer");
-                return;
+                return id;
             }
             Answer::Closed { raw } if raw.is_empty() => {
                 if step.well_formed {
                     report("dropped without an answer");
                 }
+                conn = None;
+                continue;
+            }
+            // A request broken at the HTTP level (a mutated request line or field) may be
+            // answered by the HTTP layer in front of BITS with a plain 4xx, not an Ack: [MC-BUP]
+            // §3.2.5.2.1 allows HTTP-level error responses, and such a server cannot know the
+            // request was meant as BITS. Only a well-formed request must get an Ack.
+            Answer::Closed { raw } | Answer::Unframed { raw, .. } if !step.well_formed && is_http_client_error(raw) => {
                 conn = None;
                 continue;
             }
@@ -411,6 +432,7 @@ fn run_session(target: &Target, session: u64, steps: Vec<Step>, timeout: Duratio
             conn = None;
         }
     }
+    id
 }
 
 /// Prints the fuzz report; findings make the exit status 1.
@@ -507,5 +529,39 @@ mod tests {
                 String::from_utf8_lossy(&step.bytes[..40])
             );
         }
+    }
+}
+
+/// `raw` is one complete, framed HTTP/1.1 response with a 4xx status (an HTTP-level refusal).
+fn is_http_client_error(raw: &[u8]) -> bool {
+    use bits_codec::Decode;
+    use bits_codec::http1::{Message, StartLine};
+    match Message::decode(raw) {
+        Ok((m, used)) if used == raw.len() => {
+            matches!(m.start_line(), StartLine::Response { status, .. } if (400..500).contains(&status.as_u16()))
+        }
+        _ => false,
+    }
+}
+
+/// The request target of a request's first line.
+fn request_path(bytes: &[u8]) -> Option<&str> {
+    let line = bytes.split(|&b| b == b'\n').next()?;
+    let mut parts = line.split(|&b| b == b' ');
+    let (_method, path) = (parts.next()?, parts.next()?);
+    std::str::from_utf8(path).ok()
+}
+
+/// Best effort: a Cancel-Session for `id` at `path` on a new connection; the answer is not
+/// judged (a session already closed or cancelled answers BG_E_SESSION_NOT_FOUND).
+fn cancel(target: &Target, path: &str, id: &str, timeout: Duration) {
+    let wire = format!(
+        "BITS_POST {path} HTTP/1.1\r\nHost: {}\r\nBITS-Packet-Type: Cancel-Session\r\nBITS-Session-Id: {id}\r\n\
+         Content-Length: 0\r\n\r\n",
+        target.host
+    );
+    if let Ok(mut c) = Conn::open(&target.addr, Instant::now() + timeout) {
+        c.send(wire.as_bytes());
+        let _ = c.read_answer();
     }
 }
