@@ -502,36 +502,6 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::{Target, plans};
-
-    #[test]
-    fn the_same_seed_plans_the_same_requests_and_another_seed_does_not() {
-        let t = Target::parse("http://127.0.0.1:1/up/").unwrap();
-        let (a, da) = plans(&t, 50, 7);
-        let (b, db) = plans(&t, 50, 7);
-        let (_, dc) = plans(&t, 50, 8);
-        assert_eq!(da, db);
-        assert_ne!(da, dc);
-        let bytes = |p: &Vec<Vec<super::Step>>| p.iter().flatten().map(|s| s.bytes.clone()).collect::<Vec<_>>();
-        assert_eq!(bytes(&a), bytes(&b));
-    }
-
-    #[test]
-    fn every_planned_request_goes_under_the_url_prefix() {
-        let t = Target::parse("http://127.0.0.1:1/up/").unwrap();
-        let (p, _) = plans(&t, 200, 3);
-        for step in p.iter().flatten() {
-            assert!(
-                step.bytes.starts_with(b"BITS_POST /up/fuzz-3-"),
-                "{:?}",
-                String::from_utf8_lossy(&step.bytes[..40])
-            );
-        }
-    }
-}
-
 /// `raw` is one complete, framed HTTP/1.1 response with a 4xx status (an HTTP-level refusal).
 fn is_http_client_error(raw: &[u8]) -> bool {
     use bits_codec::Decode;
@@ -563,5 +533,35 @@ fn cancel(target: &Target, path: &str, id: &str, timeout: Duration) {
     if let Ok(mut c) = Conn::open(&target.addr, Instant::now() + timeout) {
         c.send(wire.as_bytes());
         let _ = c.read_answer();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Target, plans};
+
+    #[test]
+    fn the_same_seed_plans_the_same_requests_and_another_seed_does_not() {
+        let t = Target::parse("http://127.0.0.1:1/up/").unwrap();
+        let (a, da) = plans(&t, 50, 7);
+        let (b, db) = plans(&t, 50, 7);
+        let (_, dc) = plans(&t, 50, 8);
+        assert_eq!(da, db);
+        assert_ne!(da, dc);
+        let bytes = |p: &Vec<Vec<super::Step>>| p.iter().flatten().map(|s| s.bytes.clone()).collect::<Vec<_>>();
+        assert_eq!(bytes(&a), bytes(&b));
+    }
+
+    #[test]
+    fn every_planned_request_goes_under_the_url_prefix() {
+        let t = Target::parse("http://127.0.0.1:1/up/").unwrap();
+        let (p, _) = plans(&t, 200, 3);
+        for step in p.iter().flatten() {
+            assert!(
+                step.bytes.starts_with(b"BITS_POST /up/fuzz-3-"),
+                "{:?}",
+                String::from_utf8_lossy(&step.bytes[..40])
+            );
+        }
     }
 }
