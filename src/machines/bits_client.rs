@@ -48,6 +48,8 @@
 //! - **0-byte files** go Create-Session → Close-Session with no fragment (an empty range cannot
 //!   be written); whether that works depends on the server (see
 //!   [`ServerConfig::allow_empty_upload`](crate::bits::server::ServerConfig::allow_empty_upload)).
+//!
+//! [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 
 use alloc::string::String;
 use core::fmt;
@@ -59,6 +61,8 @@ use crate::http1::{ContentRange, FieldValue, Message, RequestTarget, StartLine, 
 use crate::{Decode, DecodeError, DecodeOptions, InvalidKind, ValidationError};
 
 /// The longest `BITS-Reply-URL` a client accepts ([MC-BUP] §2.2.1.2: 2,200 characters).
+///
+/// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 pub const MAX_REPLY_URL_LEN: usize = 2200;
 
 /// The client's settings.
@@ -107,6 +111,8 @@ impl ClientConfig {
     /// The size of the fragments sent (at least 1; the last one of a file may be shorter).
     /// Windows sends up to 13 MB ([MC-BUP] note <10>); IIS 7 accepts 30,000,000 bytes per
     /// request by default.
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn fragment_len(mut self, bytes: u64) -> Self {
         self.fragment_len = bytes.max(1);
         self
@@ -114,6 +120,8 @@ impl ClientConfig {
 
     /// The smallest fragment a 413 may shrink fragments to (default 5 KiB: Windows "never
     /// sends fragments smaller than 5 KB", [MC-BUP] note <16>).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn min_fragment_len(mut self, bytes: u64) -> Self {
         self.min_fragment_len = bytes.max(1);
         self
@@ -127,6 +135,8 @@ impl ClientConfig {
 
     /// Send `Content-Name` (the local file name) on Create-Session, every Fragment and
     /// Close-Session, as the Windows client does (the [MC-BUP] §4 traces show it).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn content_name(mut self, name: FieldValue<'static>) -> Self {
         self.content_name = Some(name);
         self
@@ -134,6 +144,8 @@ impl ClientConfig {
 
     /// Ping the `BITS-Host-Id` host before the first Fragment ([MC-BUP] §3.1.5.2.2 SHOULD;
     /// default `true`).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn ping_after_host_id(mut self, ping: bool) -> Self {
         self.ping_after_host_id = ping;
         self
@@ -141,6 +153,8 @@ impl ClientConfig {
 
     /// Upload-reply job: the final Fragment Ack must carry a `BITS-Reply-URL`, or the upload
     /// fails ([MC-BUP] §3.1.5.2.4). Default `false` (a reply URL is still fetched if sent).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn expect_reply(mut self, expect: bool) -> Self {
         self.expect_reply = expect;
         self
@@ -182,6 +196,8 @@ impl ClientConfig {
 /// );
 /// assert!(resolve_reply_url("http://h/u/f", "ftp://elsewhere/x").is_err());
 /// ```
+///
+/// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 pub fn resolve_reply_url(destination: &str, reply_url: &str) -> Result<String, ClientError> {
     let base = Url::parse(destination).ok_or(ClientError::InvalidUrl)?;
     resolve_against(&base, reply_url)
@@ -666,6 +682,8 @@ impl Client {
     /// The caller must close the connection after such an answer (where its body ends is
     /// unknowable) and send the next [`Transmit`] on a new one. Unframed answers to other
     /// requests are handled by their status, as framed ones.
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn handle_response(&mut self, response: &Response<'_>) -> Event {
         match response {
             Response::Ack(ack) => self.handle_ack(ack),
@@ -726,6 +744,8 @@ impl Client {
 
     /// Send a Ping before the next request (a new connection that needs connection-oriented
     /// authentication, or a resumed job, as Windows does: [MC-BUP] §2.2.4, note <9>).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn ping_next(&mut self) {
         if !self.is_finished() {
             self.ping_pending = true;
@@ -742,6 +762,8 @@ impl Client {
     /// Try a failed upload again ([MC-BUP] §3.1.4.3 "Resume Existing Upload"): a Ping, then
     /// on from where the server was, or a new session if there was none. Returns `false` if
     /// the upload had not failed.
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn resume(&mut self) -> bool {
         if !matches!(self.phase, Phase::Failed(_)) {
             return false;
@@ -761,6 +783,8 @@ impl Client {
 
     /// Send later requests to the destination's own host again (the caller's
     /// `BITS-Host-Id-Fallback-Timeout` timer expired, [MC-BUP] §3.1.6.3).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn fall_back_to_origin(&mut self) {
         self.endpoint = self.destination.endpoint.clone();
     }
@@ -945,6 +969,8 @@ impl Client {
     }
 
     /// 413: half the refused fragment, not below the floor ([MC-BUP] §3.1.5.2.4, note <16>).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     fn shrink(&mut self, refused: ContentRange) -> Event {
         let len = refused.len();
         if len <= self.config.min_fragment_len {

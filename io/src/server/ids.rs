@@ -3,6 +3,8 @@
 //! A session id is the only thing that lets a client write into a session ([MC-BUP] has no
 //! other credential per session), so it must be unguessable: 122 random bits (a version-4
 //! GUID, RFC 9562 §5.4) from `getrandom`.
+//!
+//! [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};

@@ -26,6 +26,8 @@ pub struct Limits {
     pub max_upload: u64,
     /// The largest Fragment body (default 16 MiB; Windows sends at most about 13 MB): 413
     /// above it, and the client sends smaller fragments ([MC-BUP] §3.1.5.2.4).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub max_fragment: u64,
     /// A session that no request names for this long is removed with its data (default 24
     /// hours). The sweep runs every half of it, so a session goes between one and one and a

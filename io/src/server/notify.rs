@@ -8,6 +8,8 @@
 //! [`Completed::data_file`]) as IIS does, call a function, or queue a job. A hook that fails
 //! makes the final Fragment Ack a 500 with error context 0x7 (the server application) and
 //! rolls the session back to before that fragment, so the client's resend notifies again.
+//!
+//! [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 
 use std::fmt;
 use std::future::Future;
