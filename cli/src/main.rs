@@ -20,6 +20,7 @@ mod json;
 mod layout;
 mod leniency;
 mod stdio;
+mod upload;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -42,6 +43,8 @@ enum Command {
     Encode(encode::Args),
     /// Check a live BITS upload server against [MC-BUP]: conformance cases, or --fuzz.
     Check(check::Args),
+    /// Upload a file to a BITS server, or through a Microsoft Graph upload session.
+    Upload(upload::Args),
 }
 
 /// What went wrong, and the exit status it gives.
@@ -62,6 +65,7 @@ fn main() -> ExitCode {
         Command::Decode(args) => decode::run(args),
         Command::Encode(args) => encode::run(args),
         Command::Check(args) => check::run(args),
+        Command::Upload(args) => upload::run(args),
     };
     // Writes to stderr are best effort: a closed stderr must not turn into a panic.
     let mut err = std::io::stderr().lock();

@@ -9,6 +9,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
 use rustls::{ClientConfig, RootCertStore};
 
 /// The TLS client configuration the drivers use for `https` URLs.
@@ -41,6 +42,21 @@ impl Tls {
     /// cannot use as a trust anchor.
     pub fn with_root(mut self, der: &[u8]) -> Result<Self, rustls::Error> {
         self.roots.add(CertificateDer::from(der.to_vec()))?;
+        Ok(Self::from_roots(self.roots))
+    }
+
+    /// Trust every certificate in `pem` (one or more `-----BEGIN CERTIFICATE-----` blocks)
+    /// as well. Fails if there is none, or one rustls cannot use as a trust anchor.
+    pub fn with_pem_roots(mut self, pem: &[u8]) -> Result<Self, rustls::Error> {
+        let mut n = 0;
+        for der in CertificateDer::pem_slice_iter(pem) {
+            let der = der.map_err(|e| rustls::Error::General(format!("PEM: {e}")))?;
+            self.roots.add(der)?;
+            n += 1;
+        }
+        if n == 0 {
+            return Err(rustls::Error::General("no certificate in the PEM text".into()));
+        }
         Ok(Self::from_roots(self.roots))
     }
 
