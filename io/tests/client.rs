@@ -283,3 +283,107 @@ fn a_server_restart_mid_upload_is_ridden_out_and_the_upload_ends_byte_exact() {
     assert_eq!(std::fs::read(root.join("r/big.bin")).unwrap(), file);
     assert!(summary.connections >= 2 && summary.setbacks >= 1, "{summary:?}");
 }
+
+/// A test CA, and a TLS terminator in front of `upstream` with a certificate for `localhost`
+/// the CA signed: the CA's DER and the terminator's port.
+fn tls_terminator(rt: &tokio::runtime::Runtime, upstream: SocketAddr) -> (Vec<u8>, u16) {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
+    let leaf_key = KeyPair::generate().unwrap();
+    let leaf = CertificateParams::new(vec!["localhost".to_string()]).unwrap().signed_by(&leaf_key, &ca).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![leaf.der().clone()],
+            rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into()),
+        )
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    rt.spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else { return };
+                let Ok(mut plain) = tokio::net::TcpStream::connect(upstream).await else { return };
+                let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
+            });
+        }
+    });
+    (ca.der().to_vec(), port)
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap()
+}
+
+#[cfg(feature = "tokio-client")]
+#[test]
+fn a_tokio_upload_is_byte_exact_over_one_connection_and_rides_out_a_dropped_one() {
+    let root = scratch("client-tokio");
+    let server = start(FsStorage::new(&root).unwrap(), Config::default());
+    let mut dropped = false;
+    let addr = proxy(server.addr, move |_, head| {
+        if !dropped && is_fragment_at(head, 5 * FRAGMENT) {
+            dropped = true;
+            return Fault::DropMidBody;
+        }
+        Fault::Forward
+    });
+    let file = data(8 * FRAGMENT as usize + 3);
+    let path = root.join("source.bin");
+    std::fs::write(&path, &file).unwrap();
+    let summary = runtime()
+        .block_on(async {
+            let source = tokio::fs::File::open(&path).await.unwrap();
+            BitsUpload::new(&format!("http://{addr}/t/a.bin"), source, options())
+                .unwrap()
+                .config(ClientConfig::default().fragment_len(FRAGMENT))
+                .run()
+                .await
+        })
+        .unwrap();
+    assert_eq!(std::fs::read(root.join("t/a.bin")).unwrap(), file);
+    assert_eq!((summary.connections, summary.setbacks), (2, 1), "{summary:?}");
+}
+
+#[test]
+fn an_https_upload_with_a_custom_root_is_byte_exact_and_an_unknown_root_is_refused() {
+    let root = scratch("client-tls");
+    let server = start(FsStorage::new(&root).unwrap(), Config::default());
+    let rt = runtime();
+    let (ca, port) = tls_terminator(&rt, server.addr);
+    let file = data(5 * FRAGMENT as usize + 1);
+    let url = format!("https://localhost:{port}/s/a.bin");
+    let tls = bits_codec_io::client::Tls::no_roots().with_root(&ca).unwrap();
+    let summary = BitsUpload::new(&url, Cursor::new(file.clone()), options().tls(tls.clone()))
+        .unwrap()
+        .config(ClientConfig::default().fragment_len(FRAGMENT))
+        .run_blocking()
+        .unwrap();
+    assert_eq!(std::fs::read(root.join("s/a.bin")).unwrap(), file);
+    assert_eq!(summary.connections, 1);
+
+    #[cfg(feature = "tokio-client")]
+    {
+        let url = format!("https://localhost:{port}/s/b.bin");
+        let path = root.join("b.src");
+        std::fs::write(&path, &file).unwrap();
+        rt.block_on(async {
+            let source = tokio::fs::File::open(&path).await.unwrap();
+            BitsUpload::new(&url, source, options().tls(tls)).unwrap().run().await.unwrap();
+        });
+        assert_eq!(std::fs::read(root.join("s/b.bin")).unwrap(), file);
+    }
+
+    // Mozilla's roots do not know the test CA: every connection fails, and so does the upload.
+    let quick = options().max_waits(0).reconnect_backoff(Duration::from_millis(1), Duration::from_millis(1));
+    let err = BitsUpload::new(&url, Cursor::new(file), quick).unwrap().run_blocking().unwrap_err();
+    assert!(matches!(err, UploadError::Bits(_)), "{err}");
+}

@@ -91,7 +91,8 @@ fn connect(origin: &Origin, options: &Options) -> io::Result<Connection> {
     tcp.set_write_timeout(Some(options.io_timeout))?;
     tcp.set_nodelay(true)?;
     let stream = if origin.https {
-        let name = ServerName::try_from(origin.host.clone()).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        let name =
+            ServerName::try_from(origin.host.clone()).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         let conn = ClientConnection::new(Arc::clone(&options.tls.config()), name).map_err(io::Error::other)?;
         let mut s = StreamOwned::new(conn, tcp);
         // Handshake now, so that a certificate error is a connection error, not a lost answer.
@@ -181,7 +182,11 @@ fn send<S: Read + Seek>(
     Ok(conn.stream.flush())
 }
 
-pub(crate) fn execute<S: Read + Seek>(plan: &mut impl Plan, source: &mut S, options: &Options) -> Result<Summary, UploadError> {
+pub(crate) fn execute<S: Read + Seek>(
+    plan: &mut impl Plan,
+    source: &mut S,
+    options: &Options,
+) -> Result<Summary, UploadError> {
     let mut conn: Option<Connection> = None;
     let mut buf = vec![0u8; CHUNK];
     loop {

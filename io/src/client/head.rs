@@ -58,8 +58,8 @@ pub(crate) fn is_graph_fragment_head(head: &[u8], range: ContentRange) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bits_codec::bits::{Request, SessionId};
     use bits_codec::Encode;
+    use bits_codec::bits::{Request, SessionId};
     use bits_codec::http1::{FieldValue, RequestTarget};
 
     #[test]

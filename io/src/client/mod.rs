@@ -47,7 +47,7 @@ mod url;
 
 mod blocking;
 #[cfg(feature = "tokio-client")]
-mod tokio;
+mod on_tokio;
 
 pub use options::{Options, Progress, Summary, UploadError};
 pub use plan::{BitsUpload, GraphUpload};

@@ -72,15 +72,8 @@ struct Common {
 
 impl Common {
     fn new(options: Options, progress: Option<ProgressFn>, total: u64) -> Self {
-        let summary = Summary {
-            total,
-            sent: 0,
-            requests: 0,
-            connections: 0,
-            setbacks: 0,
-            session: None,
-            reply_url: None,
-        };
+        let summary =
+            Summary { total, sent: 0, requests: 0, connections: 0, setbacks: 0, session: None, reply_url: None };
         Self { summary, options, progress, pending_sleep: None, lost_in_a_row: 0, waits: 0, retry_after: None }
     }
 
@@ -107,7 +100,10 @@ impl Common {
         }
     }
 
-    fn extra_headers(&self, user: &[(FieldName<'static>, FieldValue<'static>)]) -> Vec<(FieldName<'static>, FieldValue<'static>)> {
+    fn extra_headers(
+        &self,
+        user: &[(FieldName<'static>, FieldValue<'static>)],
+    ) -> Vec<(FieldName<'static>, FieldValue<'static>)> {
         let mut v = user.to_vec();
         if let Some(ua) = &self.options.user_agent
             && !v.iter().any(|(n, _)| n.as_str().eq_ignore_ascii_case("User-Agent"))
@@ -127,7 +123,9 @@ fn retry_after(headers: &Headers<'_>) -> Option<u64> {
 
 /// `true` if the server said it closes the connection after this answer (RFC 9112 §9.6).
 fn says_close(headers: &Headers<'_>) -> bool {
-    headers.get_all("Connection").any(|f| f.value.split(|&b| b == b',').any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close")))
+    headers
+        .get_all("Connection")
+        .any(|f| f.value.split(|&b| b == b',').any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close")))
 }
 
 fn header_pair(name: &str, value: &str) -> Result<(FieldName<'static>, FieldValue<'static>), UploadError> {
@@ -201,7 +199,8 @@ impl<S> BitsUpload<S> {
     /// session answers `BG_E_SESSION_NOT_FOUND` and the upload starts over in a new session.
     /// Fails for an invalid session id.
     pub fn resume_session(mut self, session_id: &str, received: u64) -> Result<Self, UploadError> {
-        let id = SessionId::new(session_id.to_string()).map_err(|e| UploadError::Request(format!("session id: {e}")))?;
+        let id =
+            SessionId::new(session_id.to_string()).map_err(|e| UploadError::Request(format!("session id: {e}")))?;
         self.resume = Some((id, received));
         Ok(self)
     }
@@ -469,10 +468,12 @@ impl<S> GraphUpload<S> {
         for (n, v) in &headers {
             create = create.with_header(n.clone(), v.clone()).map_err(bad)?;
         }
-        let authorization = self.headers.iter().find(|(n, _)| n.as_str().eq_ignore_ascii_case("Authorization")).cloned();
+        let authorization =
+            self.headers.iter().find(|(n, _)| n.as_str().eq_ignore_ascii_case("Authorization")).cloned();
         let user_agent = headers.iter().find(|(n, _)| n.as_str().eq_ignore_ascii_case("User-Agent")).cloned();
         let client = GraphClient::new(self.config, &create, total).map_err(UploadError::Graph)?;
-        let plan = GraphPlan { client, common, create_origin: parsed.origin, authorization, user_agent, waiting: false };
+        let plan =
+            GraphPlan { client, common, create_origin: parsed.origin, authorization, user_agent, waiting: false };
         Ok((plan, self.source))
     }
 }

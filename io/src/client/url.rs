@@ -59,11 +59,7 @@ pub(crate) fn parse(url: &str) -> Option<Parsed> {
         return None;
     }
     let target = if tail.starts_with('/') { tail.to_string() } else { format!("/{tail}") };
-    Some(Parsed {
-        origin: Origin { https, host: host.to_string(), port },
-        authority: authority.to_string(),
-        target,
-    })
+    Some(Parsed { origin: Origin { https, host: host.to_string(), port }, authority: authority.to_string(), target })
 }
 
 fn strip_prefix_ignore_case<'u>(s: &'u str, prefix: &str) -> Option<&'u str> {

@@ -126,7 +126,9 @@ mod tests {
 
     #[test]
     fn the_end_of_a_head_is_found_with_crlf_bare_lf_or_mixed_terminators() {
-        for head in [&b"GET / HTTP/1.1\r\n\r\n"[..], b"GET / HTTP/1.1\n\n", b"GET / HTTP/1.1\n\r\n", b"GET / HTTP/1.1\r\n\n"] {
+        for head in
+            [&b"GET / HTTP/1.1\r\n\r\n"[..], b"GET / HTTP/1.1\n\n", b"GET / HTTP/1.1\n\r\n", b"GET / HTTP/1.1\r\n\n"]
+        {
             let mut s = HeadScan::default();
             let mut buf = head.to_vec();
             buf.extend_from_slice(b"body");

@@ -117,11 +117,8 @@ impl<S: Storage> BitsService<S> {
     /// runtime (it stops when the last clone of the service is dropped).
     pub async fn new(storage: S, config: Config) -> io::Result<Self> {
         let limits = &config.limits;
-        let machine_config = config
-            .machine
-            .clone()
-            .max_upload_len(Some(limits.max_upload))
-            .max_fragment_len(Some(limits.max_fragment));
+        let machine_config =
+            config.machine.clone().max_upload_len(Some(limits.max_upload)).max_fragment_len(Some(limits.max_fragment));
         let mut table = Table::new(Server::new(machine_config, random_ids()?));
         let recovered = storage.recover(limits.idle_expiry).await?;
         let mut restored = 0;
