@@ -5,6 +5,13 @@
 //! and (with the `codec` feature) the tokio-util codecs call the codec's `decode` only once
 //! a head is whole and, after that, only once the body bytes it asked for are in.
 
+#[cfg(feature = "codec")]
+mod framed;
 pub(crate) mod scan;
 
+#[cfg(feature = "codec")]
+pub use framed::{
+    BitsAnswers, BitsClientCodec, BitsRequests, BitsServerCodec, CodecError, Frame, GraphAnswers, GraphClientCodec,
+    GraphRequests, GraphServerCodec, MessageCodec,
+};
 pub use scan::HeadScan;
