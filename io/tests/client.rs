@@ -387,3 +387,104 @@ fn an_https_upload_with_a_custom_root_is_byte_exact_and_an_unknown_root_is_refus
     let err = BitsUpload::new(&url, Cursor::new(file), quick).unwrap().run_blocking().unwrap_err();
     assert!(matches!(err, UploadError::Bits(_)), "{err}");
 }
+
+/// test-support's Graph example server over plain HTTP on `listener`, storing in `store`
+/// (session → bytes; committed files under `u64::MAX - session`).
+fn graph_server(listener: TcpListener, origin: String, store: Arc<Mutex<std::collections::BTreeMap<u64, Vec<u8>>>>) {
+    use bits_codec_test_support::graph_server::{Action, Server, ServerConfig};
+    let server = Arc::new(Mutex::new(Server::new(ServerConfig::new(origin))));
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            let (server, store) = (server.clone(), store.clone());
+            std::thread::spawn(move || {
+                let mut conn = conn;
+                let mut buf = Vec::new();
+                loop {
+                    let answer = match bits_codec::graph::Request::decode(&buf) {
+                        Ok((req, used)) => {
+                            let reply = server.lock().unwrap().handle(&req);
+                            let mut files = store.lock().unwrap();
+                            match reply.action {
+                                Action::Open { session } => {
+                                    files.insert(session, Vec::new());
+                                }
+                                Action::Write(w) => {
+                                    let part = files.entry(w.session).or_default();
+                                    part.resize(part.len().max((w.offset + w.len) as usize), 0);
+                                    part[w.offset as usize..][..w.len as usize]
+                                        .copy_from_slice(&req.body()[..w.len as usize]);
+                                    if w.commit {
+                                        let whole = files.remove(&w.session).unwrap();
+                                        files.insert(u64::MAX - w.session, whole);
+                                    }
+                                }
+                                Action::Commit { session, .. } => {
+                                    let whole = files.remove(&session).unwrap();
+                                    files.insert(u64::MAX - session, whole);
+                                }
+                                Action::Discard { session } => {
+                                    files.remove(&session);
+                                }
+                                _ => {}
+                            }
+                            buf.drain(..used);
+                            reply.response.to_vec()
+                        }
+                        Err(DecodeError::Incomplete { .. }) => {
+                            let mut chunk = [0u8; 65536];
+                            match conn.read(&mut chunk) {
+                                Ok(n) if n > 0 => buf.extend_from_slice(&chunk[..n]),
+                                _ => return,
+                            }
+                            continue;
+                        }
+                        Err(_) => return,
+                    };
+                    if conn.write_all(&answer).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+}
+
+#[test]
+fn a_graph_upload_over_https_is_byte_exact_and_the_upload_url_never_gets_the_token() {
+    use bits_codec_io::client::GraphUpload;
+    let plain = TcpListener::bind("127.0.0.1:0").unwrap();
+    let rt = runtime();
+    let (ca, port) = tls_terminator(&rt, plain.local_addr().unwrap());
+    let store = Arc::new(Mutex::new(std::collections::BTreeMap::new()));
+    graph_server(plain, format!("https://localhost:{port}"), store.clone());
+    // Three full 320 KiB fragments and a short last one.
+    let file = data(3 * 327_680 + 1000);
+    let tls = bits_codec_io::client::Tls::no_roots().with_root(&ca).unwrap();
+    let create = format!("https://localhost:{port}/v1.0/me/drive/root:/big.bin:/createUploadSession");
+    let config = bits_codec::graph::client::ClientConfig::default().fragment_len(327_680);
+    let summary = GraphUpload::new(&create, Cursor::new(file.clone()), options().tls(tls.clone()))
+        .unwrap()
+        .config(config.clone())
+        .header("Authorization", "Bearer test-token")
+        .unwrap()
+        .run_blocking()
+        .unwrap();
+    // The server answers 401 to an uploadUrl request carrying Authorization: none did.
+    assert_eq!(store.lock().unwrap().get(&(u64::MAX - 1)), Some(&file), "{summary:?}");
+    assert_eq!((summary.requests, summary.connections), (5, 1), "{summary:?}");
+
+    #[cfg(feature = "tokio-client")]
+    {
+        let summary = rt
+            .block_on(
+                GraphUpload::new(&create, Cursor::new(file.clone()), options().tls(tls))
+                    .unwrap()
+                    .config(config)
+                    .header("Authorization", "Bearer test-token")
+                    .unwrap()
+                    .run(),
+            )
+            .unwrap();
+        assert_eq!(store.lock().unwrap().get(&(u64::MAX - 2)), Some(&file), "{summary:?}");
+    }
+}
