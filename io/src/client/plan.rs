@@ -136,9 +136,9 @@ fn header_pair(name: &str, value: &str) -> Result<(FieldName<'static>, FieldValu
 
 /// A BITS upload to run: the destination, the machine's settings, the source.
 ///
-/// Build it, then run it with [`run_blocking`](Self::run_blocking) (a [`Read`](std::io::Read)
-/// + [`Seek`](std::io::Seek) source) or, with the `tokio-client` feature, `run` (an
-/// `AsyncRead + AsyncSeek` source).
+/// Build it, then run it with [`run_blocking`](Self::run_blocking) (a source that is
+/// [`Read`](std::io::Read) and [`Seek`](std::io::Seek)) or, with the `tokio-client` feature,
+/// `run` (a source that is `AsyncRead` and `AsyncSeek`).
 pub struct BitsUpload<S> {
     pub(crate) url: String,
     pub(crate) source: S,

@@ -72,8 +72,9 @@ impl HeadScan {
         self.end = None;
     }
 
-    /// How many bytes this scan has looked at since it was made: with [`Framer`] in front of
-    /// `decode`, the work a stream costs is this plus one decode per message.
+    /// How many bytes this scan has looked at since it was made: with the scan in front of
+    /// `decode`, the work a stream costs is this plus at most two decodes per message (one
+    /// when the head is whole, one when the body is).
     pub fn bytes_scanned(&self) -> u64 {
         self.scanned
     }
