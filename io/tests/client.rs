@@ -87,6 +87,8 @@ enum Fault {
     DropMidBody,
     /// Read it, answer these bytes instead, keep the connection.
     Answer(Vec<u8>),
+    /// Send `100 Continue` first, then pass it on.
+    Interim,
 }
 
 /// A request-aware proxy in front of `upstream`: `script(n, head)` decides about the `n`th
@@ -141,7 +143,7 @@ fn relay<F: FnMut(usize, &RequestHead<'_>) -> Fault>(mut client: TcpStream, upst
                 let _ = server.shutdown(Shutdown::Both);
                 return;
             }
-            Fault::Forward | Fault::Answer(_) => {
+            Fault::Forward | Fault::Answer(_) | Fault::Interim => {
                 while from_client.len() < whole {
                     let mut chunk = [0u8; 65536];
                     match client.read(&mut chunk) {
@@ -152,6 +154,9 @@ fn relay<F: FnMut(usize, &RequestHead<'_>) -> Fault>(mut client: TcpStream, upst
             }
         }
         let request: Vec<u8> = from_client.drain(..whole).collect();
+        if matches!(fault, Fault::Interim) && client.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").is_err() {
+            return;
+        }
         let answer = match fault {
             Fault::Answer(bytes) => bytes,
             _ => {
@@ -219,6 +224,17 @@ fn a_416_with_an_earlier_offset_moves_the_client_back_and_the_upload_ends_byte_e
     assert_eq!(std::fs::read(root.join("d.bin")).unwrap(), file);
     assert_eq!(summary.connections, 1, "a framed 416 keeps the connection: {summary:?}");
     assert!(summary.sent > file.len() as u64, "fragments 2 and 3 went twice: {summary:?}");
+}
+
+#[test]
+fn a_100_continue_before_an_ack_is_skipped_on_the_same_connection() {
+    let root = scratch("client-100");
+    let server = start(FsStorage::new(&root).unwrap(), Config::default());
+    let addr = proxy(server.addr, |_, _| Fault::Interim);
+    let file = data(3 * FRAGMENT as usize);
+    let summary = upload(addr, "/f.bin", &file, FRAGMENT).unwrap();
+    assert_eq!(std::fs::read(root.join("f.bin")).unwrap(), file);
+    assert_eq!((summary.requests, summary.connections, summary.setbacks), (5, 1, 0), "{summary:?}");
 }
 
 #[test]

@@ -115,3 +115,12 @@ fn the_encoder_writes_what_the_decoder_reads() {
     let got = codec.decode(&mut buf).unwrap().unwrap();
     assert_eq!(got.request().to_vec(), ping.to_vec());
 }
+
+#[test]
+fn a_100_continue_before_the_ack_is_its_own_answer() {
+    let mut codec = BitsClientCodec::default();
+    let mut buf = BytesMut::from(&b"HTTP/1.1 100 Continue\r\n\r\n"[..]);
+    buf.extend_from_slice(&Ack::fragment_received(Status::OK, 5).to_vec());
+    assert_eq!(codec.decode(&mut buf).unwrap().unwrap().status().as_u16(), 100);
+    assert_eq!(codec.decode(&mut buf).unwrap().unwrap().status().as_u16(), 200);
+}

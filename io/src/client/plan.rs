@@ -212,7 +212,6 @@ impl<S> BitsUpload<S> {
             common: Common::new(self.options, self.progress, total),
             headers: Vec::new(),
             content_name: None,
-            in_flight: None,
         };
         plan.headers = plan.common.extra_headers(&self.headers);
         if let Some((id, received)) = self.resume {
@@ -230,7 +229,6 @@ pub(crate) struct BitsPlan {
     /// The `Content-Name` the machine puts on its requests (read off its Create-Session: the
     /// fragment heads are built here, see `head`).
     content_name: Option<FieldValue<'static>>,
-    in_flight: Option<BitsKind>,
 }
 
 impl BitsPlan {
@@ -319,7 +317,6 @@ impl Plan for BitsPlan {
                 BitsStep::Transmit(t) => match self.outgoing(&t) {
                     Ok(out) => {
                         self.common.summary.requests += 1;
-                        self.in_flight = Some(t.kind());
                         Action::Send(out)
                     }
                     Err(e) => Action::Finished(Err(e)),
@@ -359,12 +356,12 @@ impl Plan for BitsPlan {
             _ => return Err(DecodeError::Incomplete { needed: None }),
         };
         self.common.retry_after = retry_after(headers);
-        let reusable = !eof && !response.is_unframed() && !says_close(headers);
+        // A 1xx interim answer has no body (RFC 9110 §15.2) and the final one follows on the
+        // same connection.
+        let interim = response.status().as_u16() < 200;
+        let reusable = !eof && (interim || !response.is_unframed()) && !says_close(headers);
         self.common.lost_in_a_row = 0;
         let event = self.client.handle_response(&response);
-        if !matches!(event, BitsEvent::Ignored) {
-            self.in_flight = None;
-        }
         if matches!(
             event,
             BitsEvent::Restarted | BitsEvent::Retrying | BitsEvent::Failed(_) | BitsEvent::FragmentShrunk { .. }
@@ -377,7 +374,6 @@ impl Plan for BitsPlan {
     }
 
     fn lost(&mut self) {
-        self.in_flight = None;
         self.client.transport_failed();
         self.common.lost();
     }
@@ -566,7 +562,8 @@ impl Plan for GraphPlan {
         let (response, used) =
             if eof { GraphResponse::decode_at_eof(buf, &opts)? } else { GraphResponse::decode_with(buf, &opts)? };
         let framed = response.content_length().is_some() || response.headers().get("Transfer-Encoding").is_some();
-        let reusable = !eof && framed && !says_close(response.headers());
+        let interim = response.status().as_u16() < 200;
+        let reusable = !eof && (framed || interim) && !says_close(response.headers());
         self.common.lost_in_a_row = 0;
         self.client.handle_response(&response);
         self.common.summary.session = self.client.upload_url().map(str::to_string);
