@@ -150,8 +150,11 @@ fn an_upload_killed_mid_way_is_resumed_by_the_same_command() {
     assert!(!state.exists());
 }
 
+/// Files by session number.
+type Store = std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<u64, Vec<u8>>>>;
+
 /// test-support's Graph example server over plain HTTP: the committed files by session.
-fn graph_server() -> (SocketAddr, std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<u64, Vec<u8>>>>) {
+fn graph_server() -> (SocketAddr, Store) {
     use bits_codec::Decode;
     use bits_codec::Encode;
     use bits_codec_test_support::graph_server::{Action, Server, ServerConfig};
@@ -159,7 +162,7 @@ fn graph_server() -> (SocketAddr, std::sync::Arc<std::sync::Mutex<std::collectio
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let server = Arc::new(Mutex::new(Server::new(ServerConfig::new(format!("http://{addr}")))));
-    let store: Arc<Mutex<std::collections::BTreeMap<u64, Vec<u8>>>> = Arc::default();
+    let store = Store::default();
     let files = store.clone();
     std::thread::spawn(move || {
         for mut conn in listener.incoming().flatten() {
