@@ -66,6 +66,41 @@ fn a_blocking_upload_is_byte_exact_over_one_kept_alive_connection_with_progress(
     assert_eq!(last.load(Ordering::SeqCst), file.len() as u64);
 }
 
+/// A source that records the largest read asked of it.
+struct Recording {
+    inner: Cursor<Vec<u8>>,
+    largest: Arc<AtomicUsize>,
+}
+
+impl Read for Recording {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.largest.fetch_max(buf.len(), Ordering::SeqCst);
+        self.inner.read(buf)
+    }
+}
+
+impl std::io::Seek for Recording {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.inner.seek(pos)
+    }
+}
+
+#[test]
+fn a_4_mib_fragment_is_read_from_the_source_64_kib_at_a_time() {
+    let root = scratch("client-stream");
+    let server = start(FsStorage::new(&root).unwrap(), Config::default());
+    let file = data((9 << 20) + 1);
+    let largest = Arc::new(AtomicUsize::new(0));
+    let source = Recording { inner: Cursor::new(file.clone()), largest: largest.clone() };
+    BitsUpload::new(&format!("http://{}/big.bin", server.addr), source, options())
+        .unwrap()
+        .config(ClientConfig::default().fragment_len(4 << 20))
+        .run_blocking()
+        .unwrap();
+    assert_eq!(std::fs::read(root.join("big.bin")).unwrap(), file);
+    assert!(largest.load(Ordering::SeqCst) <= 64 << 10, "{}", largest.load(Ordering::SeqCst));
+}
+
 #[test]
 fn a_413_shrinks_fragments_and_the_upload_still_ends_byte_exact() {
     let root = scratch("client-413");
@@ -235,6 +270,28 @@ fn a_100_continue_before_an_ack_is_skipped_on_the_same_connection() {
     let summary = upload(addr, "/f.bin", &file, FRAGMENT).unwrap();
     assert_eq!(std::fs::read(root.join("f.bin")).unwrap(), file);
     assert_eq!((summary.requests, summary.connections, summary.setbacks), (5, 1, 0), "{summary:?}");
+}
+
+#[test]
+fn an_unreachable_host_id_host_is_given_up_for_the_origin_after_its_fallback_timeout() {
+    let root = scratch("client-host-id");
+    let server = start(FsStorage::new(&root).unwrap(), Config::default());
+    let mut once = true;
+    let addr = proxy(server.addr, move |_, head| {
+        if once && head.packet_type().as_str() == "Create-Session" {
+            once = false;
+            // A farm host nobody listens on, with a fallback timeout of 0 s.
+            let id = bits_codec::bits::SessionId::new("{00000000-0000-0000-0000-000000000001}").unwrap();
+            let ack = Ack::session_created(bits_codec::bits::Guid::BITS_1_5_UPLOAD, id)
+                .with_host_id(bits_codec::http1::FieldValue::new("127.0.0.1:1").unwrap(), Some(0));
+            return Fault::Answer(ack.to_vec());
+        }
+        Fault::Forward
+    });
+    let file = data(2 * FRAGMENT as usize + 9);
+    // Back at the origin the made-up session is unknown: a new one, and the upload.
+    upload(addr, "/h.bin", &file, FRAGMENT).unwrap();
+    assert_eq!(std::fs::read(root.join("h.bin")).unwrap(), file);
 }
 
 #[test]

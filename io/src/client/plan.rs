@@ -2,7 +2,7 @@
 //! (waits, reconnection pauses, connection reuse), as [`Action`]s the blocking and tokio
 //! executors carry out the same way. One policy, two executors: they cannot drift apart.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bits_codec::bits::client::{
     Client as BitsClient, ClientConfig as BitsConfig, ClientError as BitsError, Event as BitsEvent,
@@ -212,6 +212,7 @@ impl<S> BitsUpload<S> {
             common: Common::new(self.options, self.progress, total),
             headers: Vec::new(),
             content_name: None,
+            host_id_failing_since: None,
         };
         plan.headers = plan.common.extra_headers(&self.headers);
         if let Some((id, received)) = self.resume {
@@ -229,6 +230,8 @@ pub(crate) struct BitsPlan {
     /// The `Content-Name` the machine puts on its requests (read off its Create-Session: the
     /// fragment heads are built here, see `head`).
     content_name: Option<FieldValue<'static>>,
+    /// When requests to the Host-Id host started failing (none since the last answer).
+    host_id_failing_since: Option<Instant>,
 }
 
 impl BitsPlan {
@@ -361,6 +364,7 @@ impl Plan for BitsPlan {
         let interim = response.status().as_u16() < 200;
         let reusable = !eof && (interim || !response.is_unframed()) && !says_close(headers);
         self.common.lost_in_a_row = 0;
+        self.host_id_failing_since = None;
         let event = self.client.handle_response(&response);
         if matches!(
             event,
@@ -376,6 +380,18 @@ impl Plan for BitsPlan {
     fn lost(&mut self) {
         self.client.transport_failed();
         self.common.lost();
+        // [MC-BUP] §3.1.6.3: when requests to the `BITS-Host-Id` host have failed for
+        // `BITS-Host-Id-Fallback-Timeout` seconds, the client goes back to the destination's
+        // own host (the machine has no clock: the timer is the driver's).
+        if self.client.endpoint() != self.client.origin()
+            && let Some(secs) = self.client.host_id_fallback_timeout()
+        {
+            let since = *self.host_id_failing_since.get_or_insert_with(Instant::now);
+            if since.elapsed() >= Duration::from_secs(secs.into()) {
+                self.client.fall_back_to_origin();
+                self.host_id_failing_since = None;
+            }
+        }
     }
 
     fn connected(&mut self) {
