@@ -358,8 +358,8 @@ fn a_server_restart_mid_upload_is_ridden_out_and_the_upload_ends_byte_exact() {
 }
 
 /// A test CA, and a TLS terminator in front of `upstream` with a certificate for `localhost`
-/// the CA signed: the CA's DER and the terminator's port.
-fn tls_terminator(rt: &tokio::runtime::Runtime, upstream: SocketAddr) -> (Vec<u8>, u16) {
+/// the CA signed: the CA's DER, its PEM and the terminator's port.
+fn tls_terminator(rt: &tokio::runtime::Runtime, upstream: SocketAddr) -> (Vec<u8>, String, u16) {
     use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -389,7 +389,7 @@ fn tls_terminator(rt: &tokio::runtime::Runtime, upstream: SocketAddr) -> (Vec<u8
             });
         }
     });
-    (ca.der().to_vec(), port)
+    (ca.der().to_vec(), ca.pem(), port)
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -431,7 +431,7 @@ fn an_https_upload_with_a_custom_root_is_byte_exact_and_an_unknown_root_is_refus
     let root = scratch("client-tls");
     let server = start(FsStorage::new(&root).unwrap(), Config::default());
     let rt = runtime();
-    let (ca, port) = tls_terminator(&rt, server.addr);
+    let (ca, pem, port) = tls_terminator(&rt, server.addr);
     let file = data(5 * FRAGMENT as usize + 1);
     let url = format!("https://localhost:{port}/s/a.bin");
     let tls = bits_codec_io::client::Tls::no_roots().with_root(&ca).unwrap();
@@ -450,12 +450,16 @@ fn an_https_upload_with_a_custom_root_is_byte_exact_and_an_unknown_root_is_refus
         std::fs::write(&path, &file).unwrap();
         rt.block_on(async {
             let source = tokio::fs::File::open(&path).await.unwrap();
+            // The same root, read from PEM text.
+            let tls = bits_codec_io::client::Tls::no_roots().with_pem_roots(pem.as_bytes()).unwrap();
             BitsUpload::new(&url, source, options().tls(tls)).unwrap().run().await.unwrap();
         });
         assert_eq!(std::fs::read(root.join("s/b.bin")).unwrap(), file);
     }
 
     // Mozilla's roots do not know the test CA: every connection fails, and so does the upload.
+    assert!(bits_codec_io::client::Tls::no_roots().with_pem_roots(b"no certificate here").is_err());
+    let _ = (&pem, &tls);
     let quick = options().max_waits(0).reconnect_backoff(Duration::from_millis(1), Duration::from_millis(1));
     let err = BitsUpload::new(&url, Cursor::new(file), quick).unwrap().run_blocking().unwrap_err();
     assert!(matches!(err, UploadError::Bits(_)), "{err}");
@@ -527,7 +531,7 @@ fn a_graph_upload_over_https_is_byte_exact_and_the_upload_url_never_gets_the_tok
     use bits_codec_io::client::GraphUpload;
     let plain = TcpListener::bind("127.0.0.1:0").unwrap();
     let rt = runtime();
-    let (ca, port) = tls_terminator(&rt, plain.local_addr().unwrap());
+    let (ca, _, port) = tls_terminator(&rt, plain.local_addr().unwrap());
     let store = Arc::new(Mutex::new(std::collections::BTreeMap::new()));
     graph_server(plain, format!("https://localhost:{port}"), store.clone());
     // Three full 320 KiB fragments and a short last one.
