@@ -124,3 +124,23 @@ fn a_100_continue_before_the_ack_is_its_own_answer() {
     assert_eq!(codec.decode(&mut buf).unwrap().unwrap().status().as_u16(), 100);
     assert_eq!(codec.decode(&mut buf).unwrap().unwrap().status().as_u16(), 200);
 }
+
+#[test]
+fn a_head_that_never_ends_is_an_error_once_past_the_head_limit_not_a_growing_buffer() {
+    let mut codec = BitsClientCodec::default();
+    let mut buf = BytesMut::from(&b"HTTP/1.1 200 OK\r\n"[..]);
+    let line = b"X-Pad: pppppppppppppppppppppppppppppppppppppppppppppppppp\r\n";
+    for _ in 0..2000 {
+        buf.extend_from_slice(line);
+        match codec.decode(&mut buf) {
+            Ok(None) => {}
+            Err(CodecError::Decode(e)) => {
+                assert!(e.invalid_message().is_some(), "{e}");
+                assert!(buf.len() <= 70 << 10, "{}", buf.len());
+                return;
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    panic!("no error after {} bytes", buf.len());
+}

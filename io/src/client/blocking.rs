@@ -9,7 +9,7 @@ use rustls::pki_types::ServerName;
 use rustls::{ClientConnection, StreamOwned};
 
 use super::options::{Options, Summary, UploadError};
-use super::plan::{Action, BitsUpload, GraphUpload, Outgoing, Plan};
+use super::plan::{Action, BitsUpload, GraphUpload, MAX_ANSWER, Outgoing, Plan};
 use super::url::Origin;
 use crate::codec::scan::Framer;
 
@@ -127,6 +127,10 @@ fn read_answer(conn: &mut Connection, plan: &mut impl Plan) -> Result<Read_, Upl
                 Err(DecodeError::Incomplete { needed }) => conn.framer.incomplete(conn.buf.len(), needed),
                 Err(e) => return Err(UploadError::Decode(e)),
             }
+        }
+        if conn.buf.len() > MAX_ANSWER {
+            // An answer without end (read to close, and the peer never closes).
+            return Err(UploadError::Io(io::Error::new(io::ErrorKind::InvalidData, "answer longer than 16 MiB")));
         }
         match conn.stream.read(&mut chunk) {
             Ok(n) if n > 0 => conn.buf.extend_from_slice(&chunk[..n]),

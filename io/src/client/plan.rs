@@ -20,6 +20,18 @@ use super::head;
 use super::options::{Options, Progress, Summary, UploadError};
 use super::url::{self, Origin};
 
+/// The longest answer body the drivers read (16 MiB): Acks are bodiless, Graph's JSON answers
+/// are a few KiB; a longer one is refused rather than buffered.
+pub(crate) const MAX_ANSWER_BODY: u64 = 16 << 20;
+
+/// The longest answer the drivers buffer: the head limit plus the body limit.
+pub(crate) const MAX_ANSWER: usize = bits_codec::limits::MAX_HEAD_LEN + MAX_ANSWER_BODY as usize;
+
+/// How the drivers decode answers.
+fn answer_options() -> DecodeOptions {
+    DecodeOptions::default().max_body_len(Some(MAX_ANSWER_BODY))
+}
+
 /// What the executor does next.
 #[derive(Debug)]
 pub(crate) enum Action {
@@ -350,7 +362,7 @@ impl Plan for BitsPlan {
     }
 
     fn answer(&mut self, buf: &[u8], eof: bool) -> Result<(usize, bool), DecodeError> {
-        let opts = DecodeOptions::default();
+        let opts = answer_options();
         let (response, used) =
             if eof { BitsResponse::decode_at_eof(buf, &opts)? } else { BitsResponse::decode_with(buf, &opts)? };
         let headers = match &response {
@@ -574,7 +586,7 @@ impl Plan for GraphPlan {
     }
 
     fn answer(&mut self, buf: &[u8], eof: bool) -> Result<(usize, bool), DecodeError> {
-        let opts = DecodeOptions::default();
+        let opts = answer_options();
         let (response, used) =
             if eof { GraphResponse::decode_at_eof(buf, &opts)? } else { GraphResponse::decode_with(buf, &opts)? };
         let framed = response.content_length().is_some() || response.headers().get("Transfer-Encoding").is_some();

@@ -89,12 +89,22 @@ pub(crate) struct Framer {
     want: usize,
     /// How many times `decode` was called (the other half of the work counter).
     pub(crate) decodes: u64,
+    /// Without the end of a head, `decode` still runs once the buffer passes this (doubling
+    /// each time): so that a peer sending a head without end meets the decoder's head limit
+    /// (an error) instead of a buffer that grows without bound, at a cost that stays linear.
+    probe_at: usize,
 }
 
 impl Framer {
     /// `true` if `decode` may succeed on `buf` now.
     pub(crate) fn ready(&mut self, buf: &[u8]) -> bool {
-        if self.scan.find(buf).is_none() || buf.len() < self.want {
+        if self.scan.find(buf).is_none() {
+            let probe_at = if self.probe_at == 0 { bits_codec::limits::MAX_HEAD_LEN } else { self.probe_at };
+            if buf.len() <= probe_at {
+                return false;
+            }
+            self.probe_at = probe_at.saturating_mul(2);
+        } else if buf.len() < self.want {
             return false;
         }
         self.decodes += 1;
@@ -112,6 +122,7 @@ impl Framer {
     pub(crate) fn consumed(&mut self) {
         self.scan.reset();
         self.want = 0;
+        self.probe_at = 0;
     }
 
     /// The scan's work counter.
