@@ -21,6 +21,7 @@ mod layout;
 mod leniency;
 mod serve;
 mod stdio;
+mod upload;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -45,6 +46,8 @@ enum Command {
     Check(check::Args),
     /// Serve BITS uploads into a folder (sessions survive restarts).
     Serve(serve::Args),
+    /// Upload a file to a BITS server, or through a Microsoft Graph upload session.
+    Upload(upload::Args),
 }
 
 /// What went wrong, and the exit status it gives.
@@ -66,6 +69,7 @@ fn main() -> ExitCode {
         Command::Encode(args) => encode::run(args),
         Command::Check(args) => check::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Upload(args) => upload::run(args),
     };
     // Writes to stderr are best effort: a closed stderr must not turn into a panic.
     let mut err = std::io::stderr().lock();

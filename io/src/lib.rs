@@ -27,9 +27,22 @@
 //! # }
 //! ```
 
+//! # Client
+//!
+//! With the `client` feature, the `client` module runs the crate's client machines over real
+//! connections: `client::BitsUpload` and `client::GraphUpload`, blocking (std sockets) or,
+//! with `tokio-client`, on tokio; HTTP and HTTPS (rustls), one kept-alive connection per
+//! upload, fragments streamed from the file. With `codec`, the `codec` module has tokio-util
+//! `Decoder`/`Encoder`s for code that frames a TCP stream itself. Default features: `server`
+//! only, so that a server build compiles no TLS client; a client turns on what it uses.
+
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "client")]
+pub mod client;
+#[cfg(any(feature = "client", feature = "codec"))]
+pub mod codec;
 #[cfg(feature = "server")]
 mod server;
 #[cfg(feature = "server")]
