@@ -60,3 +60,9 @@ pub use storage::{DestinationError, DestinationPolicy, FsStorage, Fsync, Storage
 #[cfg(all(doctest, feature = "server"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+/// The workspace README's examples (the library's and this package's), doctested here: this
+/// package sees both.
+#[doc = include_str!("../../README.md")]
+#[cfg(all(doctest, feature = "client"))]
+pub struct WorkspaceReadmeDoctests;
