@@ -176,9 +176,13 @@ pub enum InvalidKind {
 
 impl InvalidKind {
     /// The HTTP status a BITS server answers this error with ([MC-BUP] §2.2.1.2 table): 400 for
-    /// malformed requests, 413 for a body over the limit, 431 for a head over the limits.
+    /// malformed requests, 411 for a missing `Content-Length` ([MC-BUP] §3.2.5.2.3: "SHOULD
+    /// return a 411"), 413 for a body over the limit, 431 for a head over the limits.
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn http_status(&self) -> Status {
         match self {
+            Self::MissingHeader("Content-Length") => Status::LENGTH_REQUIRED,
             Self::BodyTooLarge => Status::CONTENT_TOO_LARGE,
             Self::HeadTooLarge | Self::TooManyHeaders => Status::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::HttpVersion => Status::HTTP_VERSION_NOT_SUPPORTED,

@@ -53,6 +53,8 @@
 //!
 //! With `--no-default-features` the crate is the BITS codec and machines alone: `nom` and
 //! `bytes` (and, on x86-64, `safe_arch` for the SIMD line scan).
+//!
+//! [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![doc(test(attr(deny(warnings))))]

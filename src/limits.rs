@@ -7,6 +7,8 @@ pub const MAX_HEAD_LEN: usize = 64 * 1024;
 pub const MAX_HEADERS: usize = 100;
 /// Default cap on one header value: 4 KiB, the Windows/IIS server's maximum ([MC-BUP] §2.2.1,
 /// note <2>).
+///
+/// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 pub const MAX_VALUE_LEN: usize = 4096;
 /// Cap on the request target of a value that is built (decoding is bounded by the head cap).
 pub const MAX_TARGET_LEN: usize = 8192;
@@ -14,6 +16,8 @@ pub const MAX_TARGET_LEN: usize = 8192;
 pub const MAX_SESSION_ID_LEN: usize = 100;
 /// Most GUIDs in `BITS-Supported-Protocols`: the Windows server processes up to 100
 /// ([MC-BUP] note <6>).
+///
+/// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 pub const MAX_SUPPORTED_PROTOCOLS: usize = 100;
 
 /// Deepest nesting of JSON objects and arrays a body may have: 32 levels (the deepest real

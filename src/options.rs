@@ -77,6 +77,8 @@ impl DecodeOptions {
     }
     /// Accept `HTTP/1.0` on BITS packets (some proxies downgrade the version). Off by default: "The HTTP version MUST
     /// be 1.1" ([MC-BUP] §2.2.1).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn allow_http10(mut self, yes: bool) -> Self {
         self.allow_http10 = yes;
         self
@@ -129,6 +131,8 @@ impl DecodeOptions {
     /// let (req, _) = Request::decode_with(ping, &opts).unwrap();
     /// assert_eq!((req.packet_type(), req.content_length()), (PacketType::Ping, 0));
     /// ```
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn allow_bodiless_without_content_length(mut self, yes: bool) -> Self {
         self.allow_bodiless_without_content_length = yes;
         self

@@ -38,6 +38,8 @@ pub enum PartsLocation {
     Headers,
     /// The body: its length against `Content-Length`.
     Body,
+    /// A byte of the body (a Graph JSON body that does not parse, or has a wrong value).
+    BodyByte(usize),
 }
 
 impl fmt::Display for PartsLocation {
@@ -50,6 +52,7 @@ impl fmt::Display for PartsLocation {
             Self::Header { index, name } => write!(f, "header #{index} ({name})"),
             Self::Headers => f.write_str("the headers"),
             Self::Body => f.write_str("the body"),
+            Self::BodyByte(offset) => write!(f, "byte {offset} of the body"),
         }
     }
 }

@@ -1,5 +1,5 @@
-//! The BITS client session machine against scripted answers (digest §9 "Client state
-//! machine"): resynchronisation, 413 shrinking, session loss, retries, Host-Id, reply URLs,
+//! The BITS client session machine against scripted answers (the client rules of [MC-BUP]
+//! §3.1 and the decisions `bits::client`'s module docs write out): resynchronisation, 413 shrinking, session loss, retries, Host-Id, reply URLs,
 //! non-BITS answers, cancel.
 
 use bits_codec::Decode;
@@ -320,7 +320,8 @@ fn create_session_ack_must_be_complete() {
         next(&mut c);
         assert_eq!(c.handle_ack(&ack), Event::Failed(ClientError::InvalidResponse(header)));
     }
-    // Accept-Encoding other than identity; 201 is success (digest §7 A20).
+    // Accept-Encoding other than identity; 201 is success (some servers answer 201 where IIS
+    // answers 200, and RFC 9110 §15.3 makes every 2xx a success).
     let wire = |status: &str, ae: &str| {
         format!(
             "HTTP/1.1 {status}\r\nBITS-Packet-Type: Ack\r\nBITS-Protocol: {{7df0354d-249b-430f-820d-3d2a9bef4931}}\r\n\

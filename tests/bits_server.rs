@@ -1,6 +1,7 @@
-//! The BITS server session machine, rule by rule (digest §9 "Server state machine"): each
-//! decision of `bits::server` where the sources are silent is pinned here, and the Acks it
-//! builds match the digest's canonical examples (corpus/constructed) byte for byte.
+//! The BITS server session machine, rule by rule ([MC-BUP] §3.2 and the decisions
+//! `bits::server`'s module docs write out): each decision where the specification is silent
+//! is pinned here, and the Acks it builds match the constructed examples of
+//! `corpus/constructed/` byte for byte.
 
 use std::path::Path;
 
@@ -11,7 +12,7 @@ use bits_codec::bits::{
 use bits_codec::http1::{ContentRange, FieldValue, RequestTarget, Status};
 use bits_codec::{Decode, DecodeOptions, Encode};
 
-/// The session id of the digest's constructed examples.
+/// The session id of the constructed examples (`corpus/constructed/`).
 const ID: &str = "{6B29FC40-CA47-1067-B31D-00DD010662DA}";
 
 fn guid() -> Guid {
@@ -113,7 +114,8 @@ fn sequential_fragments_then_close_commit_and_a_second_close_finds_nothing() {
         Action::Commit { session: guid(), destination: "/upload/f.bin".into(), len: 10, reply_url: None }
     );
     assert_eq!(s.session_count(), 0);
-    // Close twice: the session is gone (digest §10 item 4).
+    // Close twice: the session is gone ([MC-BUP] §3.2.5.2.7 deletes its state at the first Close),
+    // so the second gets BG_E_SESSION_NOT_FOUND.
     let r = s.handle(&close);
     assert_eq!(r.ack.to_vec(), constructed("c12"));
     assert_eq!(r.action, Action::None);
@@ -153,7 +155,11 @@ fn overlap_is_416_under_reject416() {
     s.handle(&fragment(&id, 0, 100, 1000));
     let r = s.handle(&fragment(&id, 50, 150, 1000));
     assert_eq!((status(&r.ack), r.ack.received_content_range(), r.action), (416, Some(101), Action::None));
-    assert_eq!(r.ack.error_code(), None, "416 carries no error code (digest §7 A8)");
+    assert_eq!(
+        r.ack.error_code(),
+        None,
+        "416 carries no error code: the Ack's BITS-Received-Content-Range is the answer ([MC-BUP] §3.2.5.2.6)"
+    );
 }
 
 #[test]
@@ -363,7 +369,7 @@ fn every_decode_error_gets_the_status_its_kind_names() {
     let cases: [(&[u8], u16); 6] = [
         (b"BITS_POST /u HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 400), // no packet type
         (b"BITS_POST /u HTTP/1.1\r\nBITS-Packet-Type: AWESOME-MESSAGE\r\nContent-Length: 0\r\n\r\n", 400),
-        (b"BITS_POST /u HTTP/1.1\r\nBITS-Packet-Type: Ping\r\n\r\n", 400), // no Content-Length
+        (b"BITS_POST /u HTTP/1.1\r\nBITS-Packet-Type: Ping\r\n\r\n", 411), // no Content-Length
         (b"BITS_POST /u HTTP/1.1\r\nBITS-Packet-Type: Ping\r\nContent-Length: 3\r\n\r\nabc", 400),
         (b"BITS_POST /u HTTP/2.0\r\nBITS-Packet-Type: Ping\r\nContent-Length: 0\r\n\r\n", 505),
         (

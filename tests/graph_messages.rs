@@ -10,7 +10,9 @@ use bits_codec::graph::{
 };
 use bits_codec::http1::{ContentRange, FieldName, FieldValue, RequestTarget, Status};
 use bits_codec::limits::MAX_JSON_DEPTH;
-use bits_codec::{Decode, DecodeError, DecodeOptions, Encode, InvalidKind, InvalidMessage, ValidationError};
+use bits_codec::{
+    Decode, DecodeError, DecodeOptions, Encode, InvalidKind, InvalidMessage, PartsLocation, ValidationError,
+};
 
 /// The JSON failure inside a decode error, as its kind and offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -350,7 +352,13 @@ fn http_parts_get_the_byte_decoders_checks() {
         .unwrap()
         .into_parts();
     let e = Request::from_http_parts(&parts, bad, &opts).unwrap_err();
-    assert_eq!(e.json_error().unwrap().kind, JsonErrorKind::Type("fileSize"));
+    assert_eq!(e.kind, InvalidKind::Json(JsonErrorKind::Type("fileSize")));
+    // The error names a byte of the body, where the same body inside a message points too.
+    let wire =
+        [b"POST /me/drive/root:/f.bin:/createUploadSession HTTP/1.1\r\nContent-Length: 27\r\n\r\n".as_slice(), bad]
+            .concat();
+    let from_bytes = Request::decode(&wire).unwrap_err().json_error().unwrap().offset;
+    assert_eq!(e.location, PartsLocation::BodyByte(from_bytes - (wire.len() - bad.len())));
 
     let (parts, ()) = http::Request::builder()
         .method("PUT")
@@ -360,10 +368,7 @@ fn http_parts_get_the_byte_decoders_checks() {
         .body(())
         .unwrap()
         .into_parts();
-    assert_eq!(
-        http_kind(Request::from_http_parts(&parts, b"abc", &opts).unwrap_err()).0,
-        InvalidKind::ContentLengthMismatch
-    );
+    assert_eq!(Request::from_http_parts(&parts, b"abc", &opts).unwrap_err().kind, InvalidKind::ContentLengthMismatch);
 
     let s = UploadSession::new().with_next_expected_ranges(vec![RangeSpec::open(26)]);
     let resp = Response::session(status(202), s).unwrap();
@@ -376,5 +381,6 @@ fn http_parts_get_the_byte_decoders_checks() {
     };
     assert_eq!(lower(&again), lower(&resp));
     let (parts, ()) = http::Response::builder().status(204).body(()).unwrap().into_parts();
-    assert_eq!(http_kind(Response::from_http_parts(&parts, b"x", &opts).unwrap_err()).0, InvalidKind::BodyNotAllowed);
+    let e = Response::from_http_parts(&parts, b"x", &opts).unwrap_err();
+    assert_eq!((e.kind, e.location), (InvalidKind::BodyNotAllowed, PartsLocation::Body));
 }

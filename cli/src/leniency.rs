@@ -24,6 +24,10 @@ pub(crate) struct LeniencyArgs {
     /// Accept extra spaces after `bytes` in Content-Range.
     #[arg(long)]
     allow_spaces_in_content_range: bool,
+    /// Accept Ping, Create-Session, Close-Session and Cancel-Session without Content-Length
+    /// (Python's http.client, curl -X BITS_POST).
+    #[arg(long)]
+    allow_bodiless_without_content_length: bool,
 }
 
 impl LeniencyArgs {
@@ -36,5 +40,6 @@ impl LeniencyArgs {
             .allow_unbraced_guid(self.allow_unbraced_guid)
             .allow_ack_body(self.allow_ack_body)
             .allow_spaces_in_content_range(self.allow_spaces_in_content_range)
+            .allow_bodiless_without_content_length(self.allow_bodiless_without_content_length)
     }
 }

@@ -12,12 +12,14 @@
 
 #![forbid(unsafe_code)]
 
+mod check;
 mod classify;
 mod decode;
 mod encode;
 mod json;
 mod layout;
 mod leniency;
+mod serve;
 mod stdio;
 
 use std::io::Write;
@@ -39,6 +41,10 @@ enum Command {
     Decode(decode::Args),
     /// Read the JSON of `decode` and write the message's exact wire bytes.
     Encode(encode::Args),
+    /// Check a live BITS upload server against [MC-BUP]: conformance cases, or --fuzz.
+    Check(check::Args),
+    /// Serve BITS uploads into a folder (sessions survive restarts).
+    Serve(serve::Args),
 }
 
 /// What went wrong, and the exit status it gives.
@@ -58,6 +64,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Decode(args) => decode::run(args),
         Command::Encode(args) => encode::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     // Writes to stderr are best effort: a closed stderr must not turn into a panic.
     let mut err = std::io::stderr().lock();

@@ -355,3 +355,22 @@ fn as_forces_the_protocol() {
     let out = run(&["decode", "--as", "ftp", file], b"");
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn every_real_peer_answer_decodes_and_requests_need_the_named_leniency() {
+    for path in corpus("peers") {
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        let out = run(&["decode", path_str(&path)], b"");
+        if name.contains("no-content-length") {
+            let msg = assert_fails(&out, 1);
+            assert!(msg.contains("Content-Length"), "{name}: {msg}");
+            let out = run(&["decode", "--allow-bodiless-without-content-length", path_str(&path)], b"");
+            assert_eq!(out.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        } else {
+            assert_eq!(out.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+            let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+            let expected = if name.contains("no-packet-type") { "http" } else { "bits" };
+            assert_eq!(json["protocol"], expected, "{name}");
+        }
+    }
+}

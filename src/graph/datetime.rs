@@ -4,6 +4,12 @@
 use alloc::borrow::Cow;
 use core::fmt;
 
+use nom::branch::alt;
+use nom::bytes::complete::{tag, take_while_m_n};
+use nom::character::complete::one_of;
+use nom::combinator::{cut, eof, opt, value};
+use nom::sequence::preceded;
+use nom::{IResult, Parser};
 use serde::{Serialize, Serializer};
 
 use super::json::JsonError;
@@ -59,25 +65,6 @@ struct Fields {
     offset_minutes: i32,
 }
 
-fn digits(b: &[u8], at: usize, n: usize) -> Result<u32, usize> {
-    let mut v = 0u32;
-    for i in at..at + n {
-        match b.get(i) {
-            Some(d) if d.is_ascii_digit() => v = v * 10 + u32::from(d - b'0'),
-            _ => return Err(i.min(b.len())),
-        }
-    }
-    Ok(v)
-}
-
-fn expect(b: &[u8], at: usize, c: u8) -> Result<(), usize> {
-    if b.get(at) == Some(&c) { Ok(()) } else { Err(at.min(b.len())) }
-}
-
-fn in_range(v: u32, lo: u32, hi: u32, at: usize) -> Result<u32, usize> {
-    if (lo..=hi).contains(&v) { Ok(v) } else { Err(at) }
-}
-
 const fn is_leap(y: u32) -> bool {
     y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400))
 }
@@ -91,63 +78,148 @@ const fn days_in_month(y: u32, m: u32) -> u32 {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The grammar (RFC 3339 §5.6 as the Graph OpenAPI pattern narrows it), one nom rule per ABNF
+// rule. A rule fails with the input left at the first byte that does not fit, which is the
+// offset [`fields`] reports; a value out of its range fails at its first digit.
+// ---------------------------------------------------------------------------------------------
+
+/// Where a rule failed (the input left there).
+#[derive(Debug, PartialEq)]
+struct AtByte<'a>(&'a [u8]);
+
+impl<'a> nom::error::ParseError<&'a [u8]> for AtByte<'a> {
+    fn from_error_kind(input: &'a [u8], _: nom::error::ErrorKind) -> Self {
+        Self(input)
+    }
+    fn append(_: &'a [u8], _: nom::error::ErrorKind, other: Self) -> Self {
+        other
+    }
+}
+
+type Rule<'a, O> = IResult<&'a [u8], O, AtByte<'a>>;
+
+fn fail<O>(at: &[u8]) -> Rule<'_, O> {
+    Err(nom::Err::Error(AtByte(at)))
+}
+
+/// ```text
+/// DIGIT = %x30-39
+/// ```
+fn digit(input: &[u8]) -> Rule<'_, u32> {
+    match input.split_first() {
+        Some((&d, rest)) if d.is_ascii_digit() => Ok((rest, u32::from(d - b'0'))),
+        _ => fail(input),
+    }
+}
+
+/// `2DIGIT` within `lo..=hi` (the fields below), failing at its first digit when out of range.
+fn two_digits(lo: u32, hi: u32) -> impl Fn(&[u8]) -> Rule<'_, u32> {
+    move |input| {
+        let (rest, (tens, ones)) = (digit, digit).parse(input)?;
+        let v = tens * 10 + ones;
+        if (lo..=hi).contains(&v) { Ok((rest, v)) } else { fail(input) }
+    }
+}
+
+/// ```text
+/// date-fullyear = 4*9DIGIT   ; RFC 3339: 4DIGIT; the OpenAPI pattern: [0-9]{4,}
+/// ```
+///
+/// At most nine digits keep every computation in 64 bits; a tenth fails where the `-` belongs.
+fn date_fullyear(input: &[u8]) -> Rule<'_, u32> {
+    let (rest, d) = take_while_m_n(0, MAX_YEAR_DIGITS, |b: u8| b.is_ascii_digit()).parse(input)?;
+    if d.len() < 4 {
+        return fail(rest);
+    }
+    Ok((rest, d.iter().fold(0, |y, &b| y * 10 + u32::from(b - b'0'))))
+}
+
+/// ```text
+/// full-date  = date-fullyear "-" date-month "-" date-mday
+/// date-month = 2DIGIT  ; 01-12
+/// date-mday  = 2DIGIT  ; 01-28, 01-29, 01-30, 01-31 based on month/year
+/// ```
+fn full_date(input: &[u8]) -> Rule<'_, (u32, u32, u32)> {
+    let (rest, year) = date_fullyear(input)?;
+    let (rest, month) = preceded(tag("-"), two_digits(1, 12)).parse(rest)?;
+    let (rest, day) = preceded(tag("-"), two_digits(1, days_in_month(year, month))).parse(rest)?;
+    Ok((rest, (year, month, day)))
+}
+
+/// ```text
+/// partial-time = time-hour ":" time-minute ":" time-second [ time-secfrac ]
+/// time-hour    = 2DIGIT  ; 00-23
+/// time-minute  = 2DIGIT  ; 00-59
+/// time-second  = 2DIGIT  ; 00-59 (no leap second: the Graph pattern has none)
+/// ```
+fn partial_time(input: &[u8]) -> Rule<'_, (u32, u32, u32, Option<&[u8]>)> {
+    let (rest, hour) = two_digits(0, 23)(input)?;
+    let (rest, minute) = preceded(tag(":"), two_digits(0, 59)).parse(rest)?;
+    let (rest, second) = preceded(tag(":"), two_digits(0, 59)).parse(rest)?;
+    let (rest, fraction) = opt(time_secfrac).parse(rest)?;
+    Ok((rest, (hour, minute, second, fraction)))
+}
+
+/// ```text
+/// time-secfrac = "." 1*12DIGIT   ; RFC 3339: 1*DIGIT; the Graph pattern: 1 to 12
+/// ```
+///
+/// Once the `.` is there the digits must follow (`cut`: no backing out to "no fraction").
+/// A thirteenth digit fails where the zone belongs.
+fn time_secfrac(input: &[u8]) -> Rule<'_, &[u8]> {
+    preceded(tag("."), cut(take_while_m_n(1, MAX_FRACTION_DIGITS, |b: u8| b.is_ascii_digit()))).parse(input)
+}
+
+/// ```text
+/// time-offset    = "Z" / time-numoffset
+/// time-numoffset = ( "+" / "-" ) time-hour ":" time-minute
+/// ```
+///
+/// Minutes east of UTC. Upper-case `Z` only, as the Graph pattern writes it.
+fn time_offset(input: &[u8]) -> Rule<'_, i32> {
+    let numoffset = (one_of("+-"), cut((two_digits(0, 23), preceded(tag(":"), two_digits(0, 59)))));
+    alt((
+        value(0, tag("Z")),
+        numoffset.map(|(sign, (h, m))| {
+            let minutes = (h * 60 + m) as i32;
+            if sign == '-' { -minutes } else { minutes }
+        }),
+    ))
+    .parse(input)
+    // Neither form: the failure is at the zone's first byte.
+    .or_else(|e| match e {
+        nom::Err::Error(_) => fail(input),
+        e => Err(e),
+    })
+}
+
+/// ```text
+/// date-time = full-date "T" full-time
+/// full-time = partial-time time-offset
+/// ```
+///
+/// The whole input (`T` upper-case, as the Graph pattern writes it).
+fn date_time(input: &[u8]) -> Rule<'_, Fields> {
+    let (rest, (year, month, day)) = full_date(input)?;
+    let (rest, (hour, minute, second, fraction)) = preceded(tag("T"), partial_time).parse(rest)?;
+    let (rest, offset_minutes) = time_offset(rest)?;
+    let (rest, _) = eof(rest)?;
+    let fraction = fraction.unwrap_or_default();
+    // Nanoseconds from the first nine digits (more are kept in the text, not in the value).
+    let nanos = fraction.iter().chain(b"000000000").take(9).fold(0, |n, &d| n * 10 + u32::from(d - b'0'));
+    let fraction_digits = fraction.len();
+    Ok((rest, Fields { year, month, day, hour, minute, second, nanos, fraction_digits, offset_minutes }))
+}
+
 /// Read every field; the error is the offset of the first bad byte.
 fn fields(b: &[u8]) -> Result<Fields, usize> {
-    let year_len = b.iter().take_while(|d| d.is_ascii_digit()).count();
-    if !(4..=MAX_YEAR_DIGITS).contains(&year_len) {
-        return Err(year_len.min(MAX_YEAR_DIGITS));
+    match date_time(b) {
+        Ok((_, f)) => Ok(f),
+        Err(nom::Err::Error(AtByte(at)) | nom::Err::Failure(AtByte(at))) => Err(b.len() - at.len()),
+        // `complete` rules never ask for more.
+        Err(nom::Err::Incomplete(_)) => Err(b.len()),
     }
-    let year = digits(b, 0, year_len)?;
-    let mut at = year_len;
-    expect(b, at, b'-')?;
-    let month = in_range(digits(b, at + 1, 2)?, 1, 12, at + 1)?;
-    at += 3;
-    expect(b, at, b'-')?;
-    let day = in_range(digits(b, at + 1, 2)?, 1, days_in_month(year, month), at + 1)?;
-    at += 3;
-    expect(b, at, b'T')?;
-    let hour = in_range(digits(b, at + 1, 2)?, 0, 23, at + 1)?;
-    at += 3;
-    expect(b, at, b':')?;
-    let minute = in_range(digits(b, at + 1, 2)?, 0, 59, at + 1)?;
-    at += 3;
-    expect(b, at, b':')?;
-    let second = in_range(digits(b, at + 1, 2)?, 0, 59, at + 1)?;
-    at += 3;
-    let (mut nanos, mut fraction_digits) = (0u32, 0usize);
-    if b.get(at) == Some(&b'.') {
-        at += 1;
-        let n = b[at..].iter().take_while(|d| d.is_ascii_digit()).count();
-        if n == 0 || n > MAX_FRACTION_DIGITS {
-            return Err(at + n.min(MAX_FRACTION_DIGITS));
-        }
-        for (i, d) in b[at..at + n].iter().enumerate() {
-            if i < 9 {
-                nanos += u32::from(d - b'0') * 10u32.pow(8 - i as u32);
-            }
-        }
-        fraction_digits = n;
-        at += n;
-    }
-    let offset_minutes = match b.get(at) {
-        Some(b'Z') => {
-            at += 1;
-            0
-        }
-        Some(&sign @ (b'+' | b'-')) => {
-            let h = in_range(digits(b, at + 1, 2)?, 0, 23, at + 1)?;
-            expect(b, at + 3, b':')?;
-            let m = in_range(digits(b, at + 4, 2)?, 0, 59, at + 4)?;
-            at += 6;
-            let minutes = (h * 60 + m) as i32;
-            if sign == b'-' { -minutes } else { minutes }
-        }
-        _ => return Err(at.min(b.len())),
-    };
-    if at != b.len() {
-        return Err(at);
-    }
-    Ok(Fields { year, month, day, hour, minute, second, nanos, fraction_digits, offset_minutes })
 }
 
 /// `true` if `b` is a valid timestamp of the shape every real value has (a 4-digit year), read
@@ -411,6 +483,162 @@ mod tests {
                 }
             }
         }
+    }
+
+    // The field reader as it was before the grammar was written as nom rules: the reference
+    // the rules are checked against.
+    fn digits(b: &[u8], at: usize, n: usize) -> Result<u32, usize> {
+        let mut v = 0u32;
+        for i in at..at + n {
+            match b.get(i) {
+                Some(d) if d.is_ascii_digit() => v = v * 10 + u32::from(d - b'0'),
+                _ => return Err(i.min(b.len())),
+            }
+        }
+        Ok(v)
+    }
+
+    fn expect(b: &[u8], at: usize, c: u8) -> Result<(), usize> {
+        if b.get(at) == Some(&c) { Ok(()) } else { Err(at.min(b.len())) }
+    }
+
+    fn in_range(v: u32, lo: u32, hi: u32, at: usize) -> Result<u32, usize> {
+        if (lo..=hi).contains(&v) { Ok(v) } else { Err(at) }
+    }
+
+    /// Read every field; the error is the offset of the first bad byte.
+    fn reference_fields(b: &[u8]) -> Result<Fields, usize> {
+        let year_len = b.iter().take_while(|d| d.is_ascii_digit()).count();
+        if !(4..=MAX_YEAR_DIGITS).contains(&year_len) {
+            return Err(year_len.min(MAX_YEAR_DIGITS));
+        }
+        let year = digits(b, 0, year_len)?;
+        let mut at = year_len;
+        expect(b, at, b'-')?;
+        let month = in_range(digits(b, at + 1, 2)?, 1, 12, at + 1)?;
+        at += 3;
+        expect(b, at, b'-')?;
+        let day = in_range(digits(b, at + 1, 2)?, 1, days_in_month(year, month), at + 1)?;
+        at += 3;
+        expect(b, at, b'T')?;
+        let hour = in_range(digits(b, at + 1, 2)?, 0, 23, at + 1)?;
+        at += 3;
+        expect(b, at, b':')?;
+        let minute = in_range(digits(b, at + 1, 2)?, 0, 59, at + 1)?;
+        at += 3;
+        expect(b, at, b':')?;
+        let second = in_range(digits(b, at + 1, 2)?, 0, 59, at + 1)?;
+        at += 3;
+        let (mut nanos, mut fraction_digits) = (0u32, 0usize);
+        if b.get(at) == Some(&b'.') {
+            at += 1;
+            let n = b[at..].iter().take_while(|d| d.is_ascii_digit()).count();
+            if n == 0 || n > MAX_FRACTION_DIGITS {
+                return Err(at + n.min(MAX_FRACTION_DIGITS));
+            }
+            for (i, d) in b[at..at + n].iter().enumerate() {
+                if i < 9 {
+                    nanos += u32::from(d - b'0') * 10u32.pow(8 - i as u32);
+                }
+            }
+            fraction_digits = n;
+            at += n;
+        }
+        let offset_minutes = match b.get(at) {
+            Some(b'Z') => {
+                at += 1;
+                0
+            }
+            Some(&sign @ (b'+' | b'-')) => {
+                let h = in_range(digits(b, at + 1, 2)?, 0, 23, at + 1)?;
+                expect(b, at + 3, b':')?;
+                let m = in_range(digits(b, at + 4, 2)?, 0, 59, at + 4)?;
+                at += 6;
+                let minutes = (h * 60 + m) as i32;
+                if sign == b'-' { -minutes } else { minutes }
+            }
+            _ => return Err(at.min(b.len())),
+        };
+        if at != b.len() {
+            return Err(at);
+        }
+        Ok(Fields { year, month, day, hour, minute, second, nanos, fraction_digits, offset_minutes })
+    }
+
+    #[test]
+    fn the_rules_agree_with_the_reference_reader() {
+        let alphabet: Vec<u8> = b"0123456789-+:.TZtz x\xff".to_vec();
+        let seeds = [
+            "2015-01-29T09:21:55.523Z",
+            "2024-02-29T23:59:59-08:00",
+            "2023-12-31T00:00:00.123456789012+23:59",
+            "123456789-01-01T00:00:00Z",
+            "2015-03-13T03:42:23.7511359+00:00",
+        ];
+        for v in seeds {
+            let mut b = v.as_bytes().to_vec();
+            for i in 0..b.len() {
+                let orig = b[i];
+                for &c in &alphabet {
+                    b[i] = c;
+                    assert_eq!(fields(&b).map(|f| format!("{f:?}")), reference_fields(&b).map(|f| format!("{f:?}")));
+                    // One byte inserted and one removed, too.
+                    let mut ins = b.clone();
+                    ins.insert(i, c);
+                    assert_eq!(
+                        fields(&ins).map(drop),
+                        reference_fields(&ins).map(drop),
+                        "{}",
+                        String::from_utf8_lossy(&ins)
+                    );
+                }
+                b[i] = orig;
+                let mut del = b.clone();
+                del.remove(i);
+                assert_eq!(
+                    fields(&del).map(drop),
+                    reference_fields(&del).map(drop),
+                    "{}",
+                    String::from_utf8_lossy(&del)
+                );
+            }
+            for n in 0..=b.len() {
+                assert_eq!(fields(&b[..n]).map(drop), reference_fields(&b[..n]).map(drop), "{n}");
+            }
+        }
+    }
+
+    #[test]
+    fn each_rule_fails_at_its_first_bad_byte() {
+        let left = |r: Rule<'_, _>| {
+            r.map(|(rest, _): (&[u8], ())| rest.len()).map_err(|e| match e {
+                nom::Err::Error(AtByte(at)) | nom::Err::Failure(AtByte(at)) => at.len(),
+                nom::Err::Incomplete(_) => usize::MAX,
+            })
+        };
+        assert_eq!(digit(b"7x"), Ok((&b"x"[..], 7)));
+        assert_eq!(left(digit(b"x7").map(|(r, _)| (r, ()))), Err(2));
+        assert_eq!(two_digits(1, 12)(b"12"), Ok((&b""[..], 12)));
+        assert_eq!(left(two_digits(1, 12)(b"13").map(|(r, _)| (r, ()))), Err(2));
+        assert_eq!(left(two_digits(1, 12)(b"1x").map(|(r, _)| (r, ()))), Err(1));
+        assert_eq!(date_fullyear(b"2015-"), Ok((&b"-"[..], 2015)));
+        assert_eq!(left(date_fullyear(b"201-").map(|(r, _)| (r, ()))), Err(1));
+        assert_eq!(date_fullyear(b"1234567890").map(|(r, y)| (r.len(), y)), Ok((1, 123_456_789)));
+        assert_eq!(full_date(b"2024-02-29"), Ok((&b""[..], (2024, 2, 29))));
+        assert_eq!(left(full_date(b"2023-02-29").map(|(r, _)| (r, ()))), Err(2));
+        assert_eq!(left(full_date(b"2023/02-28").map(|(r, _)| (r, ()))), Err(6));
+        assert_eq!(partial_time(b"23:59:59.5Z"), Ok((&b"Z"[..], (23, 59, 59, Some(&b"5"[..])))));
+        assert_eq!(partial_time(b"00:00:00Z"), Ok((&b"Z"[..], (0, 0, 0, None))));
+        assert_eq!(left(partial_time(b"00:60:00Z").map(|(r, _)| (r, ()))), Err(6));
+        assert_eq!(left(partial_time(b"00:00:00.Z").map(|(r, _)| (r, ()))), Err(1));
+        assert_eq!(time_secfrac(b".1234567890123"), Ok((&b"3"[..], &b"123456789012"[..])));
+        assert_eq!(time_offset(b"Z"), Ok((&b""[..], 0)));
+        assert_eq!(time_offset(b"-08:00"), Ok((&b""[..], -480)));
+        assert_eq!(time_offset(b"+05:30"), Ok((&b""[..], 330)));
+        assert_eq!(left(time_offset(b"z").map(|(r, _)| (r, ()))), Err(1));
+        assert_eq!(left(time_offset(b"+0100").map(|(r, _)| (r, ()))), Err(2));
+        assert_eq!(left(time_offset(b"+24:00").map(|(r, _)| (r, ()))), Err(5));
+        assert_eq!(left(date_time(b"2019-11-21T13:57:37Zx").map(|(r, _)| (r, ()))), Err(1));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! Graph flow gives a meaning to as the head is parsed, with the single-value rules, for bytes
 //! and for `http::HeaderMap` alike. And the placement rules of built messages.
 
-use super::response::RetryAfter;
+use super::retry_after::RetryAfter;
 use crate::error::ValidationError;
 use crate::error::{InvalidKind, InvalidMessage};
 use crate::http1::content_range::ContentRange;

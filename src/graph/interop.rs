@@ -2,8 +2,9 @@
 //! axum server received (or of a response a reqwest/hyper client got), with the checks the
 //! byte decoder applies; and conversions back to `http::Request<()>` / `http::Response<()>`.
 //!
-//! Offsets in errors are the index of the offending field in the map's iteration order for
-//! header problems, and offsets within `body` for JSON problems.
+//! Errors are [`PartsError`]s: they name the part they are about (a header by its index in
+//! the map's iteration order and its name, or a byte of the body for JSON problems), never a
+//! header index posing as a byte offset.
 
 use alloc::borrow::Cow;
 use alloc::string::ToString;
@@ -11,15 +12,19 @@ use alloc::string::ToString;
 use super::fields::{GraphSink, Side};
 use super::request::{Checked, Request};
 use super::response::{Response, check_length};
-use crate::error::DecodeError;
-use crate::error::{InvalidKind, InvalidMessage};
+use crate::error::{DecodeError, InvalidKind};
 use crate::http1::head::{FieldSink, StartLine as RawStart};
-use crate::http1::interop::{feed, to_http_version, version_of};
+use crate::http1::interop::{decode_error, feed, to_http_version, version_of};
 use crate::http1::values::{ReasonPhrase, RequestMethod, RequestTarget, Status};
 use crate::options::DecodeOptions;
+use crate::parts_error::{PartsError, PartsLocation};
 
-fn invalid(kind: InvalidKind, offset: usize) -> DecodeError {
-    DecodeError::Invalid(InvalidMessage { kind, offset })
+/// A [`DecodeError`] from the checks after the fields are fed, placed: `in_body` for an error
+/// from reading the body (read with its first byte at offset 0, so the offset is the body's
+/// byte), else a header-level error (an index in the map, or the fields as a whole).
+fn placed(e: DecodeError, map: &http::HeaderMap, in_body: bool) -> PartsError {
+    let m = decode_error(e);
+    if in_body { PartsError::new(m.kind, PartsLocation::BodyByte(m.offset)) } else { PartsError::at_header(m, map) }
 }
 
 impl<'a> Request<'a> {
@@ -45,24 +50,28 @@ impl<'a> Request<'a> {
         parts: &'a http::request::Parts,
         body: &'a [u8],
         opts: &DecodeOptions,
-    ) -> Result<Self, DecodeError> {
-        let version = version_of(parts.version).ok_or(invalid(InvalidKind::HttpVersion, 0))?;
+    ) -> Result<Self, PartsError> {
+        let start_error = |kind| PartsError::at_start_line(kind, true);
+        let version = version_of(parts.version).ok_or(start_error(InvalidKind::HttpVersion))?;
         let mut sink = GraphSink::new(Side::Request);
-        sink.start(&RawStart::Request { method: parts.method.as_str().as_bytes(), target: b"", version }, opts)?;
+        let start = RawStart::Request { method: parts.method.as_str().as_bytes(), target: b"", version };
+        sink.start(&start, opts).map_err(|m| start_error(m.kind))?;
         // Origin-form borrows; an absolute-form URI (the usual `uploadUrl`) is rebuilt as text.
         let target = match (parts.uri.scheme(), parts.uri.path_and_query()) {
             (None, Some(pq)) => Cow::Borrowed(pq.as_str()),
             _ => Cow::Owned(parts.uri.to_string()),
         };
-        let target = RequestTarget::new(target).map_err(|_| invalid(InvalidKind::RequestTarget, 0))?;
-        let method = RequestMethod::new(parts.method.as_str()).map_err(|_| invalid(InvalidKind::Method, 0))?;
-        let (headers, content_length) = feed(&parts.headers, opts, &mut sink)?;
+        let target = RequestTarget::new(target).map_err(|_| start_error(InvalidKind::RequestTarget))?;
+        let method = RequestMethod::new(parts.method.as_str()).map_err(|_| start_error(InvalidKind::Method))?;
+        let (headers, content_length) =
+            feed(&parts.headers, opts, &mut sink).map_err(|m| PartsError::at_header(m, &parts.headers))?;
         let end = headers.len();
-        let checked = Checked::new(method, target, version, sink, headers, content_length, end)?;
+        let checked = Checked::new(method, target, version, sink, headers, content_length, end)
+            .map_err(|e| placed(e, &parts.headers, false))?;
         if checked.body_len() != body.len() as u64 {
-            return Err(invalid(InvalidKind::ContentLengthMismatch, end));
+            return Err(PartsError::new(InvalidKind::ContentLengthMismatch, PartsLocation::Body));
         }
-        checked.finish(body, 0)
+        checked.finish(body, 0).map_err(|e| placed(e, &parts.headers, true))
     }
 
     /// This request as an `http::Request<()>` (every header in order; send
@@ -102,20 +111,26 @@ impl<'a> Response<'a> {
         parts: &'a http::response::Parts,
         body: &'a [u8],
         opts: &DecodeOptions,
-    ) -> Result<Self, DecodeError> {
-        let version = version_of(parts.version).ok_or(invalid(InvalidKind::HttpVersion, 0))?;
+    ) -> Result<Self, PartsError> {
+        let start_error = |kind| PartsError::at_start_line(kind, false);
+        let version = version_of(parts.version).ok_or(start_error(InvalidKind::HttpVersion))?;
         let code = parts.status.as_u16();
         let mut sink = GraphSink::new(Side::Response);
-        sink.start(&RawStart::Status { version, code, reason: b"" }, opts)?;
-        let (headers, content_length) = feed(&parts.headers, opts, &mut sink)?;
+        sink.start(&RawStart::Status { version, code, reason: b"" }, opts).map_err(|m| start_error(m.kind))?;
+        let (headers, content_length) =
+            feed(&parts.headers, opts, &mut sink).map_err(|m| PartsError::at_header(m, &parts.headers))?;
         let end = headers.len();
-        check_length(content_length, body, end)?;
-        if crate::http1::head::no_body_status(code) && !body.is_empty() {
-            return Err(invalid(InvalidKind::BodyNotAllowed, end));
+        if check_length(content_length, body, end).is_err() {
+            return Err(PartsError::new(InvalidKind::ContentLengthMismatch, PartsLocation::Body));
         }
-        let status = Status::new(code).map_err(|_| invalid(InvalidKind::StatusLine, 0))?;
+        if crate::http1::head::no_body_status(code) && !body.is_empty() {
+            return Err(PartsError::new(InvalidKind::BodyNotAllowed, PartsLocation::Body));
+        }
+        let status = Status::new(code).map_err(|_| start_error(InvalidKind::StatusLine))?;
         let reason = ReasonPhrase::unvalidated(parts.status.canonical_reason().unwrap_or("").as_bytes());
+        // Only the body can fail here (read with its first byte at offset 0).
         Response::assemble(version, status, reason, sink, headers, content_length.map(|(n, _)| n), body, 0)
+            .map_err(|e| placed(e, &parts.headers, true))
     }
 
     /// This response as an `http::Response<()>` (the reason phrase is not carried).

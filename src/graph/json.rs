@@ -1,7 +1,8 @@
 //! The JSON machinery every Graph body shares, over `serde`:
 //!
-//! - one reader, `serde_json` (after a nesting pre-scan, [`check_depth`], that bounds nesting
-//!   to [`MAX_JSON_DEPTH`]), driven through the [`Document`] trait (see [`run`]). A Graph body
+//! - one reader, `serde_json`, driven through the [`Document`] trait (see [`run`]), with
+//!   nesting bounded to [`MAX_JSON_DEPTH`] (below `serde_json`'s own 128) as if checked
+//!   before the read: see [`run`] for how that costs nothing on a typical body. A Graph body
 //!   is read once per fragment of at least 320 KiB, so a faster hand-written reader would save
 //!   no user anything measurable and every body type would have to be kept right twice;
 //! - members matched ASCII case-insensitively (`nextExpectedRanges` / `NextExpectedRanges`,
@@ -31,16 +32,38 @@ use crate::http1::syntax::{word_at, word_partial};
 use crate::limits::MAX_JSON_DEPTH;
 
 /// Shared state of one decode: the input (to turn borrowed strings into offsets), the first
-/// typed failure, and the member being read (to name a type error).
+/// typed failure, the member being read (to name a type error), and what the visitors saw of
+/// the nesting (see [`run`]).
 pub(crate) struct Ctx<'de> {
     base: &'de [u8],
     failure: Cell<Option<(JsonErrorKind, Option<usize>)>>,
-    field: Cell<&'static str>,
+    /// The innermost member whose value failed, named as the failure unwinds.
+    field: Cell<Option<&'static str>>,
+    /// Objects and arrays a visitor opened (a bound on the depth of what they read).
+    opened: Cell<usize>,
+    /// Whether a value was skipped unread (`IgnoredAny`): its nesting is unknown.
+    skipped: Cell<bool>,
 }
 
 impl<'de> Ctx<'de> {
     fn new(base: &'de [u8]) -> Self {
-        Self { base, failure: Cell::new(None), field: Cell::new("body") }
+        Self { base, failure: Cell::new(None), field: Cell::new(None), opened: Cell::new(0), skipped: Cell::new(false) }
+    }
+
+    /// A visitor opened an object or an array.
+    pub(crate) fn open(&self) {
+        self.opened.set(self.opened.get() + 1);
+    }
+
+    /// A value is skipped without a visitor seeing inside it.
+    pub(crate) fn skip(&self) {
+        self.skipped.set(true);
+    }
+
+    /// `true` if the visitors saw every container, and so few that the document cannot nest
+    /// deeper than [`MAX_JSON_DEPTH`].
+    fn shallow(&self) -> bool {
+        !self.skipped.get() && self.opened.get() <= MAX_JSON_DEPTH
     }
 
     /// Record a typed failure (the first one wins: it is the innermost) and return the serde
@@ -58,9 +81,14 @@ impl<'de> Ctx<'de> {
         (p >= b && p + s.len() <= b + self.base.len()).then(|| p - b)
     }
 
-    /// Remember which member's value is being read.
-    pub(crate) fn reading(&self, key: &'static str) {
-        self.field.set(key);
+    /// Name the member whose value failed to read, unless a member inside it was named first
+    /// (the innermost is the one a type error is about). Called on the way out of a failure
+    /// only, so a value read without trouble costs nothing here.
+    #[cold]
+    fn failed_in(&self, key: &'static str) {
+        if self.field.get().is_none() {
+            self.field.set(Some(key));
+        }
     }
 
     fn convert(&self, e: &serde_json::Error) -> DecodeError {
@@ -69,7 +97,7 @@ impl<'de> Ctx<'de> {
         match self.failure.get() {
             Some((kind, at)) => invalid(kind, at.unwrap_or(pos)),
             None => match e.classify() {
-                Category::Data => invalid(JsonErrorKind::Type(self.field.get()), pos),
+                Category::Data => invalid(JsonErrorKind::Type(self.field.get().unwrap_or("body")), pos),
                 Category::Eof => DecodeError::INCOMPLETE,
                 Category::Syntax | Category::Io => invalid(JsonErrorKind::Syntax, pos),
             },
@@ -89,9 +117,54 @@ fn position(input: &[u8], line: usize, column: usize) -> usize {
     (start + column.saturating_sub(1)).min(input.len())
 }
 
-/// Refuse JSON nested deeper than [`MAX_JSON_DEPTH`], before any recursion: one pass over the
-/// bytes, strings skipped, nothing allocated. (Syntax is `serde_json`'s business.)
+/// Refuse JSON nested deeper than [`MAX_JSON_DEPTH`]: one pass over the bytes, strings
+/// skipped, nothing allocated. (Syntax is `serde_json`'s business; [`run`] says when this
+/// runs.)
+///
+/// Real Graph bodies open a handful of containers, so the exact scan runs only when the input
+/// holds more opening brackets than the limit ([`openers`]): fewer cannot nest deeper, and
+/// counting them costs a fraction of the scan (it needs no state from byte to byte, so it runs
+/// eight bytes at a time). The answer, its kind and its offset are the scan's in every case.
 pub(crate) fn check_depth(input: &[u8]) -> Result<(), DecodeError> {
+    if openers(input) <= MAX_JSON_DEPTH {
+        return Ok(());
+    }
+    check_depth_exact(input)
+}
+
+/// Bytes of `input` that are `{` or `[`, inside strings too: a bound on the nesting depth.
+///
+/// Eight bytes a step in a `u64` (no byte depends on the one before, unlike the exact scan):
+/// `{` is `0x7B` and `[` is `0x5B`, so OR-ing `0x20` into every byte turns exactly these two
+/// into `0x7B`, and XOR with `0x7B` leaves a zero byte for each opener. A zero byte is flagged
+/// exactly (no carry crosses bytes: `(b & 0x7F) + 0x7F` is at most `0xFE`), and the flags add
+/// up in the word's byte lanes, summed per block of 248 bytes (multiplying by `0x0101…01`
+/// adds every lane into the top byte; at most 248 flags, so the sum fits it).
+fn openers(input: &[u8]) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let flags = |w: u64| {
+        let e = (w | (0x20 * LO)) ^ (b'{' as u64 * LO);
+        !(((e & (0x7F * LO)) + 0x7F * LO) | e) & HI
+    };
+    let mut n = 0;
+    for block in input.chunks(31 * 8) {
+        let mut lanes = 0u64;
+        let mut words = block.chunks_exact(8);
+        for w in &mut words {
+            lanes += flags(u64::from_le_bytes(w.try_into().unwrap_or([0; 8]))) >> 7;
+        }
+        // The last bytes, zero-padded (a zero byte is not an opener).
+        let mut last = [0u8; 8];
+        last.iter_mut().zip(words.remainder()).for_each(|(d, s)| *d = *s);
+        lanes += flags(u64::from_le_bytes(last)) >> 7;
+        n += (lanes.wrapping_mul(LO) >> 56) as usize;
+    }
+    n
+}
+
+/// [`check_depth`]'s scan: depth tracked byte by byte, strings skipped.
+fn check_depth_exact(input: &[u8]) -> Result<(), DecodeError> {
     let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
     for (i, &b) in input.iter().enumerate() {
         if in_string {
@@ -127,18 +200,31 @@ pub(crate) trait Document<'de> {
     fn read<D: Deserializer<'de>>(ctx: &Ctx<'de>, d: D) -> Result<Self::Value, D::Error>;
 }
 
-/// Decode one JSON document `T` that fills `input`: the depth pre-scan, `serde_json` with
-/// strings borrowed from `input`, then nothing but whitespace may follow.
+/// Decode one JSON document `T` that fills `input`: `serde_json` with strings borrowed from
+/// `input`, then nothing but whitespace may follow.
+///
+/// A document nested deeper than [`MAX_JSON_DEPTH`] is [`JsonErrorKind::TooDeep`] at its first
+/// bracket past the limit, whatever else is wrong with it: the answer of [`check_depth`] run
+/// before the read. The scan runs after the read instead, and only when its answer could
+/// differ from the read's: when the read failed (`serde_json` stops at depth 128, so a deeper
+/// document never recurses further), or when it succeeded but the visitors did not see every
+/// container, or saw more than the limit. A typical body (a session, an error) opens a few
+/// containers, all of them typed, and is never scanned.
 ///
 /// A document cut short (`serde_json`'s end-of-input category: `{"a":1`, `"ab`, nothing at
 /// all) is [`DecodeError::Incomplete`]: more bytes could still make it valid. A body inside a
 /// message is complete by its framing; [`in_message`] turns that into a syntax error there.
 pub(crate) fn run<'de, T: Document<'de>>(input: &'de [u8]) -> Result<T::Value, DecodeError> {
-    check_depth(input)?;
     let ctx = Ctx::new(input);
     let mut de = serde_json::Deserializer::from_slice(input);
-    let value = T::read(&ctx, &mut de).and_then(|v| de.end().map(|()| v));
-    value.map_err(|e| ctx.convert(&e))
+    match T::read(&ctx, &mut de).and_then(|v| de.end().map(|()| v)) {
+        Ok(v) if ctx.shallow() => Ok(v),
+        Ok(v) => check_depth(input).map(|()| v),
+        Err(e) => {
+            check_depth(input)?;
+            Err(ctx.convert(&e))
+        }
+    }
 }
 
 /// A JSON value's failure before it has a place in a message: what, and the offset within
@@ -182,7 +268,8 @@ struct AnyValue;
 
 impl<'de> Document<'de> for AnyValue {
     type Value = ();
-    fn read<D: Deserializer<'de>>(_: &Ctx<'de>, d: D) -> Result<(), D::Error> {
+    fn read<D: Deserializer<'de>>(ctx: &Ctx<'de>, d: D) -> Result<(), D::Error> {
+        ctx.skip();
         IgnoredAny::deserialize(d).map(drop)
     }
 }
@@ -357,6 +444,7 @@ pub(crate) fn read_object<'de, T: Object<'de>, A: MapAccess<'de>>(
     ctx: &Ctx<'de>,
     mut map: A,
 ) -> Result<T::Output, A::Error> {
+    ctx.open();
     let mut value = T::default();
     let mut seen = 0u64;
     while let Some(key) = map.next_key_seed(KeySeed { table: T::KEY_TABLE })? {
@@ -366,10 +454,13 @@ pub(crate) fn read_object<'de, T: Object<'de>, A: MapAccess<'de>>(
                     return Err(ctx.fail(JsonErrorKind::DuplicateKey(T::KEYS[k]), None));
                 }
                 seen |= 1 << k;
-                ctx.reading(T::KEYS[k]);
-                value.member(ctx, k, &mut map)?;
+                if let Err(e) = value.member(ctx, k, &mut map) {
+                    ctx.failed_in(T::KEYS[k]);
+                    return Err(e);
+                }
             }
             None => {
+                ctx.skip();
                 map.next_value::<IgnoredAny>()?;
             }
         }
@@ -402,10 +493,7 @@ impl<'de, T: Object<'de>> Visitor<'de> for ObjectSeed<'_, 'de, T> {
         f.write_str("a JSON object")
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        let field = self.ctx.field.get();
-        let v = read_object::<T, A>(self.ctx, map)?;
-        self.ctx.reading(field);
-        Ok(Some(v))
+        read_object::<T, A>(self.ctx, map).map(Some)
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(None)
@@ -465,12 +553,12 @@ impl<'de> Visitor<'de> for U64Seed<'_, 'de> {
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
         // `serde_json` reads an integer beyond u64 as a float.
-        let kind = if v.fract() == 0.0 && v >= 18_446_744_073_709_551_615.0 {
-            JsonErrorKind::NumberOverflow
+        if v.fract() == 0.0 && v >= 18_446_744_073_709_551_615.0 {
+            Err(self.0.fail(JsonErrorKind::NumberOverflow, None))
         } else {
-            JsonErrorKind::Type(self.0.field.get())
-        };
-        Err(self.0.fail(kind, None))
+            // A type error, named after its member on the way out (see `Ctx::failed_in`).
+            Err(E::invalid_type(de::Unexpected::Float(v), &self))
+        }
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(None)
@@ -531,6 +619,7 @@ impl<'de> Visitor<'de> for RangesSeed<'_, 'de> {
         f.write_str("an array of range strings")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        self.0.open();
         // `[]` allocates nothing; otherwise allocate directly the capacity (4) a first `push`
         // would grow an empty vector to, without going through the growth path.
         let Some(first) = seq.next_element_seed(RangeItemSeed(self.0))? else { return Ok(Some(Vec::new())) };
@@ -665,6 +754,109 @@ pub(crate) fn json_error(e: DecodeError) -> JsonError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn openers_counts_both_brackets_everywhere() {
+        assert_eq!(openers(b""), 0);
+        assert_eq!(openers(br#"{"a":"[{"}"#), 3);
+        // 0x5B and 0x7B only, not the bytes one bit away.
+        let all: Vec<u8> = (0..=255u8).collect();
+        assert_eq!(openers(&all), 2);
+        for shift in 0..8 {
+            let v: Vec<u8> = (0..=255u8).cycle().skip(shift).take(2048).collect();
+            assert_eq!(openers(&v), v.iter().filter(|&&b| b == b'{' || b == b'[').count());
+        }
+        for n in [0usize, 7, 8, 9, 31, 32, 33, 64, 65, 100, 247, 248, 249, 256, 1000, 5000] {
+            let v: Vec<u8> = (0..n).map(|i| if i % 3 == 0 { b'[' } else { b'}' }).collect();
+            assert_eq!(openers(&v), n.div_ceil(3), "{n}");
+        }
+    }
+
+    #[test]
+    fn depth_check_agrees_with_the_exact_scan() {
+        let cases = [
+            "[".repeat(MAX_JSON_DEPTH),
+            "[".repeat(MAX_JSON_DEPTH + 1),
+            "[]".repeat(MAX_JSON_DEPTH + 1),
+            format!(r#"{{"a":"{}"}}"#, "[".repeat(40)),
+            format!("{}{}", "{\"a\":".repeat(MAX_JSON_DEPTH), "[1]"),
+            format!("{}{}", "{\"a\":".repeat(MAX_JSON_DEPTH), "1"),
+        ];
+        for c in cases {
+            assert_eq!(check_depth(c.as_bytes()), check_depth_exact(c.as_bytes()), "{c}");
+        }
+    }
+
+    /// What [`run`] answered when the scan ran before every read.
+    fn scan_first<'de, T: Document<'de>>(input: &'de [u8]) -> Result<T::Value, DecodeError> {
+        check_depth(input).and_then(|()| run::<T>(input))
+    }
+
+    #[test]
+    fn nesting_is_refused_as_if_scanned_before_the_read() {
+        use crate::graph::odata_error::Envelope;
+        use crate::graph::response_body::TopDocument;
+        use crate::graph::upload_session::SessionObject;
+        let n = MAX_JSON_DEPTH;
+        let (open, close) = ("[".repeat(n + 1), "]".repeat(n + 1));
+        let inner = |d: usize| format!("{}{}", r#"{"innerError":"#.repeat(d), "}".repeat(d));
+        let cases = [
+            format!("{open}{close}"),
+            open.clone(),
+            "[".repeat(1_000_000),
+            format!("{}{}", "[".repeat(n), "]".repeat(n)),
+            format!("{}{}", "[".repeat(n - 1), "]".repeat(n - 1)),
+            format!(r#"{{"x":{open}{close},"nextExpectedRanges":["0-"]}}"#),
+            format!(r#"{{"x":{open}{close},"nextExpectedRanges":["5-3"]}}"#),
+            format!(r#"{{"nextExpectedRanges":["5-3"],"x":{open}{close}}}"#),
+            format!(r#"{{"nextExpectedRanges":["0-"],,"x":{open}"#),
+            format!(r#"{{"uploadUrl":5,"x":{open}{close}}}"#),
+            format!(r#"{{"x":"{open}","nextExpectedRanges":[]}}"#),
+            format!(r#"{{"x":{open}{close}}} x"#),
+            format!(r#"{{"error":{{"code":"c","innerError":{}}}}}"#, inner(n - 3)),
+            format!(r#"{{"error":{{"code":"c","innerError":{}}}}}"#, inner(n - 2)),
+            format!(r#"{{"error":{{"code":"c","innerError":{}}}}}"#, inner(n - 1)),
+            format!(r#"{{"error":{{"code":"c","innerError":{}}}}}"#, inner(200)),
+            format!(r#"{{"error":{{"code":5,"innerError":{}}}}}"#, inner(n)),
+            format!(r#"{{"id":"1","file":{open}{close}}}"#),
+            format!(r#"[{{"a":1}},{open}{close}]"#),
+            format!("[{}{}]", "{\"a\":".repeat(n), "1".to_owned() + &"}".repeat(n)),
+            "[".repeat(n) + "1" + &"]".repeat(n - 1) + ",",
+        ];
+        for c in &cases {
+            let b = c.as_bytes();
+            assert_eq!(
+                run::<ObjectDocument<SessionObject<'_>>>(b),
+                scan_first::<ObjectDocument<SessionObject<'_>>>(b),
+                "{c:.80}"
+            );
+            assert_eq!(
+                run::<ObjectDocument<Envelope<'_>>>(b),
+                scan_first::<ObjectDocument<Envelope<'_>>>(b),
+                "{c:.80}"
+            );
+            assert_eq!(run::<TopDocument>(b), scan_first::<TopDocument>(b), "{c:.80}");
+            assert_eq!(run::<AnyValue>(b), scan_first::<AnyValue>(b), "{c:.80}");
+        }
+    }
+
+    #[test]
+    fn a_type_error_names_the_innermost_member() {
+        use crate::codec::Decode;
+        use crate::graph::{CreateSessionBody, ODataError, UploadSession};
+        let kind = |e: DecodeError| json_error(e).kind;
+        let odata = |j: &str| kind(ODataError::decode(j.as_bytes()).unwrap_err());
+        assert_eq!(odata(r#"{"error":{"code":"c","innerError":{"code":5}}}"#), JsonErrorKind::Type("code"));
+        assert_eq!(odata(r#"{"error":{"code":"c","innerError":{"date":[]}}}"#), JsonErrorKind::Type("date"));
+        assert_eq!(odata(r#"{"error":{"code":"c","innerError":7}}"#), JsonErrorKind::Type("innerError"));
+        assert_eq!(odata(r#"{"x":1,"error":{"code":"c","message":{}}}"#), JsonErrorKind::Type("message"));
+        let session = |j: &str| kind(UploadSession::decode(j.as_bytes()).unwrap_err());
+        assert_eq!(session(r#"{"uploadUrl":"u","expirationDateTime":1}"#), JsonErrorKind::Type("expirationDateTime"));
+        let create = |j: &str| kind(CreateSessionBody::decode(j.as_bytes()).unwrap_err());
+        assert_eq!(create(r#"{"item":{"fileSize":1.5}}"#), JsonErrorKind::Type("fileSize"));
+        assert_eq!(create(r#"{"item":{"fileSize":-1}}"#), JsonErrorKind::Type("fileSize"));
+        assert_eq!(create(r#"{"item":{"fileSize":18446744073709551616}}"#), JsonErrorKind::NumberOverflow);
+    }
 
     #[test]
     fn depth_scan_skips_strings_and_counts_both_brackets() {

@@ -47,6 +47,7 @@ mod range_spec;
 mod request;
 mod response;
 mod response_body;
+mod retry_after;
 mod upload_session;
 
 pub use crate::error::JsonErrorKind;
@@ -60,8 +61,9 @@ pub use odata_error::{InnerError, ODataError};
 pub use plan::{DRIVE_ITEM_FRAGMENT_MULTIPLE, FragmentPlanner, Fragments, RangeSet, Variant};
 pub use range_spec::RangeSpec;
 pub use request::{Operation, Request, is_create_upload_session_target};
-pub use response::{Outcome, Response, RetryAfter};
+pub use response::{Outcome, Response};
 pub use response_body::{CompletedItem, ResponseBody};
+pub use retry_after::RetryAfter;
 pub use upload_session::UploadSession;
 
 pub use crate::machines::graph_client as client;

@@ -3,9 +3,8 @@
 use core::fmt;
 use core::str::FromStr;
 
-use nom::bytes::complete::tag;
-use nom::character::complete::digit1;
-use nom::combinator::{eof, opt};
+use nom::combinator::eof;
+use nom::sequence::terminated;
 use nom::{IResult, Parser};
 use serde::{Serialize, Serializer};
 
@@ -71,12 +70,24 @@ impl<'a> nom::error::ParseError<&'a [u8]> for RuleError<'a> {
 /// ```text
 /// number = 1*DIGIT
 /// ```
+///
+/// A leaf of the grammar, written out: one pass that reads and accumulates each digit (nom's
+/// `digit1` and then a fold walk the digits twice). Nineteen digits always fit 64 bits, so
+/// only a longer number is checked for overflow.
 fn number(input: &[u8]) -> IResult<&[u8], u64, RuleError<'_>> {
-    let (rest, digits) = digit1(input)?;
-    let value = digits.iter().try_fold(0u64, |n, &d| n.checked_mul(10)?.checked_add(u64::from(d - b'0')));
-    match value {
-        Some(v) => Ok((rest, v)),
-        None => Err(nom::Err::Failure(RuleError((JsonErrorKind::NumberOverflow, input)))),
+    let (mut value, mut len) = (0u64, 0);
+    while let Some(d) = input.get(len).map(|b| b.wrapping_sub(b'0')).filter(|d| *d <= 9) {
+        value = value.wrapping_mul(10).wrapping_add(u64::from(d));
+        len += 1;
+    }
+    let fits =
+        |digits: &[u8]| digits.iter().try_fold(0u64, |n, &d| n.checked_mul(10)?.checked_add(u64::from(d - b'0')));
+    match len {
+        0 => Err(nom::Err::Error(RuleError((JsonErrorKind::RangeItem, input)))),
+        20.. if fits(&input[..len]).is_none() => {
+            Err(nom::Err::Failure(RuleError((JsonErrorKind::NumberOverflow, input))))
+        }
+        _ => Ok((&input[len..], value)),
     }
 }
 
@@ -88,18 +99,19 @@ fn number(input: &[u8]) -> IResult<&[u8], u64, RuleError<'_>> {
 /// `RangeOrder` at the first byte of `E`.
 fn range_item(input: &[u8]) -> IResult<&[u8], RangeSpec, RuleError<'_>> {
     let (rest, start) = number(input)?;
-    let (rest, dash) = opt(tag("-")).parse(rest)?;
-    let (rest, end) = match dash {
-        Some(_) => {
-            let last_at = rest;
-            let (rest, end) = opt(number).parse(rest)?;
-            let (rest, _) = eof(rest)?;
-            if end.is_some_and(|e| e < start) {
-                return Err(nom::Err::Failure(RuleError((JsonErrorKind::RangeOrder, last_at))));
+    // `[ "-" [ last-byte ] ]`, branching on the byte after `first-byte` (one look, no
+    // backtracking through `opt`).
+    let (rest, end) = match rest.split_first() {
+        None => (rest, None),
+        Some((b'-', last)) if last.is_empty() => (last, None),
+        Some((b'-', last)) => {
+            let (rest, end) = terminated(number, eof).parse(last)?;
+            if end < start {
+                return Err(nom::Err::Failure(RuleError((JsonErrorKind::RangeOrder, last))));
             }
-            (rest, end)
+            (rest, Some(end))
         }
-        None => (eof(rest)?.0, None),
+        Some(_) => return Err(nom::Err::Error(RuleError((JsonErrorKind::RangeItem, rest)))),
     };
     Ok((rest, RangeSpec { start, end }))
 }
@@ -228,6 +240,10 @@ mod tests {
         bad("1-2-3", JsonErrorKind::RangeItem, 3);
         bad(" 1-2", JsonErrorKind::RangeItem, 0);
         bad("+1-", JsonErrorKind::RangeItem, 0);
+        bad("1-a", JsonErrorKind::RangeItem, 2);
+        bad("99999999999999999999", JsonErrorKind::NumberOverflow, 0);
+        ok("9999999999999999999", 9_999_999_999_999_999_999, None);
+        ok("00000000000000000000000001-2", 1, Some(2));
     }
 
     #[test]

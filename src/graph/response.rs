@@ -10,13 +10,13 @@ use super::json;
 use super::odata_error::ODataError;
 use super::request::decimal;
 use super::response_body::{CompletedItem, ResponseBody};
+use super::retry_after::RetryAfter;
 use super::upload_session::UploadSession;
 use crate::codec::{Decode, Encode};
 use crate::error::{DecodeError, InvalidKind, ValidationError};
 use crate::http1::encode::{status_head, status_head_len};
 use crate::http1::head::{self, Direction, StartLine};
 use crate::http1::headers::Headers;
-use crate::http1::syntax::{NumberError, decimal_u64};
 use crate::http1::values::{FieldName, FieldValue, HttpVersion, ReasonPhrase, Status};
 use crate::options::DecodeOptions;
 
@@ -25,47 +25,6 @@ use crate::options::DecodeOptions;
 /// progress answer; `Location, Content-Length` on the "attachment: createUploadSession"
 /// completion).
 const MANAGED: &[&str] = &["Location", "Retry-After", "Content-Type", "Content-Length"];
-
-/// `Retry-After` (RFC 9110 §10.2.3): seconds, or an HTTP date.
-///
-/// Graph sends seconds (`41`, `315`; SharePoint up to 300). A value that starts with a digit
-/// must be all digits; a value that starts with a letter is taken as an HTTP date and kept as
-/// text (not parsed).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum RetryAfter<'a> {
-    /// `delay-seconds`.
-    Seconds(u64),
-    /// `HTTP-date`, as sent.
-    Date(FieldValue<'a>),
-}
-
-impl<'a> RetryAfter<'a> {
-    /// Read a header value (trimmed). The error is the kind and the offset within `v`.
-    pub(crate) fn decode_value(v: &'a [u8]) -> Result<Self, (InvalidKind, usize)> {
-        match v.first() {
-            Some(b) if b.is_ascii_alphabetic() => Ok(Self::Date(FieldValue::unvalidated(v))),
-            _ => decimal_u64(v).map(Self::Seconds).map_err(|e| match e {
-                NumberError::Syntax(i) => (InvalidKind::Number("Retry-After"), i),
-                NumberError::Overflow => (InvalidKind::NumberOverflow("Retry-After"), 0),
-            }),
-        }
-    }
-
-    fn to_field_value(&self) -> FieldValue<'a> {
-        match self {
-            Self::Seconds(n) => decimal(*n),
-            Self::Date(d) => d.clone(),
-        }
-    }
-
-    /// A copy that owns its bytes.
-    pub fn into_owned(self) -> RetryAfter<'static> {
-        match self {
-            Self::Seconds(n) => RetryAfter::Seconds(n),
-            Self::Date(d) => RetryAfter::Date(d.into_owned()),
-        }
-    }
-}
 
 /// What a response means for the client, by content first and status second: a 201 whose
 /// body is still a session is progress, a 200 with a driveItem is completion, a 200 with an

@@ -195,6 +195,7 @@ impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
         json::read_object::<TopFields<'de>, A>(self.0, map)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        self.0.skip();
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(ResponseBody::OtherJson)
     }

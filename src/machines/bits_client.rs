@@ -14,7 +14,8 @@
 //!   forgets the equal case). 416 without it, or a value above the total, is an invalid Ack:
 //!   the client could only guess where to go on. More than 16 Acks in a row that move the offset nowhere
 //!   past where it was fail the upload ([`ClientError::NoProgress`]).
-//! - **413** (an Ack, or a plain HTTP 413 from request filtering or a proxy): the next
+//! - **413** (an Ack, or a plain HTTP 413 from request filtering or a proxy, or a 2xx Ack
+//!   carrying `BG_E_TOO_LARGE` and no next offset, as Python servers send): the next
 //!   fragments are half the size of the refused one, never below
 //!   [`ClientConfig::min_fragment_len`] (5 KiB, as Windows); a refused fragment already at the
 //!   floor fails the upload.
@@ -22,6 +23,9 @@
 //!   Create-Session and the upload again from byte 0 ([MC-BUP] §3.1.5.2.1), at most
 //!   [`ClientConfig::max_restarts`] times. On Cancel-Session it means the session is gone:
 //!   cancelled.
+//! - **Unframed 5xx answers** to a Fragment (no `BITS-Packet-Type`, no `Content-Length`, read
+//!   to close or a timeout with [`Response::decode_at_eof`]): a new session, as for
+//!   `BG_E_SESSION_NOT_FOUND` (see [`Client::handle_response`]).
 //! - **Retries**: 5xx on Close-Session or Cancel-Session is retried, 4xx is not (Learn, Ack for
 //!   Close-Session); a lost connection or a missing answer ([`Client::transport_failed`]) resends
 //!   the same request (a resent Create-Session may leave an orphan session on the server, for
@@ -44,6 +48,8 @@
 //! - **0-byte files** go Create-Session → Close-Session with no fragment (an empty range cannot
 //!   be written); whether that works depends on the server (see
 //!   [`ServerConfig::allow_empty_upload`](crate::bits::server::ServerConfig::allow_empty_upload)).
+//!
+//! [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 
 use alloc::string::String;
 use core::fmt;
@@ -55,6 +61,8 @@ use crate::http1::{ContentRange, FieldValue, Message, RequestTarget, StartLine, 
 use crate::{Decode, DecodeError, DecodeOptions, InvalidKind, ValidationError};
 
 /// The longest `BITS-Reply-URL` a client accepts ([MC-BUP] §2.2.1.2: 2,200 characters).
+///
+/// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 pub const MAX_REPLY_URL_LEN: usize = 2200;
 
 /// The client's settings.
@@ -103,6 +111,8 @@ impl ClientConfig {
     /// The size of the fragments sent (at least 1; the last one of a file may be shorter).
     /// Windows sends up to 13 MB ([MC-BUP] note <10>); IIS 7 accepts 30,000,000 bytes per
     /// request by default.
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn fragment_len(mut self, bytes: u64) -> Self {
         self.fragment_len = bytes.max(1);
         self
@@ -110,6 +120,8 @@ impl ClientConfig {
 
     /// The smallest fragment a 413 may shrink fragments to (default 5 KiB: Windows "never
     /// sends fragments smaller than 5 KB", [MC-BUP] note <16>).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn min_fragment_len(mut self, bytes: u64) -> Self {
         self.min_fragment_len = bytes.max(1);
         self
@@ -123,6 +135,8 @@ impl ClientConfig {
 
     /// Send `Content-Name` (the local file name) on Create-Session, every Fragment and
     /// Close-Session, as the Windows client does (the [MC-BUP] §4 traces show it).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn content_name(mut self, name: FieldValue<'static>) -> Self {
         self.content_name = Some(name);
         self
@@ -130,6 +144,8 @@ impl ClientConfig {
 
     /// Ping the `BITS-Host-Id` host before the first Fragment ([MC-BUP] §3.1.5.2.2 SHOULD;
     /// default `true`).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn ping_after_host_id(mut self, ping: bool) -> Self {
         self.ping_after_host_id = ping;
         self
@@ -137,6 +153,8 @@ impl ClientConfig {
 
     /// Upload-reply job: the final Fragment Ack must carry a `BITS-Reply-URL`, or the upload
     /// fails ([MC-BUP] §3.1.5.2.4). Default `false` (a reply URL is still fetched if sent).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn expect_reply(mut self, expect: bool) -> Self {
         self.expect_reply = expect;
         self
@@ -178,6 +196,8 @@ impl ClientConfig {
 /// );
 /// assert!(resolve_reply_url("http://h/u/f", "ftp://elsewhere/x").is_err());
 /// ```
+///
+/// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 pub fn resolve_reply_url(destination: &str, reply_url: &str) -> Result<String, ClientError> {
     let base = Url::parse(destination).ok_or(ClientError::InvalidUrl)?;
     resolve_against(&base, reply_url)
@@ -469,6 +489,35 @@ impl<'a> Decode<'a> for Response<'a> {
     }
 }
 
+impl<'a> Response<'a> {
+    /// Decode an answer that ended with the connection (the peer closed it, or the caller's
+    /// read timed out): an [`Ack`] as [`decode_with`](Decode::decode_with) reads it, else a plain
+    /// [`Message`] whose body, without `Content-Length`, is everything received
+    /// ([`Message::decode_at_eof`]). See [`Client::handle_response`] for what the client makes
+    /// of such an unframed answer.
+    pub fn decode_at_eof(input: &'a [u8], opts: &DecodeOptions) -> Result<(Self, usize), DecodeError> {
+        match Ack::decode_with(input, opts) {
+            Ok((ack, used)) => Ok((Self::Ack(ack), used)),
+            Err(DecodeError::Invalid(m)) if m.kind == InvalidKind::MissingHeader("BITS-Packet-Type") => {
+                Message::decode_at_eof(input, opts).map(|(m, used)| (Self::Http(m), used))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `true` for a plain HTTP answer with neither `Content-Length` nor `Transfer-Encoding`:
+    /// its body ends only when the connection does (RFC 9112 §6.3, rule 8), so it was read to
+    /// close or to a timeout, and the connection cannot carry another request.
+    pub fn is_unframed(&self) -> bool {
+        match self {
+            Self::Ack(_) => false,
+            Self::Http(m) => {
+                m.headers().get("Content-Length").is_none() && m.headers().get("Transfer-Encoding").is_none()
+            }
+        }
+    }
+}
+
 impl Response<'_> {
     /// The status code.
     pub fn status(&self) -> Status {
@@ -618,10 +667,35 @@ impl Client {
         self.after(event)
     }
 
-    /// Hand back any answer (decoded with [`Decode`]).
+    /// Hand back any answer (decoded with [`Decode`], or with [`Response::decode_at_eof`] when
+    /// the connection ended or the caller's read timed out before a framed answer came).
+    ///
+    /// **An unframed error answer to a Fragment** ([`Response::is_unframed`]: no
+    /// `BITS-Packet-Type`, no `Content-Length`, a 5xx status) starts a new session, as
+    /// `BG_E_SESSION_NOT_FOUND` does ([`Event::Restarted`], counted against
+    /// [`ClientConfig::max_restarts`]). Servers built on Python's `http.server` answer a gap
+    /// (where [MC-BUP] §3.2.5.2.6 says 416 with the next offset) with a bare `500` carrying
+    /// only `BITS-Error-Code`/`BITS-Error-Context`, keep the connection open so the answer
+    /// ends at the caller's timeout, and have forgotten the session by the time the client
+    /// reconnects: resending the Fragment or pinging cannot resynchronise with a session the
+    /// server no longer has, and giving up would strand an upload a new session completes.
+    /// The caller must close the connection after such an answer (where its body ends is
+    /// unknowable) and send the next [`Transmit`] on a new one. Unframed answers to other
+    /// requests are handled by their status, as framed ones.
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn handle_response(&mut self, response: &Response<'_>) -> Event {
         match response {
             Response::Ack(ack) => self.handle_ack(ack),
+            Response::Http(_)
+                if response.is_unframed()
+                    && is_server_error(response.status())
+                    && matches!(self.in_flight, Some(TransmitKind::Fragment(_))) =>
+            {
+                self.in_flight = None;
+                let event = self.restart();
+                self.after(event)
+            }
             Response::Http(_) => self.handle_http_status(response.status()),
         }
     }
@@ -670,6 +744,8 @@ impl Client {
 
     /// Send a Ping before the next request (a new connection that needs connection-oriented
     /// authentication, or a resumed job, as Windows does: [MC-BUP] §2.2.4, note <9>).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn ping_next(&mut self) {
         if !self.is_finished() {
             self.ping_pending = true;
@@ -686,6 +762,8 @@ impl Client {
     /// Try a failed upload again ([MC-BUP] §3.1.4.3 "Resume Existing Upload"): a Ping, then
     /// on from where the server was, or a new session if there was none. Returns `false` if
     /// the upload had not failed.
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn resume(&mut self) -> bool {
         if !matches!(self.phase, Phase::Failed(_)) {
             return false;
@@ -705,6 +783,8 @@ impl Client {
 
     /// Send later requests to the destination's own host again (the caller's
     /// `BITS-Host-Id-Fallback-Timeout` timer expired, [MC-BUP] §3.1.6.3).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn fall_back_to_origin(&mut self) {
         self.endpoint = self.destination.endpoint.clone();
     }
@@ -783,6 +863,19 @@ impl Client {
                 self.ping_pending = false;
                 self.retries.reset();
                 Event::Pinged
+            }
+            // A 2xx Fragment Ack that carries BG_E_TOO_LARGE and no next offset is a refusal
+            // of the fragment's size, not a success: Python servers answer a fragment over
+            // their limit that way, where [MC-BUP] §2.2.1.2 lists BG_E_TOO_LARGE with 500 and
+            // §3.1.5.2.4 has the client shrink on 413. The client does what it
+            // does for a 413 (shrink); reading it as success would need the next offset the
+            // Ack does not give, and failing would strand an upload smaller fragments finish.
+            TransmitKind::Fragment(range)
+                if status.is_success()
+                    && ack.error_code() == Some(HResult::BG_E_TOO_LARGE)
+                    && ack.received_content_range().is_none() =>
+            {
+                self.shrink(range)
             }
             TransmitKind::Fragment(range) if status.is_success() || status == Status::RANGE_NOT_SATISFIABLE => {
                 self.on_fragment_ack(range, ack)
@@ -876,6 +969,8 @@ impl Client {
     }
 
     /// 413: half the refused fragment, not below the floor ([MC-BUP] §3.1.5.2.4, note <16>).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     fn shrink(&mut self, refused: ContentRange) -> Event {
         let len = refused.len();
         if len <= self.config.min_fragment_len {

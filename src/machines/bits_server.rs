@@ -33,6 +33,8 @@
 //! session id is a GUID ([MC-BUP] §3.2.5.2.4), and a request naming an id that is not
 //! GUID-shaped names no session. Ids compare by GUID value, so case and braces do not matter
 //! (a GUID is a number; clients differ in how they spell it).
+//!
+//! [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
@@ -51,6 +53,8 @@ const ID_ATTEMPTS: usize = 16;
 
 /// What the server does with a Fragment that overlaps bytes it already has ([MC-BUP]
 /// §3.2.5.2.6 and the Learn Fragment page disagree; both readings are offered).
+///
+/// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum OverlapPolicy {
@@ -61,6 +65,8 @@ pub enum OverlapPolicy {
     TrimAndAccept,
     /// Answer 416 with `BITS-Received-Content-Range` for any fragment that does not start at
     /// the next expected byte: [MC-BUP] §3.2.5.2.6 read literally.
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     Reject416,
 }
 
@@ -128,6 +134,8 @@ impl ServerConfig {
     /// fragments ([MC-BUP] §3.1.5.2.4). `None`: no limit. (Decode with
     /// [`DecodeOptions::max_body_len`](crate::DecodeOptions::max_body_len) as well so an
     /// oversized body is refused from its head.)
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn max_fragment_len(mut self, max: Option<u64>) -> Self {
         self.max_fragment_len = max;
         self
@@ -142,6 +150,8 @@ impl ServerConfig {
 
     /// Send `BITS-Host-Id` (and `BITS-Host-Id-Fallback-Timeout`, seconds) on every
     /// Create-Session Ack, for web-farm affinity ([MC-BUP] §2.2.3.2).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn host_id(mut self, host: FieldValue<'static>, fallback_timeout: Option<u32>) -> Self {
         self.host_id = Some((host, fallback_timeout));
         self
@@ -163,6 +173,8 @@ impl ServerConfig {
     /// (`last-byte-pos >= first-byte-pos`), so a 0-byte upload is a session with no fragment;
     /// no source says what Windows does. Default `false`: refused like any
     /// Close before the last byte.
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn allow_empty_upload(mut self, allow: bool) -> Self {
         self.allow_empty_upload = allow;
         self
@@ -178,6 +190,8 @@ impl ServerConfig {
 
     /// Which header name(s) carry error codes (default `BITS-Error-Code`, the name in the Learn
     /// docs and in the servers that exist; [MC-BUP] writes `BITS-Error`).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn error_header(mut self, name: ErrorHeaderName) -> Self {
         self.error_header = name;
         self
@@ -213,6 +227,8 @@ pub struct WriteAt {
     pub len: u64,
     /// `true` if this write completes the entity: in upload-reply mode, notify the server
     /// application now, before sending the Ack ([MC-BUP] §3.2.5.1.3).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub completes: bool,
 }
 
@@ -460,6 +476,8 @@ impl Server {
     /// session; a failed `Write` moves the next expected offset back to the write's offset
     /// (the client resynchronises there); a failed `Commit` restores the whole session, so a
     /// retried Close-Session commits again.
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn action_failed(
         &mut self,
         action: &Action,
@@ -534,6 +552,8 @@ impl Server {
     ///
     /// Call it every `T` seconds: a session idle for `2T` is always gone, one idle for less
     /// than `T` never is.
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn sweep_idle(&mut self) -> Vec<Action> {
         let mut gone = Vec::new();
         self.sessions.retain(|id, s| {
@@ -674,6 +694,8 @@ fn error_for(config: &ServerConfig, id: &SessionId<'_>, status: Status, code: HR
 }
 
 /// [MC-BUP] §3.2.5.2.3: "500 … BITS-Error x8020001F, BITS-Error-Context 0x5".
+///
+/// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 fn not_found(config: &ServerConfig, id: &SessionId<'_>) -> Ack<'static> {
     error_for(config, id, Status::INTERNAL_SERVER_ERROR, HResult::BG_E_SESSION_NOT_FOUND)
 }
@@ -681,4 +703,40 @@ fn not_found(config: &ServerConfig, id: &SessionId<'_>) -> Ack<'static> {
 fn lookup<'s>(sessions: &'s mut BTreeMap<Guid, Session>, id: &SessionId<'_>) -> Option<(Guid, &'s mut Session)> {
     let guid = id.as_guid()?;
     sessions.get_mut(&guid).map(|s| (guid, s))
+}
+
+/// Persistence: putting back the sessions a previous process stored, so that a server that
+/// was killed and restarted answers a client's next Fragment with the offset actually stored
+/// instead of "session not found" (which would make the client start the upload again).
+impl Server {
+    /// Restore session `session` as a previous process left it: `destination` (what
+    /// [`Action::Commit`] will carry), the upload's `total` if a Fragment had said it, and
+    /// `received`, the bytes stored contiguously from offset 0 (the caller's storage is the
+    /// judge of that, not the previous process's last Ack: bytes written after the last Ack
+    /// are kept, bytes the storage lost are asked for again).
+    ///
+    /// The session counts as touched (a full idle period passes before
+    /// [`sweep_idle`](Self::sweep_idle) removes it) and gets the configured reply URL. Returns
+    /// `false`, changing nothing, if the id is already in use or `received` exceeds `total`.
+    /// The protocol is not stored: [MC-BUP] defines one, and a session's later requests do not
+    /// name it.
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
+    pub fn restore(&mut self, session: Guid, destination: String, total: Option<u64>, received: u64) -> bool {
+        if self.sessions.contains_key(&session) || total.is_some_and(|t| received > t) {
+            return false;
+        }
+        let restored = Session {
+            destination,
+            // A stored byte means a Fragment named the session: a Close must not commit an
+            // empty upload in its place.
+            saw_fragment: total.is_some() || received > 0,
+            total,
+            received,
+            reply_url: self.config.reply_url_for(session),
+            touched: true,
+        };
+        self.sessions.insert(session, restored);
+        true
+    }
 }

@@ -74,13 +74,13 @@ use core::fmt;
 use core::time::Duration;
 
 use super::retry::{Attempts, Backoff, Restarts, Stalls};
-use super::url::Url;
+use super::url::{Endpoint, Url};
+use crate::ValidationError;
 use crate::graph::{
     CompletedItem, CreateSessionBody, DateTimeOffset, FragmentPlanner, ODataError, Operation, Outcome, RangeSet,
     RangeSpec, Request, Response, RetryAfter, UploadSession, Variant,
 };
 use crate::http1::{ContentRange, FieldName, FieldValue, RequestTarget, Status};
-use crate::{Endpoint, ValidationError};
 
 /// The smallest fragment a 413 shrinks to (for variants without a 320 KiB rule).
 const MIN_SHRUNK_FRAGMENT: u64 = 64 * 1024;

@@ -75,7 +75,8 @@ fn options_from(bits: u16) -> DecodeOptions {
         .allow_identical_duplicates(flag(2))
         .allow_unbraced_guid(flag(3))
         .allow_ack_body(flag(4))
-        .allow_spaces_in_content_range(flag(5));
+        .allow_spaces_in_content_range(flag(5))
+        .allow_bodiless_without_content_length(flag(10));
     if flag(6) {
         o = o.max_headers(usize::from(bits >> 12));
     }

@@ -2,7 +2,8 @@
 //! [`Client`](bits_codec::graph::client::Client), for tests and the loopback example.
 //!
 //! [`Server`] plays graph.microsoft.com and the `uploadUrl` host at once, strictly by the
-//! digest's rules (§3–§7), and does no I/O: [`Server::handle`] takes a decoded request and
+//! rules of the Microsoft Graph upload-session pages (driveItem: createUploadSession, the
+//! uploadSession resource type, "Upload large files with an upload session"), and does no I/O: [`Server::handle`] takes a decoded request and
 //! returns a [`Reply`], the response to send and the [`Action`] the caller performs on its
 //! storage first (open a session's file, write the fragment's body at an offset, commit,
 //! discard). It is not a Graph emulator: no items, drives or mailboxes, no clock (the

@@ -26,7 +26,8 @@
 //!
 //! hyper owns the HTTP/1.1 framing; this server never parses bytes itself. For each request it
 //! builds the typed head with [`RequestHead::from_http_parts`], which applies the checks the
-//! byte decoder applies (`Content-Length` required and consistent with `Content-Range`, no
+//! byte decoder applies ([`real_clients`]: `Content-Length` required on a Fragment and
+//! consistent with `Content-Range`, optional on bodiless packets; no
 //! `Transfer-Encoding`, one `BITS-Packet-Type`, …). A request that fails them is answered with
 //! [`Server::reject`] and the connection is closed, as the machine's docs ask. Otherwise
 //! [`Server::handle`] gives the Ack and the storage [`Action`]; the action is carried out first
@@ -161,11 +162,19 @@ pub fn file_stem(session: Guid) -> String {
 
 type HttpResponse = http::Response<Empty<Bytes>>;
 
+/// What this server reads requests with: strict, but for the one leniency real clients need.
+/// Python's `http.client` and `curl -X BITS_POST` send Ping, Create-Session, Close-Session and
+/// Cancel-Session without `Content-Length`; hyper has already framed such a request as bodiless
+/// (RFC 9112 §6.3), so accepting it cannot desynchronise anything.
+pub fn real_clients() -> DecodeOptions {
+    DecodeOptions::default().allow_bodiless_without_content_length(true)
+}
+
 /// One request, start to finish: typed head from the parts, the machine's reply, the storage
 /// action (streaming the body), the Ack.
 async fn answer(req: http::Request<Incoming>, peer: SocketAddr, state: &State) -> HttpResponse {
     let (parts, body) = req.into_parts();
-    let head = match RequestHead::from_http_parts(&parts, &DecodeOptions::default()) {
+    let head = match RequestHead::from_http_parts(&parts, &real_clients()) {
         Ok(head) => head,
         Err(e) => {
             let ack = state.server().reject(e.kind);
