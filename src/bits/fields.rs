@@ -95,7 +95,7 @@ impl<'a> RequestFields<'a> {
                 set_once(&mut self.packet_type, t, K::BitsPacketType, line, opts)
             }
             K::BitsSessionId => {
-                let id = h::session_id::check(v).map_err(|i| invalid(InvalidKind::SessionId, at + i))?;
+                let id = run(h::session_id::session_id, v, at, InvalidKind::SessionId)?;
                 set_once(&mut self.session_id, id, K::BitsSessionId, line, opts)
             }
             K::BitsSupportedProtocols => {

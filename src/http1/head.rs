@@ -18,9 +18,8 @@ use nom::Offset;
 
 use super::names::KnownHeader;
 pub(crate) use super::parse::StartLine;
-use super::parse::{self, request_line, status_line, to_decode_error, value_error};
+use super::parse::{self, field_line, request_line, status_line, to_decode_error, value_error};
 use super::scan::Breaks;
-use super::syntax::{all_tchar, is_ows, is_tchar, trim_ows};
 use crate::error::{DecodeError, InvalidKind, InvalidMessage};
 use crate::options::DecodeOptions;
 
@@ -76,33 +75,15 @@ pub(crate) struct Head<'a> {
     pub(crate) canonical: bool,
 }
 
-/// The exact reading of a field name that is neither known nor all tchar (RFC 9110 §5.1): the
-/// name runs to the first non-`tchar`, which must be the colon found at `colon` (a line with
-/// no colon ends where its input ends). `Ok` if the name is a valid token followed by `:`;
-/// otherwise the error with its offset, `None` meaning more input is needed.
+/// The error of a field line: [`to_decode_error`], with a head that cannot end within the
+/// limit reported as too large rather than incomplete.
 #[cold]
-fn name_error(line: &[u8], colon: usize, at: usize) -> Result<(), Option<(InvalidKind, usize)>> {
-    let p = line[..colon].iter().position(|&b| !is_tchar(b)).unwrap_or(colon);
-    match line.get(p) {
-        _ if p == 0 => Err(Some((InvalidKind::HeaderName, at))),
-        Some(b':') => Ok(()),
-        Some(b' ' | b'\t') => Err(Some((InvalidKind::WhitespaceBeforeColon, at + p))),
-        None => Err(None),
-        Some(_) => Err(Some((InvalidKind::HeaderName, at + p))),
-    }
-}
-
-/// What ends a field line other than CRLF: a bare LF when allowed (`Ok(false)`), or the error
-/// (`Err(Ok(kind))` at the end of the value, `Err(Err(needed))` for more input).
-#[cold]
-fn line_end_slow(after: &[u8], opts: &DecodeOptions) -> Result<bool, Result<InvalidKind, usize>> {
-    match after {
-        [] => Err(Err(1)),
-        [b'\r'] => Err(Err(0)),
-        [b'\n', ..] if opts.allow_bare_lf => Ok(false),
-        [b'\r', ..] => Err(Ok(InvalidKind::BareCr)),
-        [b'\n', ..] => Err(Ok(InvalidKind::BareLf)),
-        _ => Err(Ok(InvalidKind::ControlByte)),
+fn line_error(input: &[u8], opts: &DecodeOptions, e: nom::Err<parse::PError<'_>>) -> DecodeError {
+    match to_decode_error(input, e) {
+        DecodeError::Incomplete { .. } if input.len() >= opts.max_head_len => {
+            DecodeError::invalid(InvalidKind::HeadTooLarge, opts.max_head_len)
+        }
+        e => e,
     }
 }
 
@@ -151,9 +132,10 @@ pub(crate) fn head<'a>(
     let mut count = 0usize;
     let mut content_length: Option<(u64, usize)> = None;
     let mut canonical = true;
-    // The field lines, by hand rather than through combinators: this loop is most of a decode,
-    // and every step below replaces a byte loop or an intermediate result that showed up in the
-    // profile. `at` is the offset of the current line.
+    // `*( field-line CRLF ) CRLF`: the repetition is this loop rather than a `many0`, because
+    // each line's checks (count, length, framing) and its hand-over to the sink run as it is
+    // read, with no list built; each line is the `field_line` rule. `at` is the offset of the
+    // current line.
     let mut at = block_start;
     let mut breaks = Breaks::new(capped, block_start);
     loop {
@@ -182,38 +164,15 @@ pub(crate) fn head<'a>(
             Some(b' ' | b'\t') => return Err(invalid(InvalidKind::ObsFold, at)),
             Some(_) => {}
         }
-        // `field-name ":"`: the colon from the masks. A known name is a token by construction, an
-        // unknown one is checked against the tchar table; anything else (including a line
-        // without a colon, whose scan ran on) gets the exact byte-by-byte reading.
-        let n = breaks.colon(at) - at;
-        let known = KnownHeader::find_prefix(line, n);
-        if known.is_none() && !(n > 0 && all_tchar(&line[..n])) {
-            name_error(line, n, at).map_err(|e| e.map_or_else(|| incomplete(1), |(k, i)| invalid(k, i)))?;
-        }
-        let name = line.get(..n).unwrap_or_default();
-        let raw = line.get(n + 1..).unwrap_or_default();
-        let value_start = at + n + 1;
-        // `OWS field-value OWS CRLF`: one scan to the line end, then the usual shape (one space,
-        // no trailing whitespace, CRLF) is recognised without a loop; the rest is off the hot
-        // path.
-        let e = breaks.field_end(value_start) - value_start;
-        let (body, after) = raw.split_at(e);
-        let crlf = match after {
-            [b'\r', b'\n', ..] => true,
-            _ => line_end_slow(after, opts).map_err(|r| match r {
-                Ok(kind) => invalid(kind, value_start + e),
-                Err(needed) => incomplete(needed),
-            })?,
+        // `field-line CRLF`, the rule of `parse::field_line`, with the colon and the line end
+        // from the masks.
+        let (_, f) = match field_line(line, at, &mut breaks, opts) {
+            Ok(r) => r,
+            Err(e) => return Err(line_error(input, opts, e)),
         };
-        // In a run of field bytes, OWS is exactly the bytes up to 0x20 (other controls ended
-        // the run): one compare per end instead of two.
-        let (value, leading, one_space) = match body {
-            [b' ', v @ ..] if v.first().is_none_or(|&b| b > b' ') & v.last().is_none_or(|&b| b > b' ') => (v, 1, true),
-            _ => (trim_ows(body), body.iter().take_while(|&&b| is_ows(b)).count(), false),
-        };
-        let value_at = value_start + leading;
-        // `&`, not `&&`: two flags, no branch. A line is canonical exactly in the fast shape.
-        canonical &= one_space & crlf;
+        let (name, value, known) = (f.name, f.value, f.known);
+        let value_at = at + f.value_at;
+        canonical &= f.canonical;
         count += 1;
         if count > opts.max_headers {
             return Err(invalid(InvalidKind::TooManyHeaders, at));
@@ -226,7 +185,7 @@ pub(crate) fn head<'a>(
             let line = FieldLine { name, value, name_at: at, value_at, known };
             sink.field(&line, opts).map_err(DecodeError::Invalid)?;
         }
-        at = value_start + e + if crlf { 2 } else { 1 };
+        at += f.len;
     }
 }
 

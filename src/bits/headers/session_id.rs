@@ -26,13 +26,10 @@ pub(crate) fn session_id(v: &[u8]) -> PResult<'_, &[u8]> {
     }
 }
 
-/// The leaf of [`session_id`], which the head's collectors call directly: `Err` is the offset
-/// of the first byte in the way. The visible check runs eight bytes a step ([`visible_len`]):
-/// an id is usually a 38-byte GUID. Called through the nom rule on the hot path, the rule's
-/// wider result cost about 40 instructions per Fragment head (measured with callgrind); through
-/// this, none.
+/// The leaf of [`session_id`]: `Err` is the offset of the first byte in the way. The visible
+/// check runs eight bytes a step ([`visible_len`]): an id is usually a 38-byte GUID.
 #[inline(always)]
-pub(crate) fn check(v: &[u8]) -> Result<&[u8], usize> {
+fn check(v: &[u8]) -> Result<&[u8], usize> {
     if v.is_empty() {
         return Err(0);
     }
