@@ -1,5 +1,7 @@
 //! BITS responses: `BITS-Packet-Type: Ack`, for success and for errors ([MC-BUP] §2.2.3,
 //! §2.2.5, §2.2.7, §2.2.9, §2.2.11; Learn "Ack for ..." pages).
+//!
+//! [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 
 use crate::http1::names::KnownHeader;
 use alloc::borrow::Cow;
@@ -39,6 +41,8 @@ use crate::options::DecodeOptions;
 /// assert_eq!(ack.error_code(), Some(HResult::BG_E_SESSION_NOT_FOUND));
 /// assert_eq!(ack.error_context(), Some(ErrorContext::REMOTE_FILE));
 /// ```
+///
+/// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ack<'a> {
     version: HttpVersion,
@@ -232,12 +236,16 @@ impl<'a> Ack<'a> {
 
     /// The success Ack for Create-Session: 200, the chosen protocol, the new session id and
     /// `Accept-Encoding: identity` ([MC-BUP] §2.2.3; the Learn page's header list).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn session_created(protocol: Guid, session_id: SessionId<'a>) -> Self {
         Self::ok().with_protocol(protocol).with_session_id(session_id).with_accept_encoding_identity()
     }
 
     /// The Ack for a Fragment: `status` (200, or 416 to resynchronise) and the offset the
     /// server expects next in `BITS-Received-Content-Range` ([MC-BUP] §2.2.7.2).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn fragment_received(status: Status, received: u64) -> Self {
         Self::new(status).with_received_content_range(received)
     }
@@ -261,6 +269,8 @@ impl<'a> Ack<'a> {
 
     /// The Ack a server sends for a request it could not decode: the status of
     /// [`InvalidKind::http_status`], `E_INVALIDARG`, context `0x5` ([MC-BUP] §2.2.1.2 table).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn for_invalid_request(e: &InvalidMessage) -> Self {
         let status = e.kind.http_status();
         Self::error(status, HResult::E_INVALIDARG, ErrorContext::REMOTE_FILE)

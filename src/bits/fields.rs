@@ -19,6 +19,8 @@ use crate::options::DecodeOptions;
 /// Which notification message [`NotificationFields`] reads: it types only the headers that
 /// message can carry, and keeps every other header untouched in the header list (receivers
 /// "MUST ignore any header fields that [they do] not understand", [MC-BUP] §2.2).
+///
+/// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum NotificationRole {
     Request,
@@ -41,6 +43,8 @@ impl<T: PartialEq> PartialEq for At<T> {
 
 /// The fields of the notification messages (request and reply between the upload server and
 /// the back-end server, [MC-BUP] §3.4.5.2).
+///
+/// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 #[derive(Debug, Clone)]
 pub(crate) struct NotificationFields<'a> {
     role: NotificationRole,
@@ -201,6 +205,8 @@ impl<'a> AckFields<'a> {
     /// The error code from `BITS-Error-Code` or `BITS-Error` (aliases: [MC-BUP] §2.2.1.2 uses
     /// the second, the Learn pages and peers the first): if both
     /// are present they must agree.
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub(crate) fn error(&self) -> Result<Option<HResult>, InvalidMessage> {
         match (&self.error_code, &self.error_spec) {
             (Some(a), Some(b)) if a.value != b.value => {

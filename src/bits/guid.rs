@@ -54,6 +54,8 @@ impl fmt::Debug for Guid {
 impl Guid {
     /// `{7df0354d-249b-430f-820d-3d2a9bef4931}`: the BITS 1.5 Upload Protocol, the only protocol
     /// defined ([MC-BUP] §1.7.1).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub const BITS_1_5_UPLOAD: Self = Self(0x7df0354d_249b_430f_820d_3d2a9bef4931);
 
     /// From the 128 bits in text order.

@@ -9,6 +9,8 @@ use core::fmt;
 /// use bits_codec::bits::HResult;
 /// assert_eq!(HResult::E_INVALIDARG.to_string(), "0x80070057");
 /// ```
+///
+/// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct HResult(pub u32);
@@ -26,6 +28,8 @@ impl HResult {
     /// ([`Self::ERROR_DISK_FULL_AS_SPECIFIED`]); both are accepted, as any u32 is.
     pub const ERROR_DISK_FULL: Self = Self(0x8007_0070);
     /// The value [MC-BUP] §2.2.1.2 gives for a full disk (112 written in hex by mistake).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub const ERROR_DISK_FULL_AS_SPECIFIED: Self = Self(0x8007_0112);
     /// `BG_E_SESSION_NOT_FOUND`: 500; the client starts a new session.
     pub const BG_E_SESSION_NOT_FOUND: Self = Self(0x8020_001F);
@@ -53,6 +57,8 @@ impl fmt::Display for HResult {
 /// use bits_codec::bits::ErrorContext;
 /// assert_eq!(ErrorContext::REMOTE_FILE.to_string(), "0x5");
 /// ```
+///
+/// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ErrorContext(pub u32);
@@ -73,6 +79,8 @@ impl fmt::Display for ErrorContext {
 /// Which header name carries the error code when encoding: [MC-BUP] §2.2.1.2 names it
 /// `BITS-Error`, the Learn pages and every third-party peer `BITS-Error-Code`; a decoder reads
 /// both.
+///
+/// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum ErrorHeaderName {
@@ -81,6 +89,8 @@ pub enum ErrorHeaderName {
     #[default]
     Code,
     /// `BITS-Error`: the name in [MC-BUP].
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     Spec,
     /// Both headers with the same value (receivers ignore the one they do not know).
     Both,

@@ -4,6 +4,8 @@
 //! "The BITS upload protocol is layered on top of HTTP 1.1" and every request "MUST be sent as
 //! an HTTP extension-method … called BITS_POST" ([MC-BUP] §2.2.1). Responses are always
 //! `BITS-Packet-Type: Ack`.
+//!
+//! [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 
 mod ack;
 mod fields;

@@ -2,6 +2,8 @@
 //! Protocol for Server Applications"): after the last fragment, the BITS server `POST`s the
 //! upload to the server application and relays its reply. Plain HTTP with BITS headers; not
 //! between client and server.
+//!
+//! [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 
 use crate::http1::names::KnownHeader;
 use alloc::borrow::Cow;
@@ -43,6 +45,8 @@ impl<'a> FieldSink<'a> for NotificationSink<'a> {
 /// [MC-BUP] §2.2.12.2 names the file headers `BITS-Request-DataEntity-Name`; its own §3.4.5.2,
 /// the Learn page and the real capture use `BITS-Request-DataFile-Name`, which is what this
 /// type reads and writes: a peer built from either source interoperates with the real server.
+///
+/// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotificationRequest<'a> {
     message: Message<'a>,

@@ -21,16 +21,28 @@ use crate::http1::syntax::{Folded, words};
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum PacketType {
     /// `Ping`: connection and authentication warm-up ([MC-BUP] §2.2.4).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     Ping,
     /// `Create-Session` ([MC-BUP] §2.2.2).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     CreateSession,
     /// `Fragment`: a range of the upload ([MC-BUP] §2.2.6).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     Fragment,
     /// `Close-Session` ([MC-BUP] §2.2.8).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     CloseSession,
     /// `Cancel-Session` ([MC-BUP] §2.2.10).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     CancelSession,
     /// `Ack`: every response ([MC-BUP] §2.2.3 and the other Ack sections).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     Ack,
 }
 

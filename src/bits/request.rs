@@ -1,5 +1,7 @@
 //! BITS requests: `BITS_POST` with `BITS-Packet-Type` Ping, Create-Session, Fragment,
 //! Close-Session or Cancel-Session ([MC-BUP] §2.2.2, §2.2.4, §2.2.6, §2.2.8, §2.2.10).
+//!
+//! [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 
 use alloc::borrow::Cow;
 use alloc::string::String;
@@ -234,6 +236,8 @@ impl<'a> RequestHead<'a> {
     /// `BITS-Session-Id`: always present on Fragment, Close-Session and Cancel-Session; on
     /// Ping and Create-Session only if the client sent one (a server ignores it there: no
     /// session exists yet for either packet, [MC-BUP] §2.2.2 and §2.2.4 list no session id).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn session_id(&self) -> Option<&SessionId<'a>> {
         self.session_id.as_ref()
     }
@@ -246,6 +250,8 @@ impl<'a> RequestHead<'a> {
         self.content_range
     }
     /// `Content-Name`: the client's file name, informational only ([MC-BUP] §2.2.1.1).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn content_name(&self) -> Option<&FieldValue<'a>> {
         self.content_name.as_ref()
     }
@@ -467,11 +473,15 @@ impl<'a> Request<'a> {
     ///       BITS-Packet-Type: Ping\r\nContent-Length: 0\r\n\r\n"
     /// );
     /// ```
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn ping(target: RequestTarget<'a>) -> Self {
         Self::build(target, PacketType::Ping)
     }
 
     /// A Create-Session offering `protocols` ([MC-BUP] §2.2.2).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn create_session(target: RequestTarget<'a>, protocols: ProtocolList) -> Self {
         let mut r = Self::build(target, PacketType::CreateSession);
         r.head.headers.set_known(KnownHeader::BitsSupportedProtocols, h::protocols::encode_list(&protocols));
@@ -491,6 +501,8 @@ impl<'a> Request<'a> {
     /// assert!(Request::fragment(t.clone(), id.clone(), range, &b"EFGH"[..]).is_ok());
     /// assert!(Request::fragment(t, id, range, &b"EFG"[..]).is_err());
     /// ```
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn fragment(
         target: RequestTarget<'a>,
         session_id: SessionId<'a>,
@@ -516,11 +528,15 @@ impl<'a> Request<'a> {
     }
 
     /// A Close-Session ([MC-BUP] §2.2.8).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn close_session(target: RequestTarget<'a>, session_id: SessionId<'a>) -> Self {
         Self::build(target, PacketType::CloseSession).set_session_id(session_id)
     }
 
     /// A Cancel-Session ([MC-BUP] §2.2.10).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     pub fn cancel_session(target: RequestTarget<'a>, session_id: SessionId<'a>) -> Self {
         Self::build(target, PacketType::CancelSession).set_session_id(session_id)
     }

@@ -28,6 +28,8 @@ str_newtype!(
     /// assert!(SessionId::new("has space").is_err());
     /// assert!(SessionId::new("").is_err());
     /// ```
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     SessionId, is_session_id, ValidationError::SessionId
 );
 

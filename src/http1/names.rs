@@ -75,6 +75,8 @@ known_headers! {
     /// `BITS-Error-Code` (the name in the Learn docs and every third-party peer).
     BitsErrorCode => "BITS-Error-Code", rank 11;
     /// `BITS-Error` (the name in [MC-BUP]).
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
     BitsError => "BITS-Error", rank 11;
     /// `BITS-Error-Context`.
     BitsErrorContext => "BITS-Error-Context", rank 12;

@@ -6,6 +6,8 @@
 //!
 //! No rule beyond `field-value` (RFC 9110 §5.5), which the head loop has already checked: the
 //! value is opaque to the codec, and any further reading of it is the caller's.
+//!
+//! [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 
 use super::end;
 use crate::http1::parse::PResult;

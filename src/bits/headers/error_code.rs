@@ -10,6 +10,8 @@
 //! The `0x` is optional because peers send `0` and `1` bare. At most eight digits: the value is
 //! a 32-bit pattern, so a ninth digit (even a leading zero) is refused rather than guessed at.
 //! Written as `0x` and eight upper-case digits, as IIS writes it.
+//!
+//! [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 
 use alloc::string::ToString;
 
@@ -50,6 +52,8 @@ pub(crate) fn error_code(name: &'static str) -> impl FnOnce(&[u8]) -> PResult<'_
 /// `BITS-Error-Code` and `BITS-Error-Context`), so a missing code leaves an error status an
 /// error; and the emptiness of a value has nothing to do with framing, which `Content-Length`
 /// alone decides. A non-empty value that is not hex digits stays an error (`HexNumber`).
+///
+/// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 #[inline(always)]
 pub(crate) fn is_absent(v: &[u8]) -> bool {
     v.is_empty()

@@ -7,6 +7,8 @@
 //! The number rule is [`super::error_code::hex32`], and an empty value is absent for the same
 //! reasons as an empty code ([`super::error_code::is_absent`]). Written as `0x` and the hex
 //! digits without padding (`0x5`), as [MC-BUP] §3.2.5.2.3 writes it.
+//!
+//! [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 
 use alloc::string::ToString;
 

@@ -4,6 +4,8 @@
 //! ```text
 //! BITS-Host-Id-Fallback-Timeout = 1*DIGIT     ; seconds, at most 2^32 - 1
 //! ```
+//!
+//! [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 
 use super::fail;
 use crate::error::InvalidKind;

@@ -8,6 +8,8 @@
 //! Read in any case: [MC-BUP] spells `CREATE-SESSION`, the Windows client sends
 //! `Create-Session`, and third-party test suites send mixed case; the value names a packet, so
 //! case carries nothing. Written in the canonical spelling of the Windows wire.
+//!
+//! [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 
 use super::{end, fail};
 use crate::bits::packet_type::PacketType;

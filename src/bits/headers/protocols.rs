@@ -12,6 +12,8 @@
 //! Several `BITS-Supported-Protocols` lines are one list, in order (RFC 9110 §5.3 combines
 //! repeated list-valued fields). With [`DecodeOptions::allow_unbraced_guid`] a GUID may come
 //! without its braces (the Citrix transfervm server matches GUIDs so).
+//!
+//! [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 
 use super::{end, fail};
 use crate::bits::guid::{Guid, ProtocolList};

@@ -4,6 +4,8 @@
 //! ```text
 //! BITS-Received-Content-Range = 1*DIGIT
 //! ```
+//!
+//! [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 
 use crate::http1::names::KnownHeader;
 use crate::http1::parse::{PResult, decimal};

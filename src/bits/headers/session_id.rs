@@ -8,6 +8,8 @@
 //! of up to 100 characters, and servers in use send braced GUIDs in either case, bare GUIDs and
 //! signed decimal numbers. The client only echoes the id, so it is kept as opaque text: any
 //! visible ASCII, 1 to 100 bytes.
+//!
+//! [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
 
 use super::{end, fail};
 use crate::bits::session_id::SessionId;
