@@ -2,12 +2,11 @@
 //! here is API.
 //!
 //! - [`fuzz`]: the checks behind every cargo-fuzz target, as plain functions, so the targets
-//!   and the stable corpus replay (`tests/corpus_replay.rs`) run the same code;
+//!   and the stable corpus replay (`tests/corpus_replay.rs`) run the same code (the deployable BITS server, which the curl interop check uploads to, is
+//!   `bits-codec-io`, run by `bits-codec serve`);
 //! - [`graph_server`]: a strict Microsoft Graph upload-session server machine (a test double,
 //!   not a Graph implementation) for the Graph client's tests and the `graph_server` binary
 //!   the Graph SDK interop checks upload to;
-//! - [`hyper_bits`]: the BITS server machine behind hyper 1 and tokio (the `hyper_bits_server`
-//!   binary, and the in-process interop tests);
 //! - [`loopback`]: a whole BITS or Graph upload over loopback TCP (the `loopback_upload`
 //!   binary, and its tests);
 //! - [`corpus`]: the repository's `corpus/` files.
@@ -16,8 +15,6 @@
 
 pub mod fuzz;
 pub mod graph_server;
-#[cfg(feature = "hyper-server")]
-pub mod hyper_bits;
 pub mod loopback;
 
 /// The repository's `corpus/` folder and the files in it.

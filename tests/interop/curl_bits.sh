@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# A BITS upload driven by curl against the hyper example server (test-support/src/hyper_bits.rs),
-# each Ack checked with the crate's own CLI (`bits-codec decode`):
+# A BITS upload driven by curl against `bits-codec serve` (the bits-codec-io server: hyper 1,
+# tokio and the crate's server machine), each Ack checked with `bits-codec decode`:
 #
 #   Ping, Create-Session, two Fragments, Close-Session; then the committed file must equal
 #   the uploaded bytes and no session data may remain.
@@ -33,9 +33,9 @@ if ! command -v curl >/dev/null 2>&1; then
 fi
 echo "$(curl --version | head -n 1)"
 
-# --all-features as .ci/run builds the CLI, so both share one set of release artifacts.
-cargo build --release --quiet -p bits-codec-test-support --bin hyper_bits_server -p bits-codec-cli --bin bits-codec
-server_bin=target/release/hyper_bits_server
+# The release build .ci/run makes of the command: `bits-codec serve` is the server and
+# `bits-codec decode` reads every answer.
+cargo build --release --quiet -p bits-codec-cli --bin bits-codec
 cli=target/release/bits-codec
 
 work=$(mktemp -d)
@@ -63,17 +63,18 @@ abort() {
   exit 1
 }
 
-"$server_bin" --dir "$work/store" --port-file "$work/port" >"$work/server.out" 2>"$work/server.log" &
+# `bits-codec serve` prints the address it listens on as its first line.
+"$cli" serve --root "$work/store" --listen 127.0.0.1:0 >"$work/server.out" 2>"$work/server.log" &
 server_pid=$!
 for _ in $(seq 100); do
-  [ -s "$work/port" ] && break
+  [ -s "$work/server.out" ] && break
   kill -0 "$server_pid" 2>/dev/null || abort "the server exited at start"
   sleep 0.1
 done
-[ -s "$work/port" ] || abort "the server wrote no port file within 10 s"
-port=$(cat "$work/port")
-url="http://127.0.0.1:$port/upload/curl-test.bin"
-pass "server listening on $(head -n 1 "$work/server.out")"
+[ -s "$work/server.out" ] || abort "the server printed no address within 10 s"
+addr=$(head -n 1 "$work/server.out")
+url="http://$addr/upload/curl-test.bin"
+pass "server listening on $addr"
 
 # The file: 1.5 MiB + 1234 bytes, sent as 1.5 MiB (curl sends Expect: 100-continue) then
 # the rest.
@@ -175,21 +176,21 @@ check_ack 04-fragment 200 session_id "$session" received_content_range "$total"
 send 05-close -H 'BITS-Packet-Type: Close-Session' -H "BITS-Session-Id: $session"
 check_ack 05-close 200 session_id "$session"
 
-# The server names a committed upload after the session id without its braces.
-stem=${session#\{}
-stem=${stem%\}}
-committed="$work/store/$stem"
+# The server commits an upload at its request path under the root.
+committed="$work/store/upload/curl-test.bin"
 if [ -f "$committed" ] && cmp -s "$committed" "$work/source.bin"; then
-  pass "committed file $stem equals the $total uploaded bytes"
+  pass "committed file upload/curl-test.bin equals the $total uploaded bytes"
 else
   fail "committed file $committed missing or different from the upload"
-  ls -la "$work/store" || true
+  find "$work/store" -ls || true
 fi
-leftover=$(find "$work/store/sessions" -type f | wc -l)
+# Session state lives in .bits-sessions/ (a data file and an info file per session) until
+# the session ends.
+leftover=$(find "$work/store/.bits-sessions" -type f \( -name '*.part' -o -name '*.info' \) | wc -l)
 if [ "$leftover" -eq 0 ]; then
-  pass "no session data left in sessions/"
+  pass "no session data left in .bits-sessions/"
 else
-  fail "session data left behind: $(ls "$work/store/sessions")"
+  fail "session data left behind: $(ls -a "$work/store/.bits-sessions")"
 fi
 
 echo "--- server log ---"
