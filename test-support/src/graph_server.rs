@@ -3,8 +3,9 @@
 //!
 //! [`Server`] plays graph.microsoft.com and the `uploadUrl` host at once, strictly by the
 //! rules of the Microsoft Graph upload-session pages (driveItem: createUploadSession, the
-//! uploadSession resource type, "Upload large files with an upload session"), and does no I/O: [`Server::handle`] takes a decoded request and
-//! returns a [`Reply`], the response to send and the [`Action`] the caller performs on its
+//! uploadSession resource type, "Upload large files with an upload session"), and does no
+//! I/O: [`Server::handle`] takes a decoded request (or [`Server::handle_fragment`] a
+//! fragment's head, before its body) and returns a [`Reply`], the response to send and the [`Action`] the caller performs on its
 //! storage first (open a session's file, write the fragment's body at an offset, commit,
 //! discard). It is not a Graph emulator: no items, drives or mailboxes, no clock (the
 //! `expirationDateTime` it sends is fixed, [`ServerConfig::expiration`]) and no expiry.
@@ -12,7 +13,7 @@
 //! | request | answer |
 //! | --- | --- |
 //! | `createUploadSession` without `Authorization` | 401 `unauthenticated` |
-//! | `createUploadSession` | 200 (Outlook: 201) with `uploadUrl` = the configured origin + `/uploadSession/{n}?guid='{n}'&tempauth=…`, the expiry and `["0-"]` (Print: `["0-{size-1}"]`); [`Action::Open`]. A declared size of 0: 400 |
+//! | `createUploadSession` | 200 (Outlook: 201) with `uploadUrl` = the configured origin + `/uploadSession/{id}?guid='{id as a GUID}'&tempauth={128 more random bits}` ([`SessionId`]), the expiry and `["0-"]` (Print: `["0-{size-1}"]`); [`Action::Open`]. A declared size of 0: 400 |
 //! | a request target naming an `uploadUrl` | matched after percent-encoding normalization: `%27` and `'` are the same byte (the JavaScript SDK re-encodes Graph's `guid='…'`), `%2F` and `/` are not |
 //! | any request to an `uploadUrl` no session has (replayed with other bytes, or cancelled) | 404 `itemNotFound` |
 //! | `Authorization` on the `uploadUrl` (To Do: its absence) | 401 `unauthenticated` |
@@ -30,8 +31,17 @@
 //! | a completed session: `GET` or commit again | the completion answer again (a leniency: Graph deletes a completed session and answers 404, which leaves a client whose final answer was lost unsure; see [`ClientError::CompletionUnknown`](bits_codec::graph::client::ClientError::CompletionUnknown)); a fragment ending at the file's last byte (the final fragment again): the completion answer again, nothing written; any other fragment: 416 `fragmentOverlap`; `DELETE`: 404 |
 //! | any other request | 400 `invalidRequest` |
 //!
-//! Session numbers and the `tempauth` values are sequential: this server is for tests, not
-//! for untrusted clients.
+//! What it guarantees: every `uploadUrl` carries 256 bits from the operating system's random
+//! source (the [`SessionId`] and the `tempauth`), so none is guessed and none repeats, across
+//! restarts included: a new `Server` (a restarted process) answers every URL of an earlier
+//! one 404 `itemNotFound`, never with another client's session; every answer is one of the
+//! table's, whatever the request, and nothing panics.
+//!
+//! What it is not: a Graph service. It is a strict test double: sessions live in memory and
+//! never expire, there is no real authentication (any `Authorization` will do), and the
+//! caller's storage is trusted to do what each [`Action`] says. [`net`] puts it on a socket
+//! with bounded memory per connection, a header read timeout and a connection cap (the
+//! `graph_server` binary); that is still a server for tests on loopback, not for the internet.
 
 use std::collections::BTreeMap;
 

@@ -13,7 +13,7 @@
 //!   read that stalls for [`NetConfig::idle_timeout`] closes it too; at most
 //!   [`NetConfig::max_connections`] connections (threads) are served at once, and one more is
 //!   answered `503 serviceNotAvailable` with `Retry-After` and closed.
-//! - **Upload URLs are unguessable and never repeat across restarts** ([`SessionId`]), and a
+//! - **Upload URLs are unguessable and never repeat across restarts** ([`SessionId`](super::SessionId)), and a
 //!   new session never truncates a file an earlier run left in the directory.
 //! - A fragment whose body ends early or cannot be stored is undone
 //!   ([`Server::action_failed`]): its range is missing again, and a status `GET` says so.
