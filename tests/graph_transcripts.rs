@@ -20,7 +20,7 @@ use bits_codec::graph::{
     PrintDocumentUploadProperties, RangeSpec, Request, Response, ResponseBody, RetryAfter, UploadSession,
 };
 use bits_codec::http1::{ContentRange, FieldName, FieldValue, RequestTarget, Status};
-use bits_codec_test_support::graph_server::{Action, Server, ServerConfig};
+use bits_codec_test_support::graph_server::{Action, Server, ServerConfig, SessionId};
 
 fn corpus(name: &str) -> Vec<u8> {
     std::fs::read(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).join("corpus/graph").join(name)).unwrap()
@@ -304,9 +304,9 @@ struct Run {
     /// What the client's last poll said.
     end: Step,
     /// Committed files, by session.
-    committed: BTreeMap<u64, Vec<u8>>,
+    committed: BTreeMap<SessionId, Vec<u8>>,
     /// Files of sessions not committed (open, or left by a server restart).
-    parts: BTreeMap<u64, Vec<u8>>,
+    parts: BTreeMap<SessionId, Vec<u8>>,
 }
 
 fn ranges_text(s: &UploadSession<'_>) -> String {

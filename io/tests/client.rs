@@ -466,8 +466,19 @@ fn an_https_upload_with_a_custom_root_is_byte_exact_and_an_unknown_root_is_refus
 }
 
 /// test-support's Graph example server over plain HTTP on `listener`, storing in `store`
-/// (session → bytes; committed files under `u64::MAX - session`).
-fn graph_server(listener: TcpListener, origin: String, store: Arc<Mutex<std::collections::BTreeMap<u64, Vec<u8>>>>) {
+/// ((committed?, session) → bytes).
+/// The uploads the Graph server committed, in session-id order.
+fn committed(
+    store: &Mutex<std::collections::BTreeMap<(bool, bits_codec_test_support::graph_server::SessionId), Vec<u8>>>,
+) -> Vec<Vec<u8>> {
+    store.lock().unwrap().iter().filter(|((done, _), _)| *done).map(|(_, v)| v.clone()).collect()
+}
+
+fn graph_server(
+    listener: TcpListener,
+    origin: String,
+    store: Arc<Mutex<std::collections::BTreeMap<(bool, bits_codec_test_support::graph_server::SessionId), Vec<u8>>>>,
+) {
     use bits_codec_test_support::graph_server::{Action, Server, ServerConfig};
     let server = Arc::new(Mutex::new(Server::new(ServerConfig::new(origin))));
     std::thread::spawn(move || {
@@ -483,24 +494,24 @@ fn graph_server(listener: TcpListener, origin: String, store: Arc<Mutex<std::col
                             let mut files = store.lock().unwrap();
                             match reply.action {
                                 Action::Open { session } => {
-                                    files.insert(session, Vec::new());
+                                    files.insert((false, session), Vec::new());
                                 }
                                 Action::Write(w) => {
-                                    let part = files.entry(w.session).or_default();
+                                    let part = files.entry((false, w.session)).or_default();
                                     part.resize(part.len().max((w.offset + w.len) as usize), 0);
                                     part[w.offset as usize..][..w.len as usize]
                                         .copy_from_slice(&req.body()[..w.len as usize]);
                                     if w.commit {
-                                        let whole = files.remove(&w.session).unwrap();
-                                        files.insert(u64::MAX - w.session, whole);
+                                        let whole = files.remove(&(false, w.session)).unwrap();
+                                        files.insert((true, w.session), whole);
                                     }
                                 }
                                 Action::Commit { session, .. } => {
-                                    let whole = files.remove(&session).unwrap();
-                                    files.insert(u64::MAX - session, whole);
+                                    let whole = files.remove(&(false, session)).unwrap();
+                                    files.insert((true, session), whole);
                                 }
                                 Action::Discard { session } => {
-                                    files.remove(&session);
+                                    files.remove(&(false, session));
                                 }
                                 _ => {}
                             }
@@ -547,7 +558,7 @@ fn a_graph_upload_over_https_is_byte_exact_and_the_upload_url_never_gets_the_tok
         .run_blocking()
         .unwrap();
     // The server answers 401 to an uploadUrl request carrying Authorization: none did.
-    assert_eq!(store.lock().unwrap().get(&(u64::MAX - 1)), Some(&file), "{summary:?}");
+    assert_eq!(committed(&store), [file.clone()], "{summary:?}");
     assert_eq!((summary.requests, summary.connections), (5, 1), "{summary:?}");
 
     #[cfg(feature = "tokio-client")]
@@ -562,6 +573,6 @@ fn a_graph_upload_over_https_is_byte_exact_and_the_upload_url_never_gets_the_tok
                     .run(),
             )
             .unwrap();
-        assert_eq!(store.lock().unwrap().get(&(u64::MAX - 2)), Some(&file), "{summary:?}");
+        assert_eq!(committed(&store), [file.clone(), file.clone()], "{summary:?}");
     }
 }

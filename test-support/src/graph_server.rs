@@ -3,8 +3,9 @@
 //!
 //! [`Server`] plays graph.microsoft.com and the `uploadUrl` host at once, strictly by the
 //! rules of the Microsoft Graph upload-session pages (driveItem: createUploadSession, the
-//! uploadSession resource type, "Upload large files with an upload session"), and does no I/O: [`Server::handle`] takes a decoded request and
-//! returns a [`Reply`], the response to send and the [`Action`] the caller performs on its
+//! uploadSession resource type, "Upload large files with an upload session"), and does no
+//! I/O: [`Server::handle`] takes a decoded request (or [`Server::handle_fragment`] a
+//! fragment's head, before its body) and returns a [`Reply`], the response to send and the [`Action`] the caller performs on its
 //! storage first (open a session's file, write the fragment's body at an offset, commit,
 //! discard). It is not a Graph emulator: no items, drives or mailboxes, no clock (the
 //! `expirationDateTime` it sends is fixed, [`ServerConfig::expiration`]) and no expiry.
@@ -12,7 +13,7 @@
 //! | request | answer |
 //! | --- | --- |
 //! | `createUploadSession` without `Authorization` | 401 `unauthenticated` |
-//! | `createUploadSession` | 200 (Outlook: 201) with `uploadUrl` = the configured origin + `/uploadSession/{n}?guid='{n}'&tempauth=…`, the expiry and `["0-"]` (Print: `["0-{size-1}"]`); [`Action::Open`]. A declared size of 0: 400 |
+//! | `createUploadSession` | 200 (Outlook: 201) with `uploadUrl` = the configured origin + `/uploadSession/{id}?guid='{id as a GUID}'&tempauth={128 more random bits}` ([`SessionId`]), the expiry and `["0-"]` (Print: `["0-{size-1}"]`); [`Action::Open`]. A declared size of 0: 400 |
 //! | a request target naming an `uploadUrl` | matched after percent-encoding normalization: `%27` and `'` are the same byte (the JavaScript SDK re-encodes Graph's `guid='…'`), `%2F` and `/` are not |
 //! | any request to an `uploadUrl` no session has (replayed with other bytes, or cancelled) | 404 `itemNotFound` |
 //! | `Authorization` on the `uploadUrl` (To Do: its absence) | 401 `unauthenticated` |
@@ -30,8 +31,17 @@
 //! | a completed session: `GET` or commit again | the completion answer again (a leniency: Graph deletes a completed session and answers 404, which leaves a client whose final answer was lost unsure; see [`ClientError::CompletionUnknown`](bits_codec::graph::client::ClientError::CompletionUnknown)); a fragment ending at the file's last byte (the final fragment again): the completion answer again, nothing written; any other fragment: 416 `fragmentOverlap`; `DELETE`: 404 |
 //! | any other request | 400 `invalidRequest` |
 //!
-//! Session numbers and the `tempauth` values are sequential: this server is for tests, not
-//! for untrusted clients.
+//! What it guarantees: every `uploadUrl` carries 256 bits from the operating system's random
+//! source (the [`SessionId`] and the `tempauth`), so none is guessed and none repeats, across
+//! restarts included: a new `Server` (a restarted process) answers every URL of an earlier
+//! one 404 `itemNotFound`, never with another client's session; every answer is one of the
+//! table's, whatever the request, and nothing panics.
+//!
+//! What it is not: a Graph service. It is a strict test double: sessions live in memory and
+//! never expire, there is no real authentication (any `Authorization` will do), and the
+//! caller's storage is trusted to do what each [`Action`] says. [`net`] puts it on a socket
+//! with bounded memory per connection, a header read timeout and a connection cap (the
+//! `graph_server` binary); that is still a server for tests on loopback, not for the internet.
 
 use std::collections::BTreeMap;
 
@@ -40,7 +50,13 @@ use bits_codec::graph::{
     CompletedItem, CreateSessionBody, DateTimeOffset, InnerError, ODataError, Operation, RangeSet, RangeSpec, Request,
     Response, UploadSession, Variant,
 };
-use bits_codec::http1::{FieldValue, Status};
+use bits_codec::http1::{ContentRange, FieldValue, Status};
+
+mod files;
+mod head;
+pub mod net;
+mod session_id;
+pub use session_id::SessionId;
 
 /// The server's settings.
 ///
@@ -87,24 +103,26 @@ impl ServerConfig {
 pub enum Action {
     /// Nothing.
     None,
-    /// A new session: create its (empty) file.
+    /// A new session: create its (empty) file. The id is new: no file of it exists, unless
+    /// the random source repeated 128 bits; refuse to overwrite one (then call
+    /// [`Server::action_failed`]).
     Open {
         /// The session.
-        session: u64,
+        session: SessionId,
     },
     /// Write the request's whole body at `offset` of the session's file.
     Write(Write),
     /// Every byte is in (deferred commit): commit the session's file.
     Commit {
         /// The session.
-        session: u64,
+        session: SessionId,
         /// The file's length.
         len: u64,
     },
     /// Cancelled: delete the session's file.
     Discard {
         /// The session.
-        session: u64,
+        session: SessionId,
     },
 }
 
@@ -112,7 +130,7 @@ pub enum Action {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Write {
     /// The session.
-    pub session: u64,
+    pub session: SessionId,
     /// The offset in the file.
     pub offset: u64,
     /// The body's length.
@@ -165,7 +183,7 @@ struct Session {
 ///     .with_header(FieldName::new("Authorization").unwrap(), FieldValue::from_static("Bearer t"))
 ///     .unwrap();
 /// let reply = server.handle(&create);
-/// assert_eq!(reply.action, Action::Open { session: 1 });
+/// assert!(matches!(reply.action, Action::Open { .. }));
 /// let Outcome::SessionCreated(s) = reply.response.outcome() else { panic!() };
 /// let url = RequestTarget::new(s.upload_url().unwrap().to_string()).unwrap();
 /// let put = Request::upload_fragment(url, ContentRange::new(0, 2, 3).unwrap(), &b"abc"[..]).unwrap();
@@ -176,8 +194,7 @@ struct Session {
 #[derive(Debug, Clone)]
 pub struct Server {
     config: ServerConfig,
-    sessions: BTreeMap<u64, Session>,
-    next: u64,
+    sessions: BTreeMap<SessionId, Session>,
 }
 
 fn st(code: u16) -> Status {
@@ -251,7 +268,7 @@ fn same_target(a: &str, b: &str) -> bool {
 impl Server {
     /// A server without sessions.
     pub fn new(config: ServerConfig) -> Self {
-        Self { config, sessions: BTreeMap::new(), next: 1 }
+        Self { config, sessions: BTreeMap::new() }
     }
 
     /// Answer one request (see the module's table).
@@ -260,8 +277,24 @@ impl Server {
         if req.operation() == Operation::CreateUploadSession {
             return self.create(req, authorized);
         }
-        let target = origin_form(req.target().as_str());
-        let fragment = req.operation() == Operation::UploadFragment;
+        self.route(req.operation(), req.target().as_str(), authorized, req.content_range())
+    }
+
+    /// Answer a fragment `PUT` from its head alone, before its body is read: what
+    /// [`handle`](Self::handle) answers the whole request. `target` is the request target as
+    /// sent, `authorized` whether it carries `Authorization`, `range` its `Content-Range` (the
+    /// caller has checked that `Content-Length` is the range's length). On
+    /// [`Action::Write`], stream `range.len()` body bytes to the file; should that fail or the
+    /// body end early, call [`action_failed`](Self::action_failed): until then the range
+    /// counts as received.
+    pub fn handle_fragment(&mut self, target: &str, authorized: bool, range: ContentRange) -> Reply {
+        self.route(Operation::UploadFragment, target, authorized, Some(range))
+    }
+
+    /// Every request but `createUploadSession`: find the session its target names.
+    fn route(&mut self, operation: Operation, target: &str, authorized: bool, range: Option<ContentRange>) -> Reply {
+        let target = origin_form(target);
+        let fragment = operation == Operation::UploadFragment;
         let found = self
             .sessions
             .iter_mut()
@@ -273,8 +306,8 @@ impl Server {
             let why = if authorized { "Authorization is not accepted on the uploadUrl" } else { "Unauthenticated" };
             return reply(error(401, "unauthenticated", None, why));
         }
-        match req.operation() {
-            Operation::UploadFragment => Self::fragment(&self.config, id, session, req),
+        match operation {
+            Operation::UploadFragment => Self::fragment(&self.config, id, session, range),
             Operation::SessionStatus => match &session.state {
                 State::Done(r) => reply((**r).clone()),
                 _ => reply(Self::progress(&self.config, session, 200)),
@@ -310,6 +343,13 @@ impl Server {
         error(status, "invalidRequest", None, &err.to_string())
     }
 
+    /// An OData error answer the machine does not make itself (the socket server's 413 for a
+    /// body too large to be a fragment, 503 at its connection cap): `status` with `code` and
+    /// `message`.
+    pub fn error_response(status: u16, code: &str, message: &str) -> Response<'static> {
+        error(status, code, None, message)
+    }
+
     /// The caller could not perform `action` (disk full, say): undo what the machine promised
     /// (the session, the received bytes, the commit) and get the 500 to send instead.
     pub fn action_failed(&mut self, action: &Action) -> Response<'static> {
@@ -339,7 +379,7 @@ impl Server {
     }
 
     /// The `uploadUrl` of a live or completed session.
-    pub fn upload_url(&self, session: u64) -> Option<&str> {
+    pub fn upload_url(&self, session: SessionId) -> Option<&str> {
         self.sessions.get(&session).map(|s| s.url.as_str())
     }
 
@@ -369,9 +409,17 @@ impl Server {
         if declared == Some(0) {
             return reply(error(400, "invalidRequest", None, "Zero-byte files cannot use an upload session"));
         }
-        let id = self.next;
-        self.next += 1;
-        let url = format!("{}/uploadSession/{id}?guid='{id:08x}'&tempauth=t{id:x}", self.config.origin);
+        // Both from the operating system's random source, fresh for every session: the
+        // uploadUrl is the only credential of a session (it is sent without Authorization),
+        // so it must not be guessable, and a restarted server must never hand out the URL of
+        // a session an earlier run created (its client would write into a stranger's file).
+        let (Ok(id), Ok(tempauth)) = (SessionId::random(), SessionId::random()) else {
+            return reply(error(500, "generalException", None, "No random source for the session id"));
+        };
+        if self.sessions.contains_key(&id) {
+            return reply(error(500, "generalException", None, "The random source repeated itself"));
+        }
+        let url = format!("{}/uploadSession/{id}?guid='{}'&tempauth={tempauth}", self.config.origin, id.hyphenated());
         let target = origin_form(&url).to_string();
         let fragment_target = match (variant, target.split_once('?')) {
             (Variant::TaskAttachment, Some((path, query))) => format!("{path}/content?{query}"),
@@ -405,8 +453,8 @@ impl Server {
         }
     }
 
-    fn fragment(config: &ServerConfig, id: u64, s: &mut Session, req: &Request<'_>) -> Reply {
-        let Some(range) = req.content_range() else {
+    fn fragment(config: &ServerConfig, id: SessionId, s: &mut Session, range: Option<ContentRange>) -> Reply {
+        let Some(range) = range else {
             return reply(error(400, "invalidRequest", None, "The Content-Range header is missing or malformed."));
         };
         if let State::Done(answer) = &s.state {
@@ -506,7 +554,7 @@ impl Server {
     }
 
     /// The answer that completes the upload: the item, or `Location` (Outlook, To Do).
-    fn completion(config: &ServerConfig, id: u64, s: &Session) -> Response<'static> {
+    fn completion(config: &ServerConfig, id: SessionId, s: &Session) -> Response<'static> {
         let total = s.missing.as_ref().map_or(0, RangeSet::total);
         match s.variant {
             Variant::OutlookAttachment | Variant::TaskAttachment => {
@@ -517,7 +565,7 @@ impl Server {
                 }
             }
             _ => {
-                let item = CompletedItem::new(format!("01LOOPBACK{id:06}")).with_name(s.name.clone()).with_size(total);
+                let item = CompletedItem::new(format!("01LOOPBACK{id}")).with_name(s.name.clone()).with_size(total);
                 Response::completed(st(201), item).unwrap_or_else(|_| Response::no_content())
             }
         }
@@ -540,7 +588,7 @@ mod tests {
         r.with_header(FieldName::new("Authorization").unwrap(), FieldValue::from_static("Bearer t")).unwrap()
     }
 
-    fn url(server: &Server, id: u64) -> RequestTarget<'static> {
+    fn url(server: &Server, id: SessionId) -> RequestTarget<'static> {
         RequestTarget::new(server.upload_url(id).unwrap().to_string()).unwrap()
     }
 
@@ -559,13 +607,21 @@ mod tests {
         assert!(same_target("/a%zz", "/a%zz"));
         // And the server finds the session by either spelling.
         let mut server = Server::new(ServerConfig::new("https://up.example.com"));
-        assert_eq!(server.handle(&create(None, true)).action, Action::Open { session: 1 });
-        let status =
-            Request::session_status(RequestTarget::new("/uploadSession/1?guid=%2700000001%27&tempauth=t1").unwrap());
+        let id = opened(&server.handle(&create(None, true)));
+        let quoted = server.upload_url(id).unwrap().replace('\'', "%27");
+        let status = Request::session_status(RequestTarget::new(quoted).unwrap());
         assert_eq!(server.handle(&status).response.status().as_u16(), 200);
     }
 
-    fn put(server: &mut Server, id: u64, first: u64, last: u64, total: u64) -> Reply {
+    /// The session a create opened.
+    fn opened(r: &Reply) -> SessionId {
+        match r.action {
+            Action::Open { session } => session,
+            ref other => panic!("{other:?}"),
+        }
+    }
+
+    fn put(server: &mut Server, id: SessionId, first: u64, last: u64, total: u64) -> Reply {
         let body = vec![7u8; (last - first + 1) as usize];
         let range = ContentRange::new(first, last, total).unwrap();
         server.handle(&Request::upload_fragment(url(server, id), range, body).unwrap())
@@ -581,24 +637,28 @@ mod tests {
     fn the_rules_row_by_row() {
         let mut s = Server::new(ServerConfig::new("http://127.0.0.1:9/"));
         assert_eq!(said(&s.handle(&create(None, false))), (401, "unauthenticated".into()));
-        let r = s.handle(&create(None, true));
-        assert_eq!(r.action, Action::Open { session: 1 });
-        assert_eq!(s.upload_url(1), Some("http://127.0.0.1:9/uploadSession/1?guid='00000001'&tempauth=t1"));
+        let id = opened(&s.handle(&create(None, true)));
+        let tempauth = s.upload_url(id).unwrap().rsplit_once("&tempauth=").unwrap().1.to_owned();
+        assert_eq!(
+            s.upload_url(id).unwrap(),
+            format!("http://127.0.0.1:9/uploadSession/{id}?guid='{}'&tempauth={tempauth}", id.hyphenated())
+        );
+        assert!(tempauth.len() == 32 && tempauth != id.to_string());
         // Another total than the first fragment's, too large, off the grid, gap, overlap.
         assert_eq!(
-            put(&mut s, 1, 0, 327_679, 1_000_000).action,
-            Action::Write(Write { session: 1, offset: 0, len: 327_680, commit: false })
+            put(&mut s, id, 0, 327_679, 1_000_000).action,
+            Action::Write(Write { session: id, offset: 0, len: 327_680, commit: false })
         );
-        assert_eq!(said(&put(&mut s, 1, 327_680, 655_359, 999_999)), (400, "fragmentLengthMismatch".into()));
-        assert_eq!(said(&put(&mut s, 1, 327_680, 327_680 + 62_586_880, 100_000_000)).0, 400);
+        assert_eq!(said(&put(&mut s, id, 327_680, 655_359, 999_999)), (400, "fragmentLengthMismatch".into()));
+        assert_eq!(said(&put(&mut s, id, 327_680, 327_680 + 62_586_880, 100_000_000)).0, 400);
         let mut big = Server::new(ServerConfig::new("http://h"));
-        big.handle(&create(None, true));
-        assert_eq!(said(&put(&mut big, 1, 0, 62_586_880, 100_000_000)), (413, "maxFragmentLengthExceeded".into()));
-        assert_eq!(said(&put(&mut s, 1, 327_680, 327_680 + 1000, 1_000_000)), (400, "invalidRequest".into()));
-        assert_eq!(said(&put(&mut s, 1, 655_360, 983_039, 1_000_000)), (416, "fragmentOutOfOrder".into()));
-        assert_eq!(said(&put(&mut s, 1, 0, 327_679, 1_000_000)), (416, "fragmentOverlap".into()));
+        let big_id = opened(&big.handle(&create(None, true)));
+        assert_eq!(said(&put(&mut big, big_id, 0, 62_586_880, 100_000_000)), (413, "maxFragmentLengthExceeded".into()));
+        assert_eq!(said(&put(&mut s, id, 327_680, 327_680 + 1000, 1_000_000)), (400, "invalidRequest".into()));
+        assert_eq!(said(&put(&mut s, id, 655_360, 983_039, 1_000_000)), (416, "fragmentOutOfOrder".into()));
+        assert_eq!(said(&put(&mut s, id, 0, 327_679, 1_000_000)), (416, "fragmentOverlap".into()));
         // Authorization on the uploadUrl; an unknown uploadUrl.
-        let get = Request::session_status(url(&s, 1));
+        let get = Request::session_status(url(&s, id));
         let authorized = get
             .clone()
             .with_header(FieldName::new("Authorization").unwrap(), FieldValue::from_static("Bearer t"))
@@ -607,24 +667,24 @@ mod tests {
         let status = s.handle(&get);
         let Outcome::InProgress(sess) = status.response.outcome() else { panic!() };
         assert_eq!(sess.next_expected_ranges().unwrap().to_vec(), [RangeSpec::open(327_680)]);
-        let other =
-            Request::session_status(RequestTarget::new("/uploadSession/1?guid='00000001'&tempauth=t2").unwrap());
+        let guessed = s.upload_url(id).unwrap().replace(&tempauth, &format!("{:032x}", 1));
+        let other = Request::session_status(RequestTarget::new(guessed).unwrap());
         assert_eq!(said(&s.handle(&other)), (404, "itemNotFound".into()));
         // Commit before the last byte; the rest; the completion again; DELETE after it.
-        let commit = Request::commit(url(&s, 1)).unwrap();
+        let commit = Request::commit(url(&s, id)).unwrap();
         assert_eq!(said(&s.handle(&commit)), (400, "uploadSessionIncomplete".into()));
-        put(&mut s, 1, 327_680, 655_359, 1_000_000);
-        put(&mut s, 1, 655_360, 983_039, 1_000_000);
-        let last = put(&mut s, 1, 983_040, 999_999, 1_000_000);
+        put(&mut s, id, 327_680, 655_359, 1_000_000);
+        put(&mut s, id, 655_360, 983_039, 1_000_000);
+        let last = put(&mut s, id, 983_040, 999_999, 1_000_000);
         assert!(matches!(last.action, Action::Write(w) if w.commit));
         assert_eq!(s.handle(&get).response.to_vec(), last.response.to_vec());
-        let again = put(&mut s, 1, 983_040, 999_999, 1_000_000);
+        let again = put(&mut s, id, 983_040, 999_999, 1_000_000);
         assert_eq!((again.response.to_vec(), again.action), (last.response.to_vec(), Action::None));
-        let shorter_final = put(&mut s, 1, 999_000, 999_999, 1_000_000);
+        let shorter_final = put(&mut s, id, 999_000, 999_999, 1_000_000);
         assert_eq!(shorter_final.response.to_vec(), last.response.to_vec());
-        assert_eq!(said(&put(&mut s, 1, 655_360, 983_039, 1_000_000)), (416, "fragmentOverlap".into()));
-        assert_eq!(said(&put(&mut s, 1, 983_040, 999_999, 2_000_000)), (416, "fragmentOverlap".into()));
-        assert_eq!(said(&s.handle(&Request::cancel_session(url(&s, 1)))), (404, "itemNotFound".into()));
+        assert_eq!(said(&put(&mut s, id, 655_360, 983_039, 1_000_000)), (416, "fragmentOverlap".into()));
+        assert_eq!(said(&put(&mut s, id, 983_040, 999_999, 2_000_000)), (416, "fragmentOverlap".into()));
+        assert_eq!(said(&s.handle(&Request::cancel_session(url(&s, id)))), (404, "itemNotFound".into()));
     }
 
     #[test]
@@ -632,15 +692,15 @@ mod tests {
         let mut s = Server::new(ServerConfig::new("http://h"));
         let print =
             CreateSessionBody::PrintDocument(bits_codec::graph::PrintDocumentUploadProperties::new("d", "x/y", 20));
-        s.handle(&create(Some(print), true));
-        let w = put(&mut s, 1, 0, 9, 20);
+        let id = opened(&s.handle(&create(Some(print), true)));
+        let w = put(&mut s, id, 0, 9, 20);
         assert!(matches!(w.action, Action::Write(_)));
         // The write failed: the bytes are missing again.
         assert_eq!(said(&Reply { response: s.action_failed(&w.action), action: Action::None }).0, 500);
-        assert_eq!(put(&mut s, 1, 0, 9, 20).response.status().as_u16(), 202);
-        let r = s.handle(&Request::cancel_session(url(&s, 1)));
-        assert_eq!((r.response.status().as_u16(), r.action), (204, Action::Discard { session: 1 }));
-        assert_eq!(s.upload_url(1), None);
+        assert_eq!(put(&mut s, id, 0, 9, 20).response.status().as_u16(), 202);
+        let r = s.handle(&Request::cancel_session(url(&s, id)));
+        assert_eq!((r.response.status().as_u16(), r.action), (204, Action::Discard { session: id }));
+        assert_eq!(s.upload_url(id), None);
         // A zero-byte declared size is refused.
         let empty =
             CreateSessionBody::PrintDocument(bits_codec::graph::PrintDocumentUploadProperties::new("d", "x/y", 0));

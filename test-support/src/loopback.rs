@@ -947,7 +947,7 @@ mod graph_mode {
         Ok(())
     }
 
-    fn part(dir: &Path, session: u64) -> PathBuf {
+    fn part(dir: &Path, session: crate::graph_server::SessionId) -> PathBuf {
         dir.join(format!("{session}.part"))
     }
 

@@ -175,7 +175,7 @@ const scenarios = {
       checkStored(stack, data);
       const lines = checkLog(stack, {
         minRequests: 5,
-        mustContain: [/^DROP .* range=bytes 655360-1310719\//, /^REQUEST GET \/uploadSession\/1\?.* -> 200 session nextExpectedRanges=\["655360-"\]/],
+        mustContain: [/^DROP .* range=bytes 655360-1310719\//, /^REQUEST GET \/uploadSession\/[0-9a-f]{32}\?.* -> 200 session nextExpectedRanges=\["655360-"\]/],
       });
       return `${lines.length} log lines, resumed at byte 655360`;
     } finally {
