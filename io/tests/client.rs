@@ -467,18 +467,15 @@ fn an_https_upload_with_a_custom_root_is_byte_exact_and_an_unknown_root_is_refus
 
 /// test-support's Graph example server over plain HTTP on `listener`, storing in `store`
 /// ((committed?, session) → bytes).
+/// The Graph server's files: (committed?, session) → bytes.
+type GraphStore = std::collections::BTreeMap<(bool, bits_codec_test_support::graph_server::SessionId), Vec<u8>>;
+
 /// The uploads the Graph server committed, in session-id order.
-fn committed(
-    store: &Mutex<std::collections::BTreeMap<(bool, bits_codec_test_support::graph_server::SessionId), Vec<u8>>>,
-) -> Vec<Vec<u8>> {
+fn committed(store: &Mutex<GraphStore>) -> Vec<Vec<u8>> {
     store.lock().unwrap().iter().filter(|((done, _), _)| *done).map(|(_, v)| v.clone()).collect()
 }
 
-fn graph_server(
-    listener: TcpListener,
-    origin: String,
-    store: Arc<Mutex<std::collections::BTreeMap<(bool, bits_codec_test_support::graph_server::SessionId), Vec<u8>>>>,
-) {
+fn graph_server(listener: TcpListener, origin: String, store: Arc<Mutex<GraphStore>>) {
     use bits_codec_test_support::graph_server::{Action, Server, ServerConfig};
     let server = Arc::new(Mutex::new(Server::new(ServerConfig::new(origin))));
     std::thread::spawn(move || {
@@ -558,7 +555,7 @@ fn a_graph_upload_over_https_is_byte_exact_and_the_upload_url_never_gets_the_tok
         .run_blocking()
         .unwrap();
     // The server answers 401 to an uploadUrl request carrying Authorization: none did.
-    assert_eq!(committed(&store), [file.clone()], "{summary:?}");
+    assert_eq!(committed(&store), std::slice::from_ref(&file), "{summary:?}");
     assert_eq!((summary.requests, summary.connections), (5, 1), "{summary:?}");
 
     #[cfg(feature = "tokio-client")]
