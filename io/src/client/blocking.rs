@@ -4,14 +4,13 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 
-use bits_codec::DecodeError;
 use rustls::pki_types::ServerName;
 use rustls::{ClientConnection, StreamOwned};
 
+use super::inbox::{Answer, Inbox, settle};
 use super::options::{Options, Summary, UploadError};
-use super::plan::{Action, BitsUpload, GraphUpload, MAX_ANSWER, Outgoing, Plan};
+use super::plan::{Action, BitsUpload, GraphUpload, Outgoing, Plan};
 use super::url::Origin;
-use crate::codec::scan::Framer;
 
 /// The body is copied through a buffer of this size: memory does not grow with fragments.
 pub(crate) const CHUNK: usize = 64 << 10;
@@ -70,8 +69,7 @@ impl Write for Stream {
 struct Connection {
     origin: Origin,
     stream: Stream,
-    buf: Vec<u8>,
-    framer: Framer,
+    inbox: Inbox,
 }
 
 fn connect(origin: &Origin, options: &Options) -> io::Result<Connection> {
@@ -103,47 +101,20 @@ fn connect(origin: &Origin, options: &Options) -> io::Result<Connection> {
     } else {
         Stream::Plain(tcp)
     };
-    Ok(Connection { origin: origin.clone(), stream, buf: Vec::new(), framer: Framer::default() })
+    Ok(Connection { origin: origin.clone(), stream, inbox: Inbox::default() })
 }
 
-/// What reading an answer came to.
-enum Read_ {
-    /// Handed to the machine; `false`: the connection cannot be used again.
-    Answered(bool),
-    /// Nothing came back.
-    Lost,
-}
-
-fn read_answer(conn: &mut Connection, plan: &mut impl Plan) -> Result<Read_, UploadError> {
+fn read_answer(conn: &mut Connection, plan: &mut impl Plan) -> Result<Answer, UploadError> {
     let mut chunk = [0u8; 16 << 10];
     loop {
-        if conn.framer.ready(&conn.buf) {
-            match plan.answer(&conn.buf, false) {
-                Ok((used, reusable)) => {
-                    conn.buf.drain(..used);
-                    conn.framer.consumed();
-                    return Ok(Read_::Answered(reusable));
-                }
-                Err(DecodeError::Incomplete { needed }) => conn.framer.incomplete(conn.buf.len(), needed),
-                Err(e) => return Err(UploadError::Decode(e)),
-            }
-        }
-        if conn.buf.len() > MAX_ANSWER {
-            // An answer without end (read to close, and the peer never closes).
-            return Err(UploadError::Io(io::Error::new(io::ErrorKind::InvalidData, "answer longer than 16 MiB")));
+        if let Some(answer) = conn.inbox.take(plan)? {
+            return Ok(answer);
         }
         match conn.stream.read(&mut chunk) {
-            Ok(n) if n > 0 => conn.buf.extend_from_slice(&chunk[..n]),
+            Ok(n) if n > 0 => conn.inbox.push(&chunk[..n]),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            // Closed, timed out or reset: what came is the answer, if anything came.
-            _ if conn.buf.is_empty() => return Ok(Read_::Lost),
-            _ => {
-                return match plan.answer(&conn.buf, true) {
-                    Ok(_) => Ok(Read_::Answered(false)),
-                    Err(DecodeError::Incomplete { .. }) => Ok(Read_::Lost),
-                    Err(e) => Err(UploadError::Decode(e)),
-                };
-            }
+            // Closed, timed out or reset.
+            _ => return conn.inbox.at_end(plan),
         }
     }
 }
@@ -200,7 +171,7 @@ pub(crate) fn execute<S: Read + Seek>(
             Action::Receive => {
                 let answer = match conn.as_mut() {
                     Some(c) => read_answer(c, plan)?,
-                    None => Read_::Lost,
+                    None => Answer::Lost,
                 };
                 settle(&mut conn, answer, plan);
             }
@@ -230,17 +201,6 @@ pub(crate) fn execute<S: Read + Seek>(
                 }
                 settle(&mut conn, answer, plan);
             }
-        }
-    }
-}
-
-fn settle(conn: &mut Option<Connection>, answer: Read_, plan: &mut impl Plan) {
-    match answer {
-        Read_::Answered(true) => {}
-        Read_::Answered(false) => *conn = None,
-        Read_::Lost => {
-            *conn = None;
-            plan.lost();
         }
     }
 }

@@ -40,6 +40,7 @@
 //!   machine) or a root of one's own ([`Tls::with_root`]).
 
 mod head;
+mod inbox;
 mod options;
 mod plan;
 mod tls;

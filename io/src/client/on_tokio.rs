@@ -5,7 +5,6 @@ use std::io::{self, SeekFrom};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use bits_codec::DecodeError;
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeek, AsyncSeekExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
@@ -14,10 +13,10 @@ use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
 use super::blocking::CHUNK;
+use super::inbox::{Answer, Inbox, settle};
 use super::options::{Options, Summary, UploadError};
-use super::plan::{Action, BitsUpload, GraphUpload, MAX_ANSWER, Outgoing, Plan};
+use super::plan::{Action, BitsUpload, GraphUpload, Outgoing, Plan};
 use super::url::Origin;
-use crate::codec::scan::Framer;
 
 impl<S: AsyncRead + AsyncSeek + Unpin> BitsUpload<S> {
     /// Run the upload on the current tokio runtime, to its end.
@@ -86,8 +85,7 @@ impl AsyncWrite for Stream {
 struct Connection {
     origin: Origin,
     stream: Stream,
-    buf: Vec<u8>,
-    framer: Framer,
+    inbox: Inbox,
 }
 
 fn timed_out() -> io::Error {
@@ -108,43 +106,19 @@ async fn connect(origin: &Origin, options: &Options) -> io::Result<Connection> {
     } else {
         Stream::Plain(tcp)
     };
-    Ok(Connection { origin: origin.clone(), stream, buf: Vec::new(), framer: Framer::default() })
-}
-
-enum Answer {
-    Answered(bool),
-    Lost,
+    Ok(Connection { origin: origin.clone(), stream, inbox: Inbox::default() })
 }
 
 async fn read_answer(conn: &mut Connection, plan: &mut impl Plan, options: &Options) -> Result<Answer, UploadError> {
     let mut chunk = [0u8; 16 << 10];
     loop {
-        if conn.framer.ready(&conn.buf) {
-            match plan.answer(&conn.buf, false) {
-                Ok((used, reusable)) => {
-                    conn.buf.drain(..used);
-                    conn.framer.consumed();
-                    return Ok(Answer::Answered(reusable));
-                }
-                Err(DecodeError::Incomplete { needed }) => conn.framer.incomplete(conn.buf.len(), needed),
-                Err(e) => return Err(UploadError::Decode(e)),
-            }
-        }
-        if conn.buf.len() > MAX_ANSWER {
-            // An answer without end (read to close, and the peer never closes).
-            return Err(UploadError::Io(io::Error::new(io::ErrorKind::InvalidData, "answer longer than 16 MiB")));
+        if let Some(answer) = conn.inbox.take(plan)? {
+            return Ok(answer);
         }
         match timeout(options.io_timeout, conn.stream.read(&mut chunk)).await {
-            Ok(Ok(n)) if n > 0 => conn.buf.extend_from_slice(&chunk[..n]),
-            // Closed, timed out or reset: what came is the answer, if anything came.
-            _ if conn.buf.is_empty() => return Ok(Answer::Lost),
-            _ => {
-                return match plan.answer(&conn.buf, true) {
-                    Ok(_) => Ok(Answer::Answered(false)),
-                    Err(DecodeError::Incomplete { .. }) => Ok(Answer::Lost),
-                    Err(e) => Err(UploadError::Decode(e)),
-                };
-            }
+            Ok(Ok(n)) if n > 0 => conn.inbox.push(&chunk[..n]),
+            // Closed, timed out or reset.
+            _ => return conn.inbox.at_end(plan),
         }
     }
 }
@@ -232,17 +206,6 @@ async fn execute<S: AsyncRead + AsyncSeek + Unpin>(
                 }
                 settle(&mut conn, answer, plan);
             }
-        }
-    }
-}
-
-fn settle(conn: &mut Option<Connection>, answer: Answer, plan: &mut impl Plan) {
-    match answer {
-        Answer::Answered(true) => {}
-        Answer::Answered(false) => *conn = None,
-        Answer::Lost => {
-            *conn = None;
-            plan.lost();
         }
     }
 }
