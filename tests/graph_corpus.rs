@@ -11,27 +11,8 @@ use bits_codec::graph::{
     Request, Response, ResponseBody, RetryAfter,
 };
 use bits_codec::http1::ContentRange;
-use bits_codec::{Decode, DecodeError, DecodeOptions, Encode, InvalidKind, InvalidMessage};
-
-/// The JSON failure inside a decode error, as its kind and offset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct JsonFailure {
-    kind: JsonErrorKind,
-    offset: usize,
-}
-
-trait JsonFailureExt {
-    fn json_error(&self) -> Option<JsonFailure>;
-}
-
-impl JsonFailureExt for DecodeError {
-    fn json_error(&self) -> Option<JsonFailure> {
-        match self.invalid_message()? {
-            &InvalidMessage { kind: InvalidKind::Json(kind), offset } => Some(JsonFailure { kind, offset }),
-            _ => None,
-        }
-    }
-}
+use bits_codec::{Decode, DecodeError, DecodeOptions, Encode, InvalidKind};
+use bits_codec_test_support::json_failure::JsonFailureExt;
 
 fn files(dir: &str) -> Vec<PathBuf> {
     let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).join("corpus").join(dir);

@@ -10,29 +10,8 @@ use bits_codec::graph::{
 };
 use bits_codec::http1::{ContentRange, FieldName, FieldValue, RequestTarget, Status};
 use bits_codec::limits::MAX_JSON_DEPTH;
-use bits_codec::{
-    Decode, DecodeError, DecodeOptions, Encode, InvalidKind, InvalidMessage, PartsLocation, ValidationError,
-};
-
-/// The JSON failure inside a decode error, as its kind and offset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct JsonFailure {
-    kind: JsonErrorKind,
-    offset: usize,
-}
-
-trait JsonFailureExt {
-    fn json_error(&self) -> Option<JsonFailure>;
-}
-
-impl JsonFailureExt for DecodeError {
-    fn json_error(&self) -> Option<JsonFailure> {
-        match self.invalid_message()? {
-            &InvalidMessage { kind: InvalidKind::Json(kind), offset } => Some(JsonFailure { kind, offset }),
-            _ => None,
-        }
-    }
-}
+use bits_codec::{Decode, DecodeError, DecodeOptions, Encode, InvalidKind, PartsLocation, ValidationError};
+use bits_codec_test_support::json_failure::JsonFailureExt;
 
 fn fv(s: &str) -> FieldValue<'_> {
     FieldValue::new(s).unwrap()

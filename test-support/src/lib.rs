@@ -7,6 +7,7 @@
 //! - [`graph_server`]: a strict Microsoft Graph upload-session server machine (a test double,
 //!   not a Graph implementation) for the Graph client's tests and the `graph_server` binary
 //!   the Graph SDK interop checks upload to;
+//! - [`json_failure`]: the JSON failure inside a `DecodeError`, for the Graph tests;
 //! - [`loopback`]: a whole BITS or Graph upload over loopback TCP (the `loopback_upload`
 //!   binary, and its tests);
 //! - [`corpus`]: the repository's `corpus/` files.
@@ -15,6 +16,7 @@
 
 pub mod fuzz;
 pub mod graph_server;
+pub mod json_failure;
 pub mod loopback;
 
 /// The repository's `corpus/` folder and the files in it.
