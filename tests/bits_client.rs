@@ -542,3 +542,32 @@ fn destinations_must_be_http_urls_with_a_host() {
     assert_eq!((c.endpoint().host(), c.endpoint().port(), c.endpoint().is_https()), ("::1", 8443, true));
     assert_eq!(c.endpoint().authority(), "[::1]:8443");
 }
+
+#[test]
+fn request_head_is_the_head_of_every_request_without_its_body() {
+    use bits_codec::Encode;
+    let config = ClientConfig::default().fragment_len(4).content_name(FieldValue::from_static("rfc2119.txt"));
+    let mut c = Client::new(config, URL, 10).unwrap();
+    let data = b"0123456789";
+    let mut kinds = Vec::new();
+    loop {
+        let t = match c.poll() {
+            Step::Transmit(t) => t,
+            Step::Done => break,
+            other => panic!("{other:?}"),
+        };
+        let body = t.range().map_or(&[][..], |r| &data[r.first() as usize..=r.last() as usize]);
+        let whole = t.request(body).unwrap();
+        let head = t.request_head().unwrap();
+        assert_eq!(head.to_vec(), whole.head().to_vec(), "{:?}", t.kind());
+        assert_eq!(head.content_length(), body.len() as u64);
+        kinds.push(t.kind());
+        let ack = match t.kind() {
+            TransmitKind::CreateSession => created(),
+            TransmitKind::Fragment(r) => received(200, r.end()),
+            _ => Ack::new(st(200)),
+        };
+        c.handle_ack(&ack);
+    }
+    assert_eq!(kinds.len(), 5, "create, three fragments, close: {kinds:?}");
+}

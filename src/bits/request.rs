@@ -513,18 +513,7 @@ impl<'a> Request<'a> {
         if body.len() as u64 != range.len() {
             return Err(ValidationError::BodyLength);
         }
-        let mut r = Self::build(target, PacketType::Fragment).set_session_id(session_id);
-        let mut v = Vec::with_capacity(range.encoded_len());
-        range.encode(&mut v);
-        r.head.headers.set_known(
-            KnownHeader::ContentRange,
-            FieldValue::from_vec(v).unwrap_or_else(|_| FieldValue::from_static("")),
-        );
-        r.head.headers.set_known(KnownHeader::ContentLength, decimal_value(range.len()));
-        r.head.content_range = Some(range);
-        r.head.content_length = range.len();
-        r.body = body;
-        Ok(r)
+        Ok(Self { head: RequestHead::fragment(target, session_id, range), body })
     }
 
     /// A Close-Session ([MC-BUP] §2.2.8).
@@ -543,15 +532,13 @@ impl<'a> Request<'a> {
 
     /// Set `Host` (the first header of a built request: the canonical order puts it first).
     pub fn with_host(mut self, host: FieldValue<'a>) -> Self {
-        self.head.headers.set_known(KnownHeader::Host, host.clone());
-        self.head.host = Some(host);
+        self.head = self.head.with_host(host);
         self
     }
 
     /// Set `Content-Name`, the client's file name.
     pub fn with_content_name(mut self, name: FieldValue<'a>) -> Self {
-        self.head.headers.set_known(KnownHeader::ContentName, h::content_name::encode(&name));
-        self.head.content_name = Some(name);
+        self.head = self.head.with_content_name(name);
         self
     }
 
@@ -575,8 +562,65 @@ impl<'a> Request<'a> {
 
     /// [`with_header`](Self::with_header) in place: on error the request is unchanged.
     pub fn push_header(&mut self, name: FieldName<'a>, value: FieldValue<'a>) -> Result<(), ValidationError> {
-        check_extra(&name, &value, &self.head.headers, self.head.encoded_len())?;
-        self.head.headers.insert_ranked(name, value);
+        self.head.push_header(name, value)
+    }
+}
+
+/// Building a head without its body: the one message that has a body, a Fragment, can then be
+/// sent with the range's bytes written after the head as they are read, so a fragment of any
+/// size never sits whole in memory. `Request`'s builders build their head through these.
+impl<'a> RequestHead<'a> {
+    /// The head of a Fragment for `range` ([MC-BUP] §2.2.6), without the range's bytes: write
+    /// exactly `range.len()` bytes after it. It is the head [`Request::fragment`] gives with
+    /// the bytes.
+    ///
+    /// ```
+    /// use bits_codec::Encode;
+    /// use bits_codec::bits::{Request, RequestHead, SessionId};
+    /// use bits_codec::http1::{ContentRange, RequestTarget};
+    /// let t = RequestTarget::new("/u").unwrap();
+    /// let id = SessionId::new("{6B29FC40-CA47-1067-B31D-00DD010662DA}").unwrap();
+    /// let range = ContentRange::new(4, 7, 10).unwrap();
+    /// let head = RequestHead::fragment(t.clone(), id.clone(), range);
+    /// let whole = Request::fragment(t, id, range, &b"EFGH"[..]).unwrap();
+    /// assert_eq!(head.to_vec(), whole.head().to_vec());
+    /// assert_eq!(head.content_length(), 4);
+    /// ```
+    ///
+    /// [MC-BUP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/mc-bup/
+    pub fn fragment(target: RequestTarget<'a>, session_id: SessionId<'a>, range: ContentRange) -> Self {
+        let mut head = Request::build(target, PacketType::Fragment).set_session_id(session_id).head;
+        let mut v = Vec::with_capacity(range.encoded_len());
+        range.encode(&mut v);
+        head.headers.set_known(
+            KnownHeader::ContentRange,
+            FieldValue::from_vec(v).unwrap_or_else(|_| FieldValue::from_static("")),
+        );
+        head.headers.set_known(KnownHeader::ContentLength, decimal_value(range.len()));
+        head.content_range = Some(range);
+        head.content_length = range.len();
+        head
+    }
+
+    /// Set `Host` (the first header of a built request: the canonical order puts it first).
+    pub fn with_host(mut self, host: FieldValue<'a>) -> Self {
+        self.headers.set_known(KnownHeader::Host, host.clone());
+        self.host = Some(host);
+        self
+    }
+
+    /// Set `Content-Name`, the client's file name.
+    pub fn with_content_name(mut self, name: FieldValue<'a>) -> Self {
+        self.headers.set_known(KnownHeader::ContentName, h::content_name::encode(&name));
+        self.content_name = Some(name);
+        self
+    }
+
+    /// Add a header this crate does not manage, as [`Request::with_header`] does; on error
+    /// the head is unchanged.
+    pub fn push_header(&mut self, name: FieldName<'a>, value: FieldValue<'a>) -> Result<(), ValidationError> {
+        check_extra(&name, &value, &self.headers, self.encoded_len())?;
+        self.headers.insert_ranked(name, value);
         Ok(())
     }
 }

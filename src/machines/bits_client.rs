@@ -56,7 +56,7 @@ use core::fmt;
 
 use super::retry::{Attempts, Restarts, Stalls};
 use super::url::{self, Endpoint, Url};
-use crate::bits::{Ack, ErrorContext, Guid, HResult, ProtocolList, Request, SessionId};
+use crate::bits::{Ack, ErrorContext, Guid, HResult, ProtocolList, Request, RequestHead, SessionId};
 use crate::http1::{ContentRange, FieldValue, Message, RequestTarget, StartLine, Status};
 use crate::{Decode, DecodeError, DecodeOptions, InvalidKind, ValidationError};
 
@@ -388,6 +388,22 @@ impl Transmit {
             r = r.with_content_name(name.clone());
         }
         Ok(r)
+    }
+
+    /// The request's head alone: for a Fragment, the head to write the range's bytes after as
+    /// they are read from the file ([`RequestHead::fragment`]), so a fragment never has to be
+    /// held whole; for the other packets, which have no body, the whole request.
+    pub fn request_head(&self) -> Result<RequestHead<'_>, ValidationError> {
+        let TransmitKind::Fragment(range) = self.kind else {
+            return Ok(self.request(&[])?.into_parts().0);
+        };
+        let session = self.session_id.clone().ok_or(ValidationError::SessionId)?;
+        let mut head = RequestHead::fragment(self.target.clone(), session, range)
+            .with_host(FieldValue::from_vec(self.endpoint.authority().as_bytes().to_vec())?);
+        if let Some(name) = &self.content_name {
+            head = head.with_content_name(name.clone());
+        }
+        Ok(head)
     }
 }
 

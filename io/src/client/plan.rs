@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use bits_codec::bits::client::{
     Client as BitsClient, ClientConfig as BitsConfig, ClientError as BitsError, Event as BitsEvent,
-    Response as BitsResponse, Step as BitsStep, TransmitKind as BitsKind,
+    Response as BitsResponse, Step as BitsStep,
 };
 use bits_codec::bits::{Ack, Guid, SessionId};
 use bits_codec::graph::client::{
@@ -223,7 +223,6 @@ impl<S> BitsUpload<S> {
             client,
             common: Common::new(self.options, self.progress, total),
             headers: Vec::new(),
-            content_name: None,
             host_id_failing_since: None,
         };
         plan.headers = plan.common.extra_headers(&self.headers);
@@ -239,9 +238,6 @@ pub(crate) struct BitsPlan {
     client: BitsClient,
     common: Common,
     headers: Vec<(FieldName<'static>, FieldValue<'static>)>,
-    /// The `Content-Name` the machine puts on its requests (read off its Create-Session: the
-    /// fragment heads are built here, see `head`).
-    content_name: Option<FieldValue<'static>>,
     /// When requests to the Host-Id host started failing (none since the last answer).
     host_id_failing_since: Option<Instant>,
 }
@@ -254,10 +250,7 @@ impl BitsPlan {
     fn adopt(&mut self, id: SessionId<'static>, received: u64) {
         let BitsStep::Transmit(create) = self.client.poll() else { return };
         let protocol = match create.request(&[]) {
-            Ok(r) => {
-                self.content_name = r.head().content_name().cloned().map(FieldValue::into_owned);
-                r.head().supported_protocols().and_then(|p| p.iter().next()).unwrap_or(Guid::BITS_1_5_UPLOAD)
-            }
+            Ok(r) => r.head().supported_protocols().and_then(|p| p.iter().next()).unwrap_or(Guid::BITS_1_5_UPLOAD),
             Err(_) => Guid::BITS_1_5_UPLOAD,
         };
         self.client.handle_ack(&Ack::session_created(protocol, id));
@@ -279,33 +272,18 @@ impl BitsPlan {
         match t.range() {
             None => {
                 let mut r = t.request(&[]).map_err(bad)?;
-                if t.kind() == BitsKind::CreateSession {
-                    self.content_name = r.head().content_name().cloned().map(FieldValue::into_owned);
-                }
                 for (n, v) in &self.headers {
                     r.push_header(n.clone(), v.clone()).map_err(bad)?;
                 }
                 r.encode_head(&mut head);
             }
-            Some(range) => {
-                let stand_in = head::stand_in(range).ok_or(UploadError::Request("range".into()))?;
-                let sid = t.session_id().cloned().ok_or(UploadError::Request("no session".into()))?;
-                let host = FieldValue::new(t.endpoint().authority().to_string()).map_err(bad)?;
-                let mut r = bits_codec::bits::Request::fragment(t.target().clone(), sid, stand_in, &b"x"[..])
-                    .map_err(bad)?
-                    .with_host(host);
-                if let Some(name) = &self.content_name {
-                    r = r.with_content_name(name.clone());
-                }
+            Some(_) => {
+                // The head alone: the range's bytes are streamed after it from the source.
+                let mut h = t.request_head().map_err(bad)?;
                 for (n, v) in &self.headers {
-                    r.push_header(n.clone(), v.clone()).map_err(bad)?;
+                    h.push_header(n.clone(), v.clone()).map_err(bad)?;
                 }
-                let mut stub = Vec::new();
-                r.encode_head(&mut stub);
-                head = head::with_range(&stub, range);
-                if !head::is_bits_fragment_head(&head, range) {
-                    return Err(UploadError::Request("the fragment head does not decode as its range".into()));
-                }
+                h.encode(&mut head);
             }
         }
         Ok(Outgoing { origin, head, body: t.range() })
