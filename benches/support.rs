@@ -1,6 +1,8 @@
 //! What the benches (`bits.rs`, `graph.rs`) and the callgrind drivers (`profile_decode.rs`,
 //! `profile_graph.rs`) share, so that every measure runs on the same bytes.
 
+#![forbid(unsafe_code)]
+
 use std::path::{Path, PathBuf};
 
 /// The repository's `corpus/` folder.

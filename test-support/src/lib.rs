@@ -12,6 +12,7 @@
 //!   binary, and its tests);
 //! - [`corpus`]: the repository's `corpus/` files.
 
+#![forbid(unsafe_code)]
 #![allow(missing_docs)]
 
 pub mod fuzz;

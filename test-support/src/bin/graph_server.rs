@@ -44,6 +44,8 @@
 //! and the server trusts whoever reaches its port (it refuses peers that are not loopback
 //! addresses). See the `net` module for what it guarantees.
 
+#![forbid(unsafe_code)]
+
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::time::Duration;

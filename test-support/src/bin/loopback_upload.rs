@@ -1,5 +1,7 @@
 //! The `loopback_upload` binary: see `bits_codec_test_support::loopback`.
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 
 use bits_codec::bits::client::Event;
