@@ -107,7 +107,24 @@ pub(crate) struct Case {
     pub(crate) cite: &'static str,
     /// What a passing server does, in one line.
     pub(crate) title: &'static str,
-    pub(crate) run: fn(&mut Ctx<'_>) -> Check,
+    pub(crate) run: Run,
+}
+
+/// What a case runs against the server.
+pub(crate) type Run = fn(&mut Ctx<'_>) -> Check;
+
+impl Case {
+    /// A case of `group`: each group's table builds its cases through this.
+    pub(crate) const fn new(
+        group: Group,
+        id: &'static str,
+        level: Level,
+        cite: &'static str,
+        title: &'static str,
+        run: Run,
+    ) -> Self {
+        Self { id, group, level, cite, title, run }
+    }
 }
 
 /// A case's result: `Ok` passes.

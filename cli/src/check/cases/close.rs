@@ -7,17 +7,11 @@
 
 use bits_codec::bits::{HResult, SessionId};
 
-use crate::check::case::{Case, Check, Ctx, Group, Level, Verdict, data, ensure, error_ack, ok_ack};
+use crate::check::case::{Case, Check, Ctx, Group, Level, Run, Verdict, data, ensure, error_ack, ok_ack};
 use crate::check::wire::Conn;
 
-const fn c(
-    id: &'static str,
-    level: Level,
-    cite: &'static str,
-    title: &'static str,
-    run: fn(&mut Ctx<'_>) -> Check,
-) -> Case {
-    Case { id, group: Group::Close, level, cite, title, run }
+const fn c(id: &'static str, level: Level, cite: &'static str, title: &'static str, run: Run) -> Case {
+    Case::new(Group::Close, id, level, cite, title, run)
 }
 
 pub(super) const CASES: &[Case] = &[

@@ -6,16 +6,10 @@ use std::net::Shutdown;
 
 use bits_codec::Encode;
 
-use crate::check::case::{Case, Check, Ctx, Group, Level, any_ack, data, ensure, ok_ack, show_range};
+use crate::check::case::{Case, Check, Ctx, Group, Level, Run, any_ack, data, ensure, ok_ack, show_range};
 
-const fn c(
-    id: &'static str,
-    level: Level,
-    cite: &'static str,
-    title: &'static str,
-    run: fn(&mut Ctx<'_>) -> Check,
-) -> Case {
-    Case { id, group: Group::Connections, level, cite, title, run }
+const fn c(id: &'static str, level: Level, cite: &'static str, title: &'static str, run: Run) -> Case {
+    Case::new(Group::Connections, id, level, cite, title, run)
 }
 
 pub(super) const CASES: &[Case] = &[

@@ -3,16 +3,10 @@
 use bits_codec::bits::{Guid, HResult};
 
 use super::framing::supported_15;
-use crate::check::case::{Case, Check, Ctx, Group, Level, ensure, error_ack, ok_ack};
+use crate::check::case::{Case, Check, Ctx, Group, Level, Run, ensure, error_ack, ok_ack};
 
-const fn c(
-    id: &'static str,
-    level: Level,
-    cite: &'static str,
-    title: &'static str,
-    run: fn(&mut Ctx<'_>) -> Check,
-) -> Case {
-    Case { id, group: Group::Create, level, cite, title, run }
+const fn c(id: &'static str, level: Level, cite: &'static str, title: &'static str, run: Run) -> Case {
+    Case::new(Group::Create, id, level, cite, title, run)
 }
 
 /// A GUID no BITS server knows (a version-4 GUID made up for the checker).

@@ -3,16 +3,10 @@
 use bits_codec::bits::{ErrorHeaderName, HResult};
 
 use super::close::unknown_id;
-use crate::check::case::{Case, Check, Ctx, Group, Level, any_ack, data, ensure, error_ack, refused};
+use crate::check::case::{Case, Check, Ctx, Group, Level, Run, any_ack, data, ensure, error_ack, refused};
 
-const fn c(
-    id: &'static str,
-    level: Level,
-    cite: &'static str,
-    title: &'static str,
-    run: fn(&mut Ctx<'_>) -> Check,
-) -> Case {
-    Case { id, group: Group::Errors, level, cite, title, run }
+const fn c(id: &'static str, level: Level, cite: &'static str, title: &'static str, run: Run) -> Case {
+    Case::new(Group::Errors, id, level, cite, title, run)
 }
 
 pub(super) const CASES: &[Case] = &[

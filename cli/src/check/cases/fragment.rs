@@ -9,18 +9,12 @@
 use bits_codec::bits::HResult;
 
 use crate::check::case::{
-    Case, Check, Ctx, Group, Level, Verdict, any_ack, data, ensure, error_ack, ok_ack, show_range,
+    Case, Check, Ctx, Group, Level, Run, Verdict, any_ack, data, ensure, error_ack, ok_ack, show_range,
 };
 use crate::check::wire::Answer;
 
-const fn c(
-    id: &'static str,
-    level: Level,
-    cite: &'static str,
-    title: &'static str,
-    run: fn(&mut Ctx<'_>) -> Check,
-) -> Case {
-    Case { id, group: Group::Fragment, level, cite, title, run }
+const fn c(id: &'static str, level: Level, cite: &'static str, title: &'static str, run: Run) -> Case {
+    Case::new(Group::Fragment, id, level, cite, title, run)
 }
 
 pub(super) const CASES: &[Case] = &[

@@ -4,17 +4,11 @@
 use bits_codec::bits::HResult;
 use bits_codec::http1::HttpVersion;
 
-use crate::check::case::{Case, Check, Ctx, Group, Level, any_ack, ensure, error_ack, ok_ack, refused};
+use crate::check::case::{Case, Check, Ctx, Group, Level, Run, any_ack, ensure, error_ack, ok_ack, refused};
 use crate::check::wire::Answer;
 
-const fn c(
-    id: &'static str,
-    level: Level,
-    cite: &'static str,
-    title: &'static str,
-    run: fn(&mut Ctx<'_>) -> Check,
-) -> Case {
-    Case { id, group: Group::Framing, level, cite, title, run }
+const fn c(id: &'static str, level: Level, cite: &'static str, title: &'static str, run: Run) -> Case {
+    Case::new(Group::Framing, id, level, cite, title, run)
 }
 
 pub(super) const CASES: &[Case] = &[

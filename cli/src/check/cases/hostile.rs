@@ -8,16 +8,10 @@ use std::time::Duration;
 use bits_codec::Encode;
 
 use super::framing::supported_15;
-use crate::check::case::{Case, Check, Ctx, Group, Level, Verdict, data, ensure, refused};
+use crate::check::case::{Case, Check, Ctx, Group, Level, Run, Verdict, data, ensure, refused};
 
-const fn c(
-    id: &'static str,
-    level: Level,
-    cite: &'static str,
-    title: &'static str,
-    run: fn(&mut Ctx<'_>) -> Check,
-) -> Case {
-    Case { id, group: Group::Hostile, level, cite, title, run }
+const fn c(id: &'static str, level: Level, cite: &'static str, title: &'static str, run: Run) -> Case {
+    Case::new(Group::Hostile, id, level, cite, title, run)
 }
 
 /// How long to wait for an answer to a hidden request before deciding there is none.

@@ -2,16 +2,10 @@
 
 use bits_codec::bits::HResult;
 
-use crate::check::case::{Case, Check, Ctx, Group, Level, data, ensure, error_ack, ok_ack};
+use crate::check::case::{Case, Check, Ctx, Group, Level, Run, data, ensure, error_ack, ok_ack};
 
-const fn c(
-    id: &'static str,
-    level: Level,
-    cite: &'static str,
-    title: &'static str,
-    run: fn(&mut Ctx<'_>) -> Check,
-) -> Case {
-    Case { id, group: Group::Ping, level, cite, title, run }
+const fn c(id: &'static str, level: Level, cite: &'static str, title: &'static str, run: Run) -> Case {
+    Case::new(Group::Ping, id, level, cite, title, run)
 }
 
 pub(super) const CASES: &[Case] = &[
