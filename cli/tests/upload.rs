@@ -150,71 +150,17 @@ fn an_upload_killed_mid_way_is_resumed_by_the_same_command() {
     assert!(!state.exists());
 }
 
-/// Files by session number.
-type Store = std::sync::Arc<
-    std::sync::Mutex<std::collections::BTreeMap<bits_codec_test_support::graph_server::SessionId, Vec<u8>>>,
->;
-
-/// test-support's Graph example server over plain HTTP: the committed files by session.
-fn graph_server() -> (SocketAddr, Store) {
-    use bits_codec::Decode;
-    use bits_codec::Encode;
-    use bits_codec_test_support::graph_server::{Action, Server, ServerConfig};
-    use std::sync::{Arc, Mutex};
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = Arc::new(Mutex::new(Server::new(ServerConfig::new(format!("http://{addr}")))));
-    let store = Store::default();
-    let files = store.clone();
-    std::thread::spawn(move || {
-        for mut conn in listener.incoming().flatten() {
-            let (server, files) = (server.clone(), files.clone());
-            std::thread::spawn(move || {
-                let mut buf = Vec::new();
-                loop {
-                    let answer = match bits_codec::graph::Request::decode(&buf) {
-                        Ok((req, used)) => {
-                            let reply = server.lock().unwrap().handle(&req);
-                            let mut files = files.lock().unwrap();
-                            match reply.action {
-                                Action::Open { session } => {
-                                    files.insert(session, Vec::new());
-                                }
-                                Action::Write(w) => {
-                                    let part = files.entry(w.session).or_default();
-                                    part.resize(part.len().max((w.offset + w.len) as usize), 0);
-                                    part[w.offset as usize..][..w.len as usize]
-                                        .copy_from_slice(&req.body()[..w.len as usize]);
-                                }
-                                _ => {}
-                            }
-                            buf.drain(..used);
-                            reply.response.to_vec()
-                        }
-                        Err(bits_codec::DecodeError::Incomplete { .. }) => {
-                            let mut chunk = [0u8; 65536];
-                            match conn.read(&mut chunk) {
-                                Ok(n) if n > 0 => buf.extend_from_slice(&chunk[..n]),
-                                _ => return,
-                            }
-                            continue;
-                        }
-                        Err(_) => return,
-                    };
-                    if conn.write_all(&answer).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-    });
-    (addr, store)
+/// test-support's Graph example server over plain HTTP, on a thread; its files under `dir`.
+fn graph_server(dir: &Path) -> (SocketAddr, bits_codec_test_support::graph_server::net::Running) {
+    use bits_codec_test_support::graph_server::net::{NetConfig, NetServer};
+    let server = NetServer::bind(NetConfig { dir: Some(dir.to_path_buf()), ..NetConfig::default() }).unwrap();
+    (server.addr(), server.spawn())
 }
 
 #[test]
 fn a_graph_upload_sends_the_token_to_the_create_request_only_and_is_byte_exact() {
     let dir = scratch("graph");
-    let (addr, store) = graph_server();
+    let (addr, _server) = graph_server(&dir.join("server"));
     let file = dir.join("g.bin");
     let bytes = data(2 * 327_680 + 17);
     std::fs::write(&file, &bytes).unwrap();
@@ -230,8 +176,10 @@ fn a_graph_upload_sends_the_token_to_the_create_request_only_and_is_byte_exact()
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!((summary["protocol"].as_str(), summary["requests"].as_u64()), (Some("graph"), Some(4)), "{summary}");
-    // The server refuses an uploadUrl request that carries Authorization: none did.
-    // The server's one session holds every byte (this store does not model the commit).
-    let stored = store.lock().unwrap();
-    assert_eq!(stored.values().collect::<Vec<_>>(), [&bytes]);
+    // The server refuses an uploadUrl request that carries Authorization: none did; the one
+    // upload it committed is the file.
+    let committed: Vec<_> =
+        std::fs::read_dir(dir.join("server/committed")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(committed.len(), 1, "{committed:?}");
+    assert_eq!(std::fs::read(&committed[0]).unwrap(), bytes);
 }

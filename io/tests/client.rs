@@ -467,81 +467,33 @@ fn an_https_upload_with_a_custom_root_is_byte_exact_and_an_unknown_root_is_refus
 
 /// test-support's Graph example server over plain HTTP on `listener`, storing in `store`
 /// ((committed?, session) → bytes).
-/// The Graph server's files: (committed?, session) → bytes.
-type GraphStore = std::collections::BTreeMap<(bool, bits_codec_test_support::graph_server::SessionId), Vec<u8>>;
-
-/// The uploads the Graph server committed, in session-id order.
-fn committed(store: &Mutex<GraphStore>) -> Vec<Vec<u8>> {
-    store.lock().unwrap().iter().filter(|((done, _), _)| *done).map(|(_, v)| v.clone()).collect()
-}
-
-fn graph_server(listener: TcpListener, origin: String, store: Arc<Mutex<GraphStore>>) {
-    use bits_codec_test_support::graph_server::{Action, Server, ServerConfig};
-    let server = Arc::new(Mutex::new(Server::new(ServerConfig::new(origin))));
-    std::thread::spawn(move || {
-        for conn in listener.incoming().flatten() {
-            let (server, store) = (server.clone(), store.clone());
-            std::thread::spawn(move || {
-                let mut conn = conn;
-                let mut buf = Vec::new();
-                loop {
-                    let answer = match bits_codec::graph::Request::decode(&buf) {
-                        Ok((req, used)) => {
-                            let reply = server.lock().unwrap().handle(&req);
-                            let mut files = store.lock().unwrap();
-                            match reply.action {
-                                Action::Open { session } => {
-                                    files.insert((false, session), Vec::new());
-                                }
-                                Action::Write(w) => {
-                                    let part = files.entry((false, w.session)).or_default();
-                                    part.resize(part.len().max((w.offset + w.len) as usize), 0);
-                                    part[w.offset as usize..][..w.len as usize]
-                                        .copy_from_slice(&req.body()[..w.len as usize]);
-                                    if w.commit {
-                                        let whole = files.remove(&(false, w.session)).unwrap();
-                                        files.insert((true, w.session), whole);
-                                    }
-                                }
-                                Action::Commit { session, .. } => {
-                                    let whole = files.remove(&(false, session)).unwrap();
-                                    files.insert((true, session), whole);
-                                }
-                                Action::Discard { session } => {
-                                    files.remove(&(false, session));
-                                }
-                                _ => {}
-                            }
-                            buf.drain(..used);
-                            reply.response.to_vec()
-                        }
-                        Err(DecodeError::Incomplete { .. }) => {
-                            let mut chunk = [0u8; 65536];
-                            match conn.read(&mut chunk) {
-                                Ok(n) if n > 0 => buf.extend_from_slice(&chunk[..n]),
-                                _ => return,
-                            }
-                            continue;
-                        }
-                        Err(_) => return,
-                    };
-                    if conn.write_all(&answer).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-    });
+/// The uploads test-support's Graph server committed (`DIR/committed/*.bin`), in name order.
+fn committed(dir: &std::path::Path) -> Vec<Vec<u8>> {
+    let mut files: Vec<_> = std::fs::read_dir(dir.join("committed")).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    files.iter().map(|p| std::fs::read(p).unwrap()).collect()
 }
 
 #[test]
 fn a_graph_upload_over_https_is_byte_exact_and_the_upload_url_never_gets_the_token() {
     use bits_codec_io::client::GraphUpload;
+    use bits_codec_test_support::graph_server::net::{NetConfig, NetServer};
+    // test-support's Graph server on plain HTTP, behind a TLS terminator whose origin the
+    // upload URLs carry.
+    let dir = std::env::temp_dir().join(format!("bits-codec-io-graph-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
     let plain = TcpListener::bind("127.0.0.1:0").unwrap();
+    let plain_addr = plain.local_addr().unwrap();
+    drop(plain); // the address for the server; the terminator needs it first
     let rt = runtime();
-    let (ca, _, port) = tls_terminator(&rt, plain.local_addr().unwrap());
-    let store = Arc::new(Mutex::new(std::collections::BTreeMap::new()));
-    graph_server(plain, format!("https://localhost:{port}"), store.clone());
+    let (ca, _, port) = tls_terminator(&rt, plain_addr);
+    let config = NetConfig {
+        listen: plain_addr,
+        origin: Some(format!("https://localhost:{port}")),
+        dir: Some(dir.clone()),
+        ..NetConfig::default()
+    };
+    let _server = NetServer::bind(config).unwrap().spawn();
     // Three full 320 KiB fragments and a short last one.
     let file = data(3 * 327_680 + 1000);
     let tls = bits_codec_io::client::Tls::no_roots().with_root(&ca).unwrap();
@@ -555,7 +507,7 @@ fn a_graph_upload_over_https_is_byte_exact_and_the_upload_url_never_gets_the_tok
         .run_blocking()
         .unwrap();
     // The server answers 401 to an uploadUrl request carrying Authorization: none did.
-    assert_eq!(committed(&store), std::slice::from_ref(&file), "{summary:?}");
+    assert_eq!(committed(&dir), std::slice::from_ref(&file), "{summary:?}");
     assert_eq!((summary.requests, summary.connections), (5, 1), "{summary:?}");
 
     #[cfg(feature = "tokio-client")]
@@ -570,6 +522,6 @@ fn a_graph_upload_over_https_is_byte_exact_and_the_upload_url_never_gets_the_tok
                     .run(),
             )
             .unwrap();
-        assert_eq!(committed(&store), [file.clone(), file.clone()], "{summary:?}");
+        assert_eq!(committed(&dir), [file.clone(), file.clone()], "{summary:?}");
     }
 }
