@@ -363,3 +363,25 @@ fn http_parts_get_the_byte_decoders_checks() {
     let e = Response::from_http_parts(&parts, b"x", &opts).unwrap_err();
     assert_eq!((e.kind, e.location), (InvalidKind::BodyNotAllowed, PartsLocation::Body));
 }
+
+#[test]
+fn an_upload_fragment_head_and_the_bytes_after_it_are_the_whole_put() {
+    let url = RequestTarget::new("https://sn3302.up.1drv.com/up/fe6987415ace7X4e1eF866337").unwrap();
+    let body: Vec<u8> = (0..1000u32).map(|i| i as u8).collect();
+    for (first, len, total) in [(0, 1, 1), (0, 1000, 1000), (7, 993, 1000), (999_999_000, 1000, 10_000_000_000)] {
+        let range = ContentRange::from_len(first, len, total).unwrap();
+        let bytes = &body[..len as usize];
+        let host = fv("sn3302.up.1drv.com");
+        let auth = (FieldName::new("Authorization").unwrap(), fv("Bearer t"));
+        let whole = Request::upload_fragment(url.clone(), range, bytes)
+            .unwrap()
+            .with_host(host.clone())
+            .with_header(auth.0.clone(), auth.1.clone())
+            .unwrap();
+        let head =
+            Request::upload_fragment_head(url.clone(), range).with_host(host).with_header(auth.0, auth.1).unwrap();
+        assert_eq!(head.content_range(), range);
+        assert_eq!(head.encoded_len(), head.to_vec().len());
+        assert_eq!([head.to_vec(), bytes.to_vec()].concat(), whole.to_vec(), "{range}");
+    }
+}

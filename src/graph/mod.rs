@@ -60,7 +60,7 @@ pub use error::RangeError;
 pub use odata_error::{InnerError, ODataError};
 pub use plan::{DRIVE_ITEM_FRAGMENT_MULTIPLE, FragmentPlanner, Fragments, RangeSet, Variant};
 pub use range_spec::RangeSpec;
-pub use request::{Operation, Request, is_create_upload_session_target};
+pub use request::{Operation, Request, UploadFragmentHead, is_create_upload_session_target};
 pub use response::{Outcome, Response};
 pub use response_body::{CompletedItem, ResponseBody};
 pub use retry_after::RetryAfter;

@@ -346,6 +346,29 @@ impl<'a> Request<'a> {
         if body.len() as u64 != range.len() {
             return Err(ValidationError::BodyLength);
         }
+        let mut r = Self::upload_fragment_head(upload_url, range).request;
+        r.body = body;
+        Ok(r)
+    }
+
+    /// The head of `PUT {uploadUrl}` for `range`, without the range's bytes: write exactly
+    /// `range.len()` bytes after it as they are read, so a fragment (up to 60 MiB for a
+    /// driveItem) never has to be held whole. It is the head [`upload_fragment`](Self::upload_fragment)
+    /// gives with the bytes.
+    ///
+    /// ```
+    /// use bits_codec::Encode;
+    /// use bits_codec::graph::Request;
+    /// use bits_codec::http1::{ContentRange, RequestTarget};
+    /// let url = RequestTarget::new("/up/fe6987415ace7X4e1eF866337").unwrap();
+    /// let range = ContentRange::new(0, 9, 10).unwrap();
+    /// let head = Request::upload_fragment_head(url.clone(), range);
+    /// let whole = Request::upload_fragment(url, range, &b"0123456789"[..]).unwrap();
+    /// let mut wire = head.to_vec();
+    /// wire.extend_from_slice(b"0123456789");
+    /// assert_eq!(wire, whole.to_vec());
+    /// ```
+    pub fn upload_fragment_head(upload_url: RequestTarget<'a>, range: ContentRange) -> UploadFragmentHead<'a> {
         let mut r = Self::build("PUT", upload_url, Operation::UploadFragment);
         r.set_length(range.len());
         let mut v = Vec::with_capacity(range.encoded_len());
@@ -354,8 +377,7 @@ impl<'a> Request<'a> {
         r.set("Content-Type", FieldValue::from_static("application/octet-stream"));
         r.content_type = Some(FieldValue::from_static("application/octet-stream"));
         r.content_range = Some(range);
-        r.body = body;
-        Ok(r)
+        UploadFragmentHead { request: r, range }
     }
 
     /// `GET {uploadUrl}`: the session's status (no body, no `Authorization`).
@@ -530,5 +552,41 @@ mod tests {
         ] {
             assert!(!is_create_upload_session_target(t), "{t}");
         }
+    }
+}
+
+/// The head of a fragment `PUT` without its bytes ([`Request::upload_fragment_head`]): it
+/// encodes the head alone, and the caller writes the range's bytes after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadFragmentHead<'a> {
+    request: Request<'a>,
+    range: ContentRange,
+}
+
+impl<'a> UploadFragmentHead<'a> {
+    /// Set `Host`, as [`Request::with_host`].
+    pub fn with_host(self, host: FieldValue<'a>) -> Self {
+        Self { request: self.request.with_host(host), range: self.range }
+    }
+
+    /// Add a header this crate does not manage, as [`Request::with_header`].
+    pub fn with_header(self, name: FieldName<'a>, value: FieldValue<'a>) -> Result<Self, ValidationError> {
+        let range = self.range;
+        self.request.with_header(name, value).map(|request| Self { request, range })
+    }
+
+    /// The range whose bytes follow the head.
+    pub fn content_range(&self) -> ContentRange {
+        self.range
+    }
+}
+
+impl Encode for UploadFragmentHead<'_> {
+    fn encode<B: BufMut>(&self, out: &mut B) {
+        self.request.encode_head(out);
+    }
+    fn encoded_len(&self) -> usize {
+        // The request holds no body: its length is the head's.
+        self.request.encoded_len()
     }
 }

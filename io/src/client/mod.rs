@@ -39,7 +39,6 @@
 //! - **HTTPS** through rustls, trusting Mozilla's roots (`webpki-roots`, the same on every
 //!   machine) or a root of one's own ([`Tls::with_root`]).
 
-mod head;
 mod inbox;
 mod options;
 mod plan;

@@ -16,7 +16,6 @@ use bits_codec::graph::{CreateSessionBody, Request as GraphRequest, Response as 
 use bits_codec::http1::{ContentRange, FieldName, FieldValue, Headers, RequestTarget, Status};
 use bits_codec::{Decode, DecodeError, DecodeOptions, Encode};
 
-use super::head;
 use super::options::{Options, Progress, Summary, UploadError};
 use super::url::{self, Origin};
 
@@ -507,27 +506,22 @@ impl GraphPlan {
                 r.encode(&mut head);
             }
             Some(range) => {
-                let stand_in = head::stand_in(range).ok_or(UploadError::Request("range".into()))?;
-                let mut r = GraphRequest::upload_fragment(t.target().clone(), stand_in, &b"x"[..]).map_err(bad)?;
+                // The head alone: the range's bytes are streamed after it from the source.
+                let mut h = GraphRequest::upload_fragment_head(t.target().clone(), range);
                 if let Some(e) = t.endpoint() {
-                    r = r.with_host(FieldValue::new(e.authority().to_string()).map_err(bad)?);
+                    h = h.with_host(FieldValue::new(e.authority().to_string()).map_err(bad)?);
                 }
                 // Only where the machine says so (To Do): a pre-authenticated uploadUrl must
                 // not get the token.
                 if t.is_authorized()
                     && let Some((n, v)) = &self.authorization
                 {
-                    r = r.with_header(n.clone(), v.clone()).map_err(bad)?;
+                    h = h.with_header(n.clone(), v.clone()).map_err(bad)?;
                 }
                 if let Some((n, v)) = &self.user_agent {
-                    r = r.with_header(n.clone(), v.clone()).map_err(bad)?;
+                    h = h.with_header(n.clone(), v.clone()).map_err(bad)?;
                 }
-                let mut stub = Vec::new();
-                r.encode_head(&mut stub);
-                head = head::with_range(&stub, range);
-                if !head::is_graph_fragment_head(&head, range) {
-                    return Err(UploadError::Request("the fragment head does not decode as its range".into()));
-                }
+                h.encode(&mut head);
             }
         }
         Ok(Outgoing { origin, head, body: t.range() })
