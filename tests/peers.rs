@@ -23,9 +23,12 @@ fn peer(name: &str) -> Vec<u8> {
     std::fs::read(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../corpus/peers")).join(name)).unwrap()
 }
 
-/// How long the caller waits for more of an answer before it takes what it has as ended (a
-/// real driver's read timeout, short here to keep the suite fast).
+/// How long the caller waits, once part of an answer has come, for more of it before it takes
+/// what it has as ended (a real driver's read timeout, short here to keep the suite fast).
 const READ_TIMEOUT: Duration = Duration::from_millis(250);
+/// How long it waits for an answer to begin (long: a loaded machine must not turn a slow
+/// answer into a lost one).
+const FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(10);
 
 // ---------------------------------------------------------------------------------------------
 // Each shape on its exact bytes.
@@ -176,7 +179,8 @@ fn scripted_server(mut script: impl FnMut(&Request<'_>) -> Answer + Send + 'stat
 }
 
 /// Reads one answer as a socket client must: until it decodes framed, or, when the peer closes
-/// or goes quiet for [`READ_TIMEOUT`], as what was received ([`Response::decode_at_eof`]).
+/// or goes quiet for [`READ_TIMEOUT`] after it began, as what was received
+/// ([`Response::decode_at_eof`]).
 fn read_answer(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Response<'static>> {
     let opts = DecodeOptions::default();
     loop {
@@ -190,6 +194,8 @@ fn read_answer(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Response<'st
             Err(e) => panic!("the answer does not decode: {e}"),
         }
         let mut chunk = [0; 4096];
+        let wait = if buf.is_empty() { FIRST_BYTE_TIMEOUT } else { READ_TIMEOUT };
+        stream.set_read_timeout(Some(wait)).unwrap();
         match stream.read(&mut chunk) {
             Ok(n) if n > 0 => buf.extend_from_slice(&chunk[..n]),
             Err(e) if !matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => return None,
@@ -234,7 +240,6 @@ fn drive_to_end(client: &mut Client, port: u16, data: &[u8]) -> (Step, Vec<Event
         let wire = transmit.request(body).unwrap().to_vec();
         let (stream, buf) = connection.get_or_insert_with(|| {
             let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-            stream.set_read_timeout(Some(READ_TIMEOUT)).unwrap();
             (stream, Vec::new())
         });
         stream.write_all(&wire).unwrap();
