@@ -48,6 +48,26 @@ impl Default for DecodeOptions {
 }
 
 impl DecodeOptions {
+    /// Every named leniency on, the limits at their defaults: for tools that must read what any
+    /// peer sends (a capture reader, a conformance checker reading a server's answers), never
+    /// for a server or client deciding what to accept. A leniency added later is on here too.
+    ///
+    /// ```
+    /// use bits_codec::DecodeOptions;
+    /// let opts = DecodeOptions::all_leniencies();
+    /// assert!(opts.bare_lf_allowed() && opts.bodiless_without_content_length_allowed());
+    /// ```
+    pub fn all_leniencies() -> Self {
+        Self::default()
+            .allow_bare_lf(true)
+            .allow_http10(true)
+            .allow_identical_duplicates(true)
+            .allow_unbraced_guid(true)
+            .allow_ack_body(true)
+            .allow_spaces_in_content_range(true)
+            .allow_bodiless_without_content_length(true)
+    }
+
     /// Most bytes of head (start line through the empty line); default 64 KiB.
     pub fn max_head_len(mut self, n: usize) -> Self {
         self.max_head_len = n;

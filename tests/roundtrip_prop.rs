@@ -44,13 +44,7 @@ fn config() -> ProptestConfig {
 }
 
 fn lenient() -> DecodeOptions {
-    DecodeOptions::default()
-        .allow_bare_lf(true)
-        .allow_http10(true)
-        .allow_identical_duplicates(true)
-        .allow_unbraced_guid(true)
-        .allow_ack_body(true)
-        .allow_spaces_in_content_range(true)
+    DecodeOptions::all_leniencies()
 }
 
 fn show(b: &[u8]) -> String {

@@ -87,13 +87,7 @@ pub(crate) struct Conn {
 
 /// The decoder settings for answers that fail the strict decode: every leniency on.
 fn lenient() -> DecodeOptions {
-    DecodeOptions::default()
-        .allow_bare_lf(true)
-        .allow_http10(true)
-        .allow_identical_duplicates(true)
-        .allow_unbraced_guid(true)
-        .allow_ack_body(true)
-        .allow_spaces_in_content_range(true)
+    DecodeOptions::all_leniencies()
 }
 
 impl Conn {
